@@ -1,0 +1,244 @@
+"""The catalog: papers, sections and organisations, validated with YAML line numbers.
+
+A Catalog is immutable once built; reloading builds a new one and the caller swaps a
+reference. Loading goes through a compiled cache keyed by the file's content, because
+parsing a 100,000-paper YAML file takes tens of seconds and a restart should not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot import yamlfile
+from bot.schema import CatalogFile, Organisation, Paper, Section, error_messages
+from bot.text import normalise
+from bot.yamlfile import DataError, Document, Problem
+
+# Bump when Paper/Catalog change shape, so old cache files are never unpickled into new code.
+CACHE_VERSION = 3
+_PARTS: dict[str, TypeAdapter[Any]] = {
+    "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    papers: tuple[Paper, ...]
+    sections: tuple[Section, ...]
+    organisations: tuple[Organisation, ...]
+    source: str = ""
+    digest_sha: str = ""
+    _by_id: dict[str, Paper] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((p.id, p) for p in self.papers)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __iter__(self) -> Iterator[Paper]:
+        return iter(self.papers)
+
+    def get(self, paper_id: str) -> Paper | None:
+        return self._by_id.get(paper_id)
+
+    @cached_property
+    def by_arxiv(self) -> dict[str, Paper]:
+        return {p.arxiv: p for p in self.papers if p.arxiv}
+
+    @cached_property
+    def section_by_id(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
+    @cached_property
+    def org_by_id(self) -> dict[str, Organisation]:
+        return {o.id: o for o in self.organisations}
+
+    @cached_property
+    def section_names(self) -> dict[str, str]:
+        """Normalised section names and aliases -> section id."""
+        return {normalise(name): s.id for s in self.sections for name in (s.id, s.zh, s.en, *s.aliases)}
+
+    @cached_property
+    def org_names(self) -> dict[str, str]:
+        """Normalised organisation names and aliases -> organisation id."""
+        return {normalise(n): o.id for o in self.organisations for n in (o.id, o.en, o.zh, *o.aliases) if n}
+
+    def in_section(self, section_id: str) -> list[Paper]:
+        return [p for p in self.papers if p.section == section_id]
+
+    def by_org(self, org_id: str) -> list[Paper]:
+        return [p for p in self.papers if org_id in p.orgs]
+
+    def in_month(self, year: int, month: int | None = None) -> list[Paper]:
+        """Papers dated in that month (or year), by the digest's date or arXiv's first posting."""
+        want = f"{year:04d}-{month:02d}" if month else f"{year:04d}-"
+        return [p for p in self.papers
+                if p.date.startswith(want) or (p.arxiv_date or "").startswith(want)]
+
+    def org_label(self, paper: Paper, lang: str) -> str:
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(self.org_by_id[o].name("zh" if lang == "zh" else "en")
+                        for o in paper.orgs if o in self.org_by_id)
+
+    def section_label(self, paper: Paper, lang: str) -> str:
+        section = self.section_by_id.get(paper.section)
+        if section is None:
+            return paper.section
+        return section.zh if lang == "zh" else section.en
+
+
+def validate(doc: Document) -> Catalog:
+    """Build a Catalog from a parsed file, or DataError listing every problem with its line.
+
+    Entries are validated one by one, so one bad paper does not hide the problems of the
+    others, and the cross-entry rules still run over the entries that are well formed.
+    """
+    problems: list[Problem] = []
+    parts: dict[str, list[Any]] = {}
+    rows: dict[str, list[int]] = {}
+    for key, adapter in _PARTS.items():
+        value = doc.data.get(key, [] if key != "papers" else None)
+        if not isinstance(value, list):
+            what = "missing required field" if value is None else f"expected a list, found {type(value).__name__}"
+            problems.append(doc.problem((key,), f"{key}: {what}"))
+            parts[key], rows[key] = [], []
+            continue
+        parts[key], rows[key] = [], []
+        for i, entry in enumerate(value):
+            try:
+                parts[key].append(adapter.validate_python(entry))
+                rows[key].append(i)
+            except ValidationError as exc:
+                problems.extend(doc.problem(loc, _with_entry(doc, (key, i), msg))
+                                for loc, msg in error_messages(exc, prefix=(key, i)))
+    for extra in sorted(set(doc.data) - set(_PARTS), key=str):
+        problems.append(doc.problem((extra,), f"{extra}: unknown field"))
+    parsed = CatalogFile(tuple(parts["papers"]), tuple(parts["sections"]), tuple(parts["organisations"]))
+    problems.extend(cross_check(doc, parsed, rows["papers"]))
+    if problems:
+        raise DataError(problems)
+    return Catalog(parsed.papers, parsed.sections, parsed.organisations, source=doc.file)
+
+
+def _with_entry(doc: Document, loc: tuple[str | int, ...], message: str) -> str:
+    """Prefix a message with the paper id, when the entry has one, for readers of long files."""
+    if len(loc) >= 2 and loc[0] == "papers" and isinstance(loc[1], int):
+        papers = doc.data.get("papers")
+        if isinstance(papers, list) and loc[1] < len(papers) and isinstance(papers[loc[1]], dict):
+            pid = papers[loc[1]].get("id")
+            if isinstance(pid, str):
+                return f"paper {pid!r}: {message}"
+    return message
+
+
+def cross_check(doc: Document, parsed: CatalogFile, rows: list[int]) -> Iterable[Problem]:
+    """Rules across entries: unique ids, arXiv ids and aliases; known sections and organisations.
+
+    `rows[i]` is the file position of `parsed.papers[i]`, for line numbers.
+    """
+    yield from _duplicates(doc, "sections", [s.id for s in parsed.sections], "section id")
+    yield from _duplicates(doc, "organisations", [o.id for o in parsed.organisations], "organisation id")
+    yield from _duplicates(doc, "papers", [p.id for p in parsed.papers], "paper id", rows)
+    yield from _duplicates(doc, "papers", [p.arxiv for p in parsed.papers], "arXiv id", rows)
+    sections = {s.id for s in parsed.sections}
+    orgs = {o.id for o in parsed.organisations}
+    owner: dict[str, tuple[int, str]] = {}
+    for row, paper in enumerate(parsed.papers):
+        i = rows[row]
+        if paper.section not in sections:
+            known = ", ".join(sorted(sections)) or "none defined"
+            yield doc.problem(("papers", i, "section"),
+                              f"paper {paper.id!r}: unknown section {paper.section!r} (known: {known})")
+        for j, org in enumerate(paper.orgs):
+            if org not in orgs:
+                yield doc.problem(("papers", i, "orgs", j),
+                                  f"paper {paper.id!r}: unknown organisation {org!r}")
+        for j, alias in enumerate(paper.aliases):
+            key = normalise(alias)
+            first = owner.setdefault(key, (i, paper.id))
+            if first[0] != i:
+                yield doc.problem(("papers", i, "aliases", j),
+                                  f"paper {paper.id!r}: alias {alias!r} is also an alias of "
+                                  f"{first[1]!r} (line {doc.line(('papers', first[0]))})")
+
+
+def _duplicates(doc: Document, key: str, values: list[Any], what: str,
+                rows: list[int] | None = None) -> Iterable[Problem]:
+    seen: dict[Any, int] = {}
+    for row, value in enumerate(values):
+        i = rows[row] if rows else row
+        if value is None:
+            continue
+        if value in seen:
+            first = doc.line((key, seen[value]))
+            yield doc.problem((key, i), f"duplicate {what} {value!r} (first at line {first})")
+        else:
+            seen[value] = i
+
+
+# --- loading, with the compiled cache ---------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "paperbot"
+
+
+def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -> Catalog:
+    """Load and validate a catalog file; DataError when it is invalid.
+
+    With the cache on, an unchanged file (same bytes) is unpickled instead of parsed.
+    A cache that cannot be read or written is ignored: it only ever saves time.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
+    digest = hashlib.sha256(raw).hexdigest()
+    # One cache file per catalog path: a changed file replaces its own entry and no other.
+    stem = f"catalog-v{CACHE_VERSION}-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}"
+    cache_file = (cache_dir or default_cache_dir()) / f"{stem}-{digest}.pickle"
+    if use_cache:
+        cached = _read_cache(cache_file)
+        if cached is not None:
+            return Catalog(cached.papers, cached.sections, cached.organisations,
+                           source=str(path), digest_sha=digest)
+    catalog = validate(yamlfile.parse(raw, str(path)))
+    catalog = Catalog(catalog.papers, catalog.sections, catalog.organisations,
+                      source=str(path), digest_sha=digest)
+    if use_cache:
+        _write_cache(cache_file, catalog)
+    return catalog
+
+
+def _read_cache(cache_file: Path) -> Catalog | None:
+    try:
+        with cache_file.open("rb") as fh:
+            value = pickle.load(fh)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return value if isinstance(value, Catalog) else None
+
+
+def _write_cache(cache_file: Path, catalog: Catalog) -> None:
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        stem = cache_file.name.rsplit("-", 1)[0]
+        for old in cache_file.parent.glob(f"{stem}-*.pickle"):
+            old.unlink(missing_ok=True)  # the older versions of this same file
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass

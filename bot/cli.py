@@ -1,0 +1,163 @@
+"""The `paperbot` command line (see README and the contract): run, chat, ask, search, check,
+import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, TokenError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "catalog", None):
+        overrides["PAPERBOT_CATALOG"] = args.catalog
+    if getattr(args, "keywords", None):
+        overrides["PAPERBOT_KEYWORDS"] = args.keywords
+    return Settings(**overrides)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.library import check_paths
+
+    problems, summaries = check_paths([Path(p) for p in args.paths], _settings(args))
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    for line in summaries:
+        print(line)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from bot import catalog as catalog_mod
+    from bot.search import SearchIndex, search
+    from bot.yamlfile import DataError
+
+    settings = _settings(args)
+    try:
+        index = SearchIndex.build(catalog_mod.load(settings.catalog, settings.cache_dir))
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    queries = (line.rstrip("\r\n") for line in sys.stdin) if args.query == "-" else iter([args.query])
+    for query in queries:
+        result = search(query, index, limit=args.limit)
+        if args.json:
+            print(json.dumps({"query": query, "results": [
+                {"id": h.paper.id, "arxiv": h.paper.arxiv, "title": h.paper.title, "score": h.score}
+                for h in result.hits]}, ensure_ascii=False), flush=True)
+        else:
+            print(f"{query}  [{result.verdict}]")
+            for h in result.hits:
+                print(f"  {h.score:.3f}  {h.paper.id:<28} {h.paper.title}")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.local import run_ask
+
+    return run_ask(_settings(args), args.text, group=args.group, as_json=args.json)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.local import run_chat
+
+    return run_chat(_settings(args), group=args.group)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        settings.token()
+    except TokenError as exc:
+        print(f"paperbot: {exc}", file=sys.stderr)
+        return 2
+    from bot.app import run_bot
+
+    return run_bot(settings)
+
+
+def cmd_import_digest(args: argparse.Namespace) -> int:
+    import yaml
+
+    from bot import catalog as catalog_mod
+    from bot.importer import parse_digest, slug, to_catalog
+    from bot.yamlfile import DataError
+
+    text = Path(args.file).read_text(encoding="utf-8")
+    digest = parse_digest(text)
+    reference = None
+    if not args.no_reference:
+        try:
+            reference = catalog_mod.load(_settings(args).catalog)
+        except DataError:
+            reference = None
+    data = to_catalog(digest, reference, digest_id=args.digest_id or slug(digest.title))
+    out = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10000)
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+        print(f"{args.output}: {len(data['papers'])} papers in {len(data['sections'])} sections",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.stats import run_stats_cli
+
+    return run_stats_cli(_settings(args), purge_before=args.purge_before)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--catalog", help="catalog YAML (default: PAPERBOT_CATALOG or the shipped one)")
+    common.add_argument("--keywords", help="keyword-rule YAML (default: PAPERBOT_KEYWORDS)")
+    parser = argparse.ArgumentParser(prog="paperbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", parents=[common], help="start the Telegram bot (polling, or webhook)")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("chat", parents=[common], help="chat with the bot in the terminal, no token needed")
+    p.add_argument("--group", action="store_true", help="behave as in a group chat")
+    p.set_defaults(func=cmd_chat)
+    p = sub.add_parser("ask", parents=[common], help="handle one message and print the replies")
+    p.add_argument("text")
+    p.add_argument("--group", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_ask)
+    p = sub.add_parser("search", parents=[common], help="ranked catalog matches ('-' reads stdin)")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("check", parents=[common], help="validate catalog and keyword-rule files")
+    p.add_argument("paths", nargs="*")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("import-digest", parents=[common], help="parse a digest article into catalog YAML")
+    p.add_argument("file")
+    p.add_argument("-o", "--output")
+    p.add_argument("--digest-id")
+    p.add_argument("--no-reference", action="store_true", help="do not reuse ids from the current catalog")
+    p.set_defaults(func=cmd_import_digest)
+    p = sub.add_parser("stats", parents=[common], help="search analytics for the curator")
+    p.add_argument("--purge-before", metavar="YYYY-MM-DD")
+    p.set_defaults(func=cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,99 @@
+"""The Library: everything the bot serves, loaded and checked together as one version.
+
+Catalog, keyword rules, digests and the search index are built side by side and swapped in
+as a unit, so a reload either replaces all of them or (on any problem) none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from bot import catalog as catalog_mod
+from bot.catalog import Catalog
+from bot.keywords import KeywordRules, load_digests, load_keywords
+from bot.schema import Digest
+from bot.search import SearchIndex
+from bot.settings import Settings
+from bot.yamlfile import DataError, Problem
+
+
+@dataclass(frozen=True)
+class Library:
+    catalog: Catalog
+    keywords: KeywordRules
+    digests: tuple[Digest, ...]
+    index: SearchIndex
+
+    @cached_property
+    def version(self) -> str:
+        """Changes whenever any served file changes; keys the bundle and its Telegram file_id."""
+        return hashlib.sha256(self.catalog.digest_sha.encode() + repr(self.digests).encode()).hexdigest()[:16]
+
+    def digest(self, digest_id: str) -> Digest | None:
+        return next((d for d in self.digests if d.id == digest_id), None)
+
+
+def load_library(settings: Settings) -> Library:
+    """Load and cross-check every data file; DataError with all problems of all files."""
+    problems: list[Problem] = []
+    catalog: Catalog | None = None
+    digests: tuple[Digest, ...] = ()
+    keywords = KeywordRules()
+    try:
+        catalog = catalog_mod.load(settings.catalog, settings.cache_dir)
+    except DataError as exc:
+        problems.extend(exc.problems)
+    sections = [s.id for s in catalog.sections] if catalog else []
+    try:
+        digests = load_digests(settings.digests, sections) if settings.digests.exists() else ()
+    except DataError as exc:
+        problems.extend(exc.problems)
+    if settings.keywords.exists():
+        try:
+            keywords = load_keywords(settings.keywords, [p.id for p in catalog] if catalog else (),
+                                     [d.id for d in digests])
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems or catalog is None:
+        raise DataError(problems)
+    return Library(catalog, keywords, digests, SearchIndex.build(catalog))
+
+
+def check_paths(paths: list[Path], settings: Settings) -> tuple[list[Problem], list[str]]:
+    """Validate the given files (kind told by content), or the configured ones; (problems, summaries)."""
+    from bot import yamlfile
+    from bot.keywords import validate_keywords
+
+    if not paths:
+        try:
+            lib = load_library(settings)
+        except DataError as exc:
+            return list(exc.problems), []
+        return [], [summary(lib.catalog, lib.keywords)]
+    problems: list[Problem] = []
+    out: list[str] = []
+    for path in paths:
+        try:
+            doc = yamlfile.read(path)
+            if "papers" in doc.data:
+                out.append(summary(catalog_mod.validate(doc), None, str(path)))
+            elif "digests" in doc.data:
+                out.append(f"{path}: {len(load_digests(path))} digest(s)")
+            else:
+                rules = validate_keywords(doc)
+                out.append(f"{path}: {len(rules.rules)} keyword rules")
+        except DataError as exc:
+            problems.extend(exc.problems)
+    return problems, out
+
+
+def summary(catalog: Catalog, keywords: KeywordRules | None, where: str = "") -> str:
+    aliases = sum(len(p.aliases) for p in catalog)
+    text = (f"{where or catalog.source}: {len(catalog)} papers, {len(catalog.sections)} sections, "
+            f"{len(catalog.organisations)} organisations, {aliases} aliases")
+    if keywords is not None:
+        text += f", {len(keywords.rules)} keyword rules"
+    return text + " — OK"

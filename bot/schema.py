@@ -1,0 +1,190 @@
+"""The one schema for paperbot's data files: catalog (papers.yaml), keyword rules, digests.
+
+Pydantic validates the shapes; `cross_check` adds the rules that span entries (duplicates,
+references). Everything is reported with the YAML line of the offending entry.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic.dataclasses import dataclass
+
+STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
+ArxivId = Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{4,5}$")]
+Month = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+Language = Literal["zh", "en"]
+
+
+@dataclass(config=STRICT)
+class Text:
+    """A text in Chinese and English; either may be missing, never both."""
+
+    zh: str = ""
+    en: str = ""
+
+    def get(self, lang: Language) -> str:
+        return (self.zh or self.en) if lang == "zh" else (self.en or self.zh)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Text:
+        if not self.zh and not self.en:
+            raise ValueError("needs zh or en text")
+        return self
+
+
+@dataclass(config=STRICT)
+class Section:
+    id: Slug
+    zh: NonEmpty
+    en: NonEmpty
+    aliases: tuple[NonEmpty, ...] = ()
+
+
+@dataclass(config=STRICT)
+class Organisation:
+    id: Slug
+    en: NonEmpty
+    zh: str = ""
+    aliases: tuple[NonEmpty, ...] = ()
+
+    def name(self, lang: Language) -> str:
+        return (self.zh or self.en) if lang == "zh" else self.en
+
+
+@dataclass(config=STRICT)
+class Erratum:
+    """Where the digest is wrong: its value stays visible here, the paper serves the right one."""
+
+    field: Literal["orgs", "abstract_zh", "date", "title", "impact"]
+    digest: str
+    note: NonEmpty
+
+
+@dataclass(config=STRICT)
+class Links:
+    code: str | None = None
+    project: str | None = None
+
+
+@dataclass(config=STRICT)
+class Paper:
+    id: Slug
+    title: NonEmpty
+    section: Slug
+    orgs: Annotated[tuple[Slug, ...], Field(min_length=1)]
+    date: Month
+    impact: Text
+    arxiv: ArxivId | None = None
+    arxiv_date: Month | None = None
+    aliases: tuple[NonEmpty, ...] = ()
+    summary_en: str = ""
+    abstract_zh: str = ""
+    digest: str = ""
+    links: Links = Links()
+    errata: tuple[Erratum, ...] = ()
+
+    @property
+    def short_name(self) -> str:
+        """The name before the colon ("Medusa" in "Medusa: Simple LLM ..."), else the title."""
+        head, sep, _ = self.title.partition(":")
+        return head.strip() if sep and len(head) <= 40 else self.title
+
+    @property
+    def abs_url(self) -> str | None:
+        return f"https://arxiv.org/abs/{self.arxiv}" if self.arxiv else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        return f"https://arxiv.org/pdf/{self.arxiv}" if self.arxiv else None
+
+    @property
+    def year(self) -> int:
+        return int(self.date[:4])
+
+    def erratum(self, field: str) -> Erratum | None:
+        return next((e for e in self.errata if e.field == field), None)
+
+
+@dataclass(config=STRICT)
+class CatalogFile:
+    papers: tuple[Paper, ...]
+    sections: tuple[Section, ...] = ()
+    organisations: tuple[Organisation, ...] = ()
+
+
+# --- keyword rules (WeChat-style automatic replies) ---------------------------------------
+
+
+@dataclass(config=STRICT)
+class ReplyItem:
+    """One reply: exactly one of a text, a paper card, a digest, or the bundle file."""
+
+    text: Text | None = None
+    paper: Slug | None = None
+    digest: Slug | None = None
+    bundle: Slug | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ReplyItem:
+        given = [n for n in ("text", "paper", "digest", "bundle") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("a reply needs exactly one of text, paper, digest, bundle")
+        return self
+
+
+@dataclass(config=STRICT)
+class KeywordRule:
+    id: Slug
+    keywords: Annotated[tuple[NonEmpty, ...], Field(min_length=1)]
+    replies: Annotated[tuple[ReplyItem, ...], Field(min_length=1)]
+    match: Literal["exact", "contains", "regex"] = "exact"
+    mode: Literal["all", "random"] = "all"
+
+
+@dataclass(config=STRICT)
+class KeywordFile:
+    rules: tuple[KeywordRule, ...] = ()
+    welcome: tuple[ReplyItem, ...] = ()
+    fallback: tuple[ReplyItem, ...] = ()
+
+
+# --- the digest's own structure ----------------------------------------------------------
+
+
+@dataclass(config=STRICT)
+class Digest:
+    id: Slug
+    title: NonEmpty
+    sections: Annotated[tuple[Slug, ...], Field(min_length=1)]
+    keyword: str = ""
+    closing: str = ""
+    source: str = ""
+
+
+@dataclass(config=STRICT)
+class DigestFile:
+    digests: Annotated[tuple[Digest, ...], Field(min_length=1)]
+
+
+def error_messages(exc: ValidationError, prefix: tuple[str | int, ...] = ()
+                   ) -> list[tuple[tuple[str | int, ...], str]]:
+    """Pydantic errors as (location path below `prefix`, readable message) pairs."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        loc = prefix + loc
+        field = ".".join(str(p) for p in loc[2:] if not isinstance(p, int)) or ".".join(map(str, loc[-1:]))
+        message = err["msg"]
+        if err["type"] == "missing":
+            message = "missing required field"
+        elif err["type"] == "string_pattern_mismatch":
+            message = f"malformed value {err['input']!r}"
+        elif err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+            message = "unknown field"
+        out.append((loc, f"{field}: {message}" if field else message))
+    return out

@@ -1,0 +1,79 @@
+"""Settings, read once from the environment (and `.env`) and passed down, never global."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def data_dir() -> Path:
+    """The shipped data folder: the source tree's `data/` or, in a wheel, `bot/_data/`."""
+    source = Path(__file__).resolve().parent.parent / "data"
+    return source if source.is_dir() else Path(__file__).resolve().parent / "_data"
+
+
+# Telegram tokens look like "123456789:AA...": a numeric bot id, a colon, 30+ url-safe chars.
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class TokenError(ValueError):
+    """The bot token is missing or malformed; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    catalog: Path = Field(default_factory=lambda: data_dir() / "papers.yaml",
+                          validation_alias="PAPERBOT_CATALOG")
+    keywords: Path = Field(default_factory=lambda: data_dir() / "keywords.yaml",
+                           validation_alias="PAPERBOT_KEYWORDS")
+    digests: Path = Field(default_factory=lambda: data_dir() / "digests.yaml",
+                          validation_alias="PAPERBOT_DIGESTS")
+    bundle_dir: Path = Field(default_factory=lambda: data_dir() / "bundle",
+                             validation_alias="PAPERBOT_BUNDLE_DIR")
+    cache_dir: Path | None = Field(default=None, validation_alias="PAPERBOT_CACHE_DIR")
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="PAPERBOT_ADMIN_IDS")
+    keyword_cooldown: float = Field(default=60.0, validation_alias="PAPERBOT_KEYWORD_COOLDOWN")
+    reload_interval: float = Field(default=30.0, validation_alias="PAPERBOT_RELOAD_INTERVAL")
+    stats_db: Path | None = Field(default=None, validation_alias="PAPERBOT_STATS_DB")
+    stats_store_users: bool = Field(default=False, validation_alias="STATS_STORE_USERS")
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+    log_level: str = Field(default="INFO", validation_alias="PAPERBOT_LOG_LEVEL")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        # "1,2, 3" in the environment is friendlier than a JSON list.
+        if isinstance(value, str):
+            return [int(part) for part in re.split(r"[,\s]+", value) if part]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    def token(self) -> str:
+        """The bot token, or TokenError with one line saying what to set."""
+        if self.telegram_bot_token is None or not self.telegram_bot_token.get_secret_value().strip():
+            raise TokenError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and "
+                             "set TELEGRAM_BOT_TOKEN in the environment or in .env")
+        token = self.telegram_bot_token.get_secret_value().strip()
+        if not TOKEN_PATTERN.match(token):
+            raise TokenError("TELEGRAM_BOT_TOKEN is malformed: expected the form "
+                             "123456789:ABC... as given by @BotFather")
+        return token
+
+    def base_file_url(self) -> str | None:
+        """The file URL that follows TELEGRAM_API_BASE_URL (`.../bot` -> `.../file/bot`)."""
+        if not self.telegram_api_base_url:
+            return None
+        base = self.telegram_api_base_url.rstrip("/")
+        head, _, tail = base.rpartition("/")
+        return f"{head}/file/{tail}" if head else f"{base}/file"

@@ -1,0 +1,95 @@
+"""Text normalisation and tokenisation shared by the catalog, search, intents and keyword rules.
+
+One normal form everywhere: NFKC (full-width letters), Traditional -> Simplified Chinese,
+case folding, punctuation and hyphens to spaces. Tokens are English words and numbers plus
+Chinese character bigrams, which beat word segmentation on short, jargon-heavy queries.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+# Control and format characters (zero-width joiners, RTL marks) carry no meaning for a query.
+_INVISIBLE = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+_INVISIBLE.update(dict.fromkeys([0x7F, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
+                                 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]))
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_KEEP_DOT = re.compile(r"(?<=\d)\.(?=\d)")          # 1.5 stays a number
+_VERSION = re.compile(r"\bv(?=\d)")                   # v1.5 -> 1.5
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")        # let's -> lets
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)")        # llama2 -> llama 2 (100k stays whole)
+_PUNCT = re.compile(rf"[^\w{_CJK}.]+|(?<!\d)\.|\.(?!\d)|_")
+_SPLIT_SCRIPT = re.compile(rf"(?<=[{_CJK}])(?=[^\s{_CJK}])|(?<=[^\s{_CJK}])(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(rf"[{_CJK}]+|[^\s{_CJK}]+")
+_IS_CJK = re.compile(rf"[{_CJK}]")
+
+NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+                "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+
+# Words that say nothing about which paper is meant; they still count for intents.
+_STOPWORDS_TEXT = """
+a an the of on in for to and or with by is are was were be it its this that what which who
+how when where do does did paper papers about from at as me show find i you my your please
+tell any some
+"""
+STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+
+
+def simplify(text: str) -> str:
+    """NFKC, invisible characters removed, Traditional -> Simplified. Case and spacing kept."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return _T2S.convert(text) if _IS_CJK.search(text) else text
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """The one normal form: simplified, case-folded, punctuation and hyphens to single spaces."""
+    text = simplify(text).casefold()
+    text = _VERSION.sub("", text)
+    text = _APOSTROPHE.sub("", text)
+    text = _LETTER_DIGIT.sub(" ", text)
+    text = _PUNCT.sub(" ", text)
+    text = _SPLIT_SCRIPT.sub(" ", text)
+    words = [NUMBER_WORDS.get(w, w) for w in text.split()]
+    return " ".join(words)
+
+
+def compact(text: str) -> str:
+    """The normal form without spaces or dots: `flash-attn2` ~ `flashattn2`, `llava 1.5` ~ `llava1.5`."""
+    return normalise(text).replace(" ", "").replace(".", "")
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_IS_CJK.search(text))
+
+
+def cjk_share(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if _IS_CJK.match(c)) / len(letters) if letters else 0.0
+
+
+def words(normal: str) -> list[str]:
+    """The runs of a normalised text: Latin words/numbers and whole CJK runs."""
+    return _WORD.findall(normal)
+
+
+def tokens(normal: str) -> list[str]:
+    """Search tokens of a normalised text: Latin words (not stopwords) and CJK bigrams.
+
+    A lone CJK character is kept as a unigram so one-character queries still work.
+    """
+    out: list[str] = []
+    for w in words(normal):
+        if _IS_CJK.match(w):
+            out.extend([w] if len(w) == 1 else [w[i:i + 2] for i in range(len(w) - 1)])
+        elif w not in STOPWORDS:
+            out.append(w)
+    return out

@@ -1,0 +1,168 @@
+"""Catalog schema: every kind of problem is reported as FILE:LINE: message, all at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import catalog as catalog_mod
+from bot.catalog import Catalog
+from bot.yamlfile import DataError
+
+HEAD = """\
+sections:
+  - {id: base, zh: 基座, en: Foundation}
+organisations:
+  - {id: meta, en: Meta, zh: Meta}
+papers:
+"""
+
+GOOD = """\
+  - id: llama
+    title: "LLaMA: Open and Efficient Foundation Language Models"
+    aliases: [llama1]
+    arxiv: "2302.13971"
+    date: 2023-02
+    section: base
+    orgs: [meta]
+    impact: {zh: 开源基座}
+"""
+
+
+def problems_of(tmp_path: Path, body: str | bytes) -> list[str]:
+    path = tmp_path / "papers.yaml"
+    if isinstance(body, bytes):
+        path.write_bytes(body)
+    else:
+        path.write_text(body, encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        catalog_mod.load(path, use_cache=False)
+    return [str(p).replace(str(path), "F") for p in info.value.problems]
+
+
+def test_the_shipped_catalog_holds_the_whole_digest(catalog: Catalog) -> None:
+    assert len(catalog) == 26
+    assert [s.zh for s in catalog.sections] == ["基座", "对齐", "agent（智能体）", "端侧", "多模态"]
+    assert {p.section for p in catalog} == {s.id for s in catalog.sections}
+    assert all(p.arxiv and p.impact.zh and p.impact.en and p.summary_en and p.abstract_zh for p in catalog)
+
+
+def test_errata_keep_the_digest_value_and_serve_the_right_one(catalog: Catalog) -> None:
+    kosmos, flm, gorilla, lookahead = (catalog.get(i) for i in
+                                       ("kosmos-2", "flm-101b", "gorilla", "lookahead-decoding"))
+    assert kosmos and flm and gorilla and lookahead
+    assert kosmos.orgs == ("microsoft",) and kosmos.erratum("orgs").digest == "Salesforce"  # type: ignore[union-attr]
+    assert flm.orgs == ("baai",) and flm.erratum("orgs").digest == "智谱"  # type: ignore[union-attr]
+    wrong = gorilla.erratum("abstract_zh")
+    assert wrong and "违反约束" in wrong.digest and "违反约束" not in gorilla.abstract_zh
+    assert "APIBench" in gorilla.abstract_zh
+    assert lookahead.abstract_zh and lookahead.erratum("abstract_zh")
+
+
+def test_spinner_damage_is_cleaned(catalog: Catalog) -> None:
+    served = " ".join(p.abstract_zh + p.impact.zh for p in catalog)
+    for damaged in ("重大", "超级", "强劲", "依旧", "数据聚焦", "子聚焦", "业界第一个", "我们信任"):
+        assert damaged not in served, damaged
+    assert "第一阶段" in served  # a real 第一 survives
+
+
+def test_google_and_guge_are_one_organisation(catalog: Catalog) -> None:
+    google = catalog.org_names["谷歌"]
+    assert google == catalog.org_names["google"] == "google"
+    ids = {p.id for p in catalog.by_org(google)}
+    assert {"doremi", "speculative-decoding", "gemini", "fiat", "tasklama"} <= ids
+
+
+def test_a_valid_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "papers.yaml"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    cat = catalog_mod.load(path, use_cache=False)
+    assert cat.get("llama") and cat.get("llama").pdf_url == "https://arxiv.org/pdf/2302.13971"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (GOOD + GOOD, "F:14: duplicate paper id 'llama' (first at line 6)"),
+        (GOOD + GOOD.replace("id: llama", "id: llama-b").replace("llama1", "x"),
+         "F:14: duplicate arXiv id '2302.13971' (first at line 6)"),
+        (GOOD + GOOD.replace("id: llama", "id: other").replace("2302.13971", "2302.00001"),
+         "F:16: paper 'other': alias 'llama1' is also an alias of 'llama' (line 6)"),
+        (GOOD.replace("2023-02", "2023-13"), "F:10: paper 'llama': date: malformed value '2023-13'"),
+        (GOOD.replace("2023-02", "Feb 2023"), "F:10: paper 'llama': date: malformed value 'Feb 2023'"),
+        (GOOD.replace("section: base", "section: robots"),
+         "F:11: paper 'llama': unknown section 'robots' (known: base)"),
+        (GOOD.replace("orgs: [meta]", "orgs: [acme]"), "F:12: paper 'llama': unknown organisation 'acme'"),
+        (GOOD.replace('    arxiv: "2302.13971"\n', '    arxiv: "arXiv:2302"\n'),
+         "F:9: paper 'llama': arxiv: malformed value 'arXiv:2302'"),
+        (GOOD.replace("    impact: {zh: 开源基座}\n", ""), "F:6: paper 'llama': impact: missing required field"),
+        (GOOD.replace("aliases: [llama1]", "aliases: llama1"),
+         "F:8: paper 'llama': aliases: Input should be a valid tuple"),
+        (GOOD.replace("orgs: [meta]", "orgs: [meta]\n    colour: red"), "F:13: paper 'llama': colour: unknown field"),
+    ],
+)
+def test_each_problem_is_reported_with_its_line(tmp_path: Path, body: str, expected: str) -> None:
+    assert expected in problems_of(tmp_path, HEAD + body)
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    second = GOOD.replace("section: base", "section: x").replace("id: llama", "id: two")
+    third = GOOD.replace("id: llama", "id: three").replace("2302.13971", "2302.00003")
+    found = problems_of(tmp_path, HEAD + GOOD.replace("2023-02", "2023-13") + second + third)
+    assert "F:10: paper 'llama': date: malformed value '2023-13'" in found
+    assert "F:19: paper 'two': unknown section 'x' (known: base)" in found
+    assert "F:22: duplicate arXiv id '2302.13971' (first at line 14)" not in found  # line 6 was invalid
+    assert any(p.startswith("F:24: paper 'three': alias 'llama1'") for p in found)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("", "F:1: empty file: expected a YAML mapping"),
+        ("# only a comment\n", "F:1: empty file: expected a YAML mapping"),
+        ("- just\n- a list\n", "F:1: expected a mapping at the top, found list"),
+        (HEAD + GOOD + "  - id: [unclosed\n", "F:15: invalid YAML"),
+        (HEAD + GOOD + "    title: 'x'\n  bad: indent\n", "F:15: invalid YAML"),
+        ("sections: []\n", "F:1: papers: missing required field"),
+    ],
+)
+def test_file_level_problems(tmp_path: Path, body: str, expected: str) -> None:
+    assert any(p.startswith(expected) for p in problems_of(tmp_path, body)), problems_of(tmp_path, body)
+
+
+def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
+    raw = (HEAD + GOOD).encode("utf-8").replace("开源基座".encode(), "开源基座".encode("gbk"))
+    assert problems_of(tmp_path, raw)[0].startswith("F:13: not UTF-8 text")
+
+
+def test_the_cache_is_used_and_invalidated_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "papers.yaml"
+    cache = tmp_path / "cache"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    first = catalog_mod.load(path, cache)
+    assert len(list(cache.glob("*.pickle"))) == 1
+    again = catalog_mod.load(path, cache)
+    assert again.papers == first.papers and again.digest_sha == first.digest_sha
+    path.write_text(HEAD + GOOD.replace("LLaMA: Open", "LLaMA: Changed"), encoding="utf-8")
+    changed = catalog_mod.load(path, cache)
+    assert changed.papers[0].title.startswith("LLaMA: Changed")
+    assert len(list(cache.glob("*.pickle"))) == 1  # the stale entry is gone
+
+
+def test_a_broken_edit_is_never_hidden_by_the_cache(tmp_path: Path) -> None:
+    path = tmp_path / "papers.yaml"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    catalog_mod.load(path, tmp_path / "cache")
+    path.write_text(HEAD + GOOD.replace("2023-02", "2023-99"), encoding="utf-8")
+    with pytest.raises(DataError):
+        catalog_mod.load(path, tmp_path / "cache")
+
+
+def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "papers.yaml"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    catalog_mod.load(path, tmp_path / "cache")
+    for f in (tmp_path / "cache").glob("*.pickle"):
+        f.write_bytes(b"not a pickle")
+    assert len(catalog_mod.load(path, tmp_path / "cache")) == 1

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, TokenError
+
+GOOD_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=60)
+
+
+def test_a_missing_token_is_one_clear_line_and_exit_2(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    proc = run(["run"], env, tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_malformed_token_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+           "TELEGRAM_BOT_TOKEN": "not-a-token-secret"}
+    proc = run(["run"], env, tmp_path)
+    assert proc.returncode == 2 and "malformed" in proc.stderr
+    assert "not-a-token-secret" not in proc.stderr + proc.stdout
+
+
+def test_token_validation(settings: Settings) -> None:
+    with pytest.raises(TokenError):
+        settings.token()
+    assert Settings(TELEGRAM_BOT_TOKEN=GOOD_TOKEN).token() == GOOD_TOKEN  # type: ignore[call-arg]
+    assert GOOD_TOKEN not in repr(Settings(TELEGRAM_BOT_TOKEN=GOOD_TOKEN))  # type: ignore[call-arg]
+
+
+def test_admin_ids_and_api_urls_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAPERBOT_ADMIN_IDS", "11, 22 33")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot")
+    s = Settings()
+    assert s.admin_ids == [11, 22, 33]
+    assert s.base_file_url() == "http://127.0.0.1:8081/file/bot"
+
+
+def test_the_shipped_data_is_found(settings: Settings) -> None:
+    assert settings.catalog.name == "papers.yaml" and settings.catalog.exists()
+    assert settings.keywords.exists() and settings.digests.exists()

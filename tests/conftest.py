@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import catalog as catalog_mod
+from bot.catalog import Catalog
+from bot.search import SearchIndex
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seed" / "2023-ai-core-papers.txt"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return catalog_mod.load(DATA / "papers.yaml", use_cache=False)
+
+
+@pytest.fixture(scope="session")
+def index(catalog: Catalog) -> SearchIndex:
+    return SearchIndex.build(catalog)
+
+
+@pytest.fixture()
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in ("TELEGRAM_BOT_TOKEN", "PAPERBOT_CATALOG", "PAPERBOT_KEYWORDS", "PAPERBOT_ADMIN_IDS",
+                 "WEBHOOK_URL", "TELEGRAM_API_BASE_URL", "PAPERBOT_STATS_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    return Settings(PAPERBOT_CACHE_DIR=tmp_path / "cache")  # type: ignore[call-arg]
