@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import pairwise
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np

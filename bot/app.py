@@ -1,0 +1,110 @@
+"""Builds the python-telegram-bot Application and registers every handler, in run order."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.library import load_library
+from bot.locale import t
+from bot.settings import Settings, TokenError
+from bot.state import BotState, Cooldown
+from bot.yamlfile import DataError
+from handlers import admin, callbacks, commands, errors, groups, inline, messages
+from handlers.common import PaperApp, PaperContext
+
+log = logging.getLogger(__name__)
+
+MENU = ("paper", "list", "random", "digest", "help")
+
+
+async def set_command_menu(application: PaperApp) -> None:
+    """The command menu, in English by default and in Chinese for zh users."""
+    for lang in ("en", "zh"):  # type: Lang
+        commands = [BotCommand(name, t(f"cmd_{name}", lang)) for name in MENU]
+        await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+
+
+def build_application(state: BotState, token: str, *, request: BaseRequest | None = None,
+                      rate_limit: bool = True) -> PaperApp:
+    builder = (ApplicationBuilder().token(token)
+               .context_types(ContextTypes(context=PaperContext))
+               .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True)))
+               .concurrent_updates(True)
+               .post_init(set_command_menu))
+    if state.settings.telegram_api_base_url:
+        builder = builder.base_url(state.settings.telegram_api_base_url)
+        file_url = state.settings.base_file_url()
+        if file_url:
+            builder = builder.base_file_url(file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        # Telegram's flood limits; a 429 retry_after is waited out and retried.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: PaperApp = builder.build()  # type: ignore[assignment]
+    app.bot_data["state"] = state
+
+    # Admin commands first, so /reload is never taken for a search.
+    app.add_handler(CommandHandler("reload", admin.reload_command))
+    # User commands; `/paper@YourBot medusa` works too (the filter checks the bot's username).
+    app.add_handler(CommandHandler("start", commands.start))
+    app.add_handler(CommandHandler("help", commands.help_command))
+    app.add_handler(CommandHandler(["paper", "p"], commands.paper))
+    app.add_handler(CommandHandler("list", commands.list_command))
+    app.add_handler(CommandHandler("random", commands.random_paper))
+    app.add_handler(CommandHandler("digest", commands.digest))
+    # Plain text (new messages only, not edits or channel posts): keywords, questions, search.
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                                   messages.text_message))
+    app.add_handler(CallbackQueryHandler(callbacks.button))
+    app.add_handler(InlineQueryHandler(inline.inline_query))
+    app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_error_handler(errors.error_handler)
+    return app
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
+    # httpx logs every request URL, and the URL carries the token.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def new_state(settings: Settings) -> BotState:
+    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown))
+
+
+def run_bot(settings: Settings) -> int:
+    configure_logging(settings.log_level)
+    try:
+        token = settings.token()
+        state = new_state(settings)
+    except (TokenError, DataError) as exc:
+        log.error("%s", exc)
+        return 2
+    app = build_application(state, token)
+    allowed = Update.ALL_TYPES
+    if settings.webhook_url:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, secret_token=secret,
+                        webhook_url=settings.webhook_url, allowed_updates=allowed)
+    else:
+        app.run_polling(allowed_updates=allowed)
+    return 0

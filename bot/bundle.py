@@ -1,0 +1,101 @@
+"""The "LLM论文" bundle: a deterministic zip built from the catalog.
+
+Same catalog (and same operator PDFs) -> byte-identical zip: entries are sorted, timestamps
+fixed, compression fixed. Holds the digest as Markdown, BibTeX, CSV and a links page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from bot.catalog import Catalog
+from bot.schema import Digest, Paper
+
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+_BIB_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def bibtex_key(paper: Paper) -> str:
+    return re.sub(r"[^a-z0-9]", "", paper.id) + paper.date[:4]
+
+
+def bibtex_entry(paper: Paper, catalog: Catalog) -> str:
+    def field(text: str) -> str:
+        return _BIB_SPECIAL.sub(r"\\\1", text)
+
+    orgs = " and ".join(catalog.org_by_id[o].en for o in paper.orgs if o in catalog.org_by_id)
+    lines = [f"@misc{{{bibtex_key(paper)},", f"  title = {{{{{field(paper.title)}}}}},",
+             f"  author = {{{{{field(orgs)}}}}},", f"  year = {{{paper.date[:4]}}},"]
+    if paper.arxiv:
+        lines += [f"  eprint = {{{paper.arxiv}}},", "  archivePrefix = {arXiv},",
+                  f"  url = {{{paper.abs_url}}},"]
+    lines[-1] = lines[-1].rstrip(",")
+    return "\n".join([*lines, "}"])
+
+
+def digest_markdown(catalog: Catalog, digest: Digest | None) -> str:
+    title = digest.title if digest else "paperbot catalog"
+    section_ids = list(digest.sections) if digest else [s.id for s in catalog.sections]
+    out = [f"# {title}", ""]
+    for sid in section_ids:
+        section = catalog.section_by_id.get(sid)
+        out += [f"## {section.zh} · {section.en}" if section else f"## {sid}", ""]
+        for paper in catalog.in_section(sid):
+            out.append(f"### {paper.title}")
+            out.append("")
+            out.append(f"- 发布时间 / date: {paper.date}" + (f" (arXiv {paper.arxiv_date})" if paper.arxiv_date else ""))
+            out.append(f"- 发表单位 / organisation: {catalog.org_label(paper, 'zh')} ({catalog.org_label(paper, 'en')})")
+            out.append(f"- 影响力 / impact: {paper.impact.zh} — {paper.impact.en}")
+            if paper.arxiv:
+                out.append(f"- arXiv: [{paper.arxiv}]({paper.abs_url}) · [PDF]({paper.pdf_url})")
+            if paper.links.code:
+                out.append(f"- code: {paper.links.code}")
+            for erratum in paper.errata:
+                if erratum.field != "abstract_zh":
+                    out.append(f"- erratum ({erratum.field}): the digest says “{erratum.digest}”. {erratum.note}")
+            out += ["", paper.summary_en, "", paper.abstract_zh, ""]
+    if digest and digest.closing:
+        out += ["---", digest.closing, ""]
+    return "\n".join(out)
+
+
+def papers_csv(catalog: Catalog) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["id", "title", "arxiv", "date", "arxiv_date", "section", "organisations", "impact_zh",
+                     "impact_en", "pdf", "code"])
+    for p in catalog:
+        writer.writerow([p.id, p.title, p.arxiv or "", p.date, p.arxiv_date or "", p.section,
+                         "; ".join(catalog.org_label(p, "en").split(", ")), p.impact.zh, p.impact.en,
+                         p.pdf_url or "", p.links.code or ""])
+    return buf.getvalue()
+
+
+def links_markdown(catalog: Catalog) -> str:
+    lines = ["# PDF links", ""]
+    lines += [f"- [{p.title}]({p.pdf_url})" for p in catalog if p.pdf_url]
+    return "\n".join(lines) + "\n"
+
+
+def build_bundle(catalog: Catalog, digest: Digest | None, pdf_dir: Path | None = None) -> bytes:
+    files: dict[str, bytes] = {
+        "digest.md": digest_markdown(catalog, digest).encode(),
+        "papers.bib": ("\n\n".join(bibtex_entry(p, catalog) for p in catalog) + "\n").encode(),
+        "papers.csv": papers_csv(catalog).encode(),
+        "links.md": links_markdown(catalog).encode(),
+    }
+    if pdf_dir and pdf_dir.is_dir():
+        for pdf in sorted(pdf_dir.glob("*.pdf")):
+            files[f"pdf/{pdf.name}"] = pdf.read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name], compresslevel=9)
+    return buf.getvalue()

@@ -1,0 +1,371 @@
+"""Answers -> Replies: escaped HTML under Telegram's limits, buttons with short callback data.
+
+Callback data is `verb:paper_id[:arg]`, at most 64 bytes, encoded and decoded only here.
+Only handlers turn Replies into Telegram objects.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass, field
+
+from bot.answer import (
+    Answer,
+    ChoiceAnswer,
+    CountAnswer,
+    FallbackAnswer,
+    KeywordAnswer,
+    ListAnswer,
+    ListFilter,
+    NotFound,
+    PaperAnswer,
+)
+from bot.catalog import Catalog
+from bot.keywords import pick
+from bot.locale import Lang, t
+from bot.schema import Digest, Paper, ReplyItem
+from bot.text import cjk_share
+
+MAX_TEXT = 4096
+MAX_CALLBACK = 64
+PAGE_SIZE = 8
+SUMMARY_CHARS = 220
+QUERY_ECHO = 80
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to send; `kind`+`key` name it for reuse of Telegram's file_id."""
+
+    kind: str
+    key: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    document: Document | None = None
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Callback:
+    verb: str
+    paper_id: str = ""
+    arg: str = ""
+
+
+VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick")
+
+
+def encode(verb: str, paper_id: str = "", arg: str = "") -> str:
+    data = ":".join([verb, paper_id, arg]).rstrip(":")
+    if verb not in VERBS or len(data.encode()) > MAX_CALLBACK:
+        raise ValueError(f"callback data {data!r} is not valid")
+    return data
+
+
+def decode(data: str | None) -> Callback | None:
+    """Parse callback data; None for anything forged, stale in format, or oversized."""
+    if not data or len(data.encode()) > MAX_CALLBACK:
+        return None
+    verb, _, rest = data.partition(":")
+    paper_id, _, arg = rest.partition(":")
+    return Callback(verb, paper_id, arg) if verb in VERBS else None
+
+
+def language(text: str, user_language: str | None) -> Lang:
+    """Chinese when the message is Chinese, or the user's Telegram language is zh; else English."""
+    if cjk_share(text) > 0:
+        return "zh"
+    body = text.split(maxsplit=1)[1] if text.startswith("/") and " " in text else text
+    if not body.startswith("/") and any(c.isalpha() for c in body):
+        return "en"
+    return "zh" if (user_language or "").lower().startswith("zh") else "en"
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class Renderer:
+    catalog: Catalog
+    lang: Lang
+    digests: tuple[Digest, ...] = ()
+    rng: random.Random = field(default_factory=random.Random)
+
+    # --- answers ------------------------------------------------------------------------
+
+    def answer(self, answer: Answer) -> list[Reply]:
+        if isinstance(answer, PaperAnswer):
+            return [self.card(answer.paper, answer.focus)]
+        if isinstance(answer, ListAnswer):
+            return [self.list_page(answer.filter, answer.page)]
+        if isinstance(answer, ChoiceAnswer):
+            return [self.choice(answer)]
+        if isinstance(answer, NotFound):
+            return [Reply(t("not_found", self.lang, query=esc(clip(answer.query, QUERY_ECHO)),
+                            count=len(self.catalog)))]
+        if isinstance(answer, CountAnswer):
+            return [self.count()]
+        if isinstance(answer, KeywordAnswer):
+            return [r for item in pick(answer.rule, self.rng) for r in self.reply_item(item)]
+        if isinstance(answer, FallbackAnswer):
+            return []
+        raise TypeError(f"unknown answer {answer!r}")
+
+    def reply_item(self, item: ReplyItem) -> list[Reply]:
+        """One reply of a keyword rule, welcome or fallback."""
+        if item.text is not None:
+            return [Reply(esc(item.text.get(self.lang)))]
+        if item.paper is not None:
+            paper = self.catalog.get(item.paper)
+            return [self.card(paper)] if paper else []
+        if item.digest is not None:
+            return [self.digest_page(item.digest, 0)]
+        if item.bundle is not None:
+            digest = self._digest(item.bundle)
+            caption = t("bundle_caption", self.lang, title=esc(digest.title if digest else item.bundle),
+                        count=len(self.catalog))
+            return [Reply(document=Document("bundle", item.bundle, f"{item.bundle}-papers.zip"), caption=caption)]
+        return []
+
+    # --- cards --------------------------------------------------------------------------
+
+    def name(self, paper: Paper) -> str:
+        return esc(paper.short_name)
+
+    def card(self, paper: Paper, focus: str = "card", *, expanded: bool = False) -> Reply:
+        lang = self.lang
+        lines: list[str] = []
+        focus_line = self._focus_line(paper, focus)
+        if focus_line:
+            lines += [focus_line, ""]
+        title = esc(paper.title)
+        lines.append(f'<b><a href="{paper.abs_url}">{title}</a></b>' if paper.abs_url else f"<b>{title}</b>")
+        date = paper.date + (t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else "")
+        meta = [t("card_date", lang, date=date), "🏛 " + esc(self.catalog.org_label(paper, lang)),
+                "📚 " + esc(self.catalog.section_label(paper, lang))]
+        lines.append(" · ".join(meta))
+        lines.append("💡 " + esc(paper.impact.get(lang)))
+        if expanded:
+            body = paper.abstract_zh if lang == "zh" and paper.abstract_zh else paper.summary_en
+            if lang == "en" and paper.abstract_zh:
+                body = f"{paper.summary_en}\n\n{paper.abstract_zh}"
+            lines += ["", esc(body or paper.summary_en)]
+        else:
+            short = paper.summary_en if lang == "en" or not paper.abstract_zh else paper.abstract_zh
+            lines += ["", esc(clip(short, SUMMARY_CHARS))]
+        for erratum in paper.errata:
+            if erratum.field in ("orgs", "title", "date"):
+                lines.append(t("card_errata", lang, field=t(f"field_{erratum.field}", lang),
+                               digest=esc(clip(erratum.digest, 90)), note=esc(erratum.note) if lang == "en" else ""))
+            elif expanded and erratum.field == "abstract_zh":
+                lines.append("⚠️ " + t("abstract_missing_note" if not erratum.digest else "wrong_abstract_note", lang))
+        if paper.arxiv:
+            lines.append(f"arXiv: <code>{paper.arxiv}</code>")
+        text = "\n".join(lines).rstrip()
+        return Reply(clip_html(text), self.card_buttons(paper, expanded))
+
+    def _focus_line(self, paper: Paper, focus: str) -> str:
+        lang, name = self.lang, self.name(paper)
+        if focus == "who":
+            return t("who", lang, name=name, orgs=esc(self.catalog.org_label(paper, lang)))
+        if focus == "when":
+            extra = t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else ""
+            return t("when", lang, name=name, date=paper.date) + extra
+        if focus == "impact":
+            return t("impact_focus", lang, name=name, impact=esc(paper.impact.get(lang)))
+        if focus == "links":
+            links = [u for u in (paper.abs_url, paper.pdf_url, paper.links.code, paper.links.project) if u]
+            return t("links_focus", lang, name=name) + "\n" + "\n".join(esc(u) for u in links)
+        return ""
+
+    def card_buttons(self, paper: Paper, expanded: bool = False) -> tuple[tuple[Button, ...], ...]:
+        lang = self.lang
+        first = [Button(t("btn_card" if expanded else "btn_abstract", lang),
+                        encode("card" if expanded else "abs", paper.id)),
+                 Button(t("btn_similar", lang), encode("sim", paper.id)),
+                 Button(t("btn_bibtex", lang), encode("bib", paper.id))]
+        second = []
+        if paper.pdf_url:
+            second.append(Button(t("btn_pdf", lang), url=paper.pdf_url))
+        if paper.abs_url:
+            second.append(Button(t("btn_arxiv", lang), url=paper.abs_url))
+        if paper.links.code:
+            second.append(Button(t("btn_code", lang), url=paper.links.code))
+        return (tuple(first), tuple(second)) if second else (tuple(first),)
+
+    def bibtex(self, paper: Paper) -> Reply:
+        from bot.bundle import bibtex_entry
+
+        return Reply(f"<pre>{esc(bibtex_entry(paper, self.catalog))}</pre>")
+
+    # --- lists --------------------------------------------------------------------------
+
+    def filter_title(self, wanted: ListFilter) -> str:
+        if wanted.kind == "section" and wanted.value in self.catalog.section_by_id:
+            s = self.catalog.section_by_id[wanted.value]
+            return s.zh if self.lang == "zh" else s.en
+        if wanted.kind == "org" and wanted.value in self.catalog.org_by_id:
+            return self.catalog.org_by_id[wanted.value].name(self.lang)
+        if wanted.kind in ("month", "year"):
+            return wanted.value
+        return t("list_all", self.lang)
+
+    def list_page(self, wanted: ListFilter, page: int, *, title: str | None = None) -> Reply:
+        papers = wanted.papers(self.catalog)
+        heading = title or esc(self.filter_title(wanted))
+        if not papers:
+            return Reply(t("list_empty", self.lang, filter=heading))
+        pages = (len(papers) + PAGE_SIZE - 1) // PAGE_SIZE
+        page = min(max(page, 0), pages - 1)
+        chunk = papers[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        lines = [t("list_title", self.lang, title=heading, count=len(papers))]
+        section = None
+        for n, paper in enumerate(chunk, page * PAGE_SIZE + 1):
+            if wanted.kind != "section" and paper.section != section:
+                section = paper.section
+                lines.append(f"\n<i>{esc(self.catalog.section_label(paper, self.lang))}</i>")
+            lines.append(f"{n}. <b>{esc(paper.short_name)}</b> · {paper.date} · "
+                         f"{esc(self.catalog.org_label(paper, self.lang))}")
+        if pages > 1:
+            lines.append("\n" + t("page", self.lang, page=page + 1, pages=pages))
+        picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in chunk]
+        rows = [tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)]
+        nav = []
+        if page > 0:
+            nav.append(Button(t("btn_prev", self.lang), encode("ls", wanted.key, str(page - 1))))
+        if page < pages - 1:
+            nav.append(Button(t("btn_next", self.lang), encode("ls", wanted.key, str(page + 1))))
+        if nav:
+            rows.append(tuple(nav))
+        return Reply(clip_html("\n".join(lines)), tuple(rows))
+
+    def similar(self, paper: Paper, page: int = 0) -> Reply:
+        section = esc(self.catalog.section_label(paper, self.lang))
+        return self.list_page(ListFilter("section", paper.section), page,
+                              title=t("similar_title", self.lang, name=self.name(paper), section=section))
+
+    def choice(self, answer: ChoiceAnswer) -> Reply:
+        query = esc(clip(answer.query, QUERY_ECHO))
+        text = t("did_you_mean", self.lang) if answer.found else t("not_found_suggest", self.lang, query=query)
+        rows = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in answer.papers)
+        return Reply(text, rows)
+
+    def count(self) -> Reply:
+        sep = "、" if self.lang == "zh" else ", "
+        detail = sep.join(f"{esc(s.zh if self.lang == 'zh' else s.en)} {len(self.catalog.in_section(s.id))}"
+                          for s in self.catalog.sections)
+        return Reply(t("count", self.lang, count=len(self.catalog), sections=len(self.catalog.sections),
+                       detail=detail))
+
+    # --- the digest ---------------------------------------------------------------------
+
+    def _digest(self, digest_id: str) -> Digest | None:
+        return next((d for d in self.digests if d.id == digest_id), None)
+
+    def digest_page(self, digest_id: str, page: int) -> Reply:
+        digest = self._digest(digest_id)
+        if digest is None:
+            return self.list_page(ListFilter(), 0)
+        page = min(max(page, 0), len(digest.sections) - 1)
+        section = self.catalog.section_by_id.get(digest.sections[page])
+        papers = [p for p in self.catalog.in_section(digest.sections[page]) if p.digest in ("", digest.id)]
+        name = (section.zh if self.lang == "zh" else section.en) if section else digest.sections[page]
+        lines = [t("digest_page", self.lang, title=esc(digest.title), section=esc(name)), ""]
+        for n, paper in enumerate(papers, 1):
+            lines.append(f"{n}. <b>{esc(paper.title)}</b>")
+            lines.append(f"   {paper.date} · {esc(self.catalog.org_label(paper, self.lang))}")
+            lines.append(f"   💡 {esc(clip(paper.impact.get(self.lang), 160))}")
+        lines.append("\n" + t("page", self.lang, page=page + 1, pages=len(digest.sections)))
+        if digest.keyword:
+            lines.append(t("digest_closing", self.lang, keyword=esc(digest.keyword)))
+        nav = []
+        if page > 0:
+            nav.append(Button(t("btn_prev", self.lang), encode("dg", digest.id, str(page - 1))))
+        if page < len(digest.sections) - 1:
+            nav.append(Button(t("btn_next", self.lang), encode("dg", digest.id, str(page + 1))))
+        return Reply(clip_html("\n".join(lines)), (tuple(nav),) if nav else ())
+
+
+def clip_html(text: str, limit: int = MAX_TEXT) -> str:
+    """Keep a rendered message under Telegram's limit by dropping whole lines from the end.
+
+    Our markup never spans lines, so cutting between lines can never break a tag.
+    """
+    if len(text) <= limit:
+        return text
+    out: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        if size + len(line) + 1 > limit - 1:
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out) + "\n…"
+
+
+def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long rendered text into messages on paragraph, then line, boundaries."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for para in text.split("\n\n"):
+        pieces = [para] if len(para) <= limit else _split_lines(para, limit)
+        for piece in pieces:
+            candidate = f"{current}\n\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                parts.append(current)
+                current = piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _split_lines(para: str, limit: int) -> list[str]:
+    out: list[str] = []
+    current = ""
+    for line in para.split("\n"):
+        while len(line) > limit:  # one enormous line: cut it outside any tag or entity
+            cut = _safe_cut(line, limit)
+            out.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            out.append(current)
+            current = line
+    if current:
+        out.append(current)
+    return out
+
+
+def _safe_cut(line: str, limit: int) -> int:
+    cut = limit
+    lt, gt = line.rfind("<", 0, cut), line.rfind(">", 0, cut)
+    if lt > gt:
+        cut = lt
+    amp, semi = line.rfind("&", 0, cut), line.rfind(";", 0, cut)
+    if amp > semi:
+        cut = amp
+    return max(cut, 1)

@@ -1,0 +1,67 @@
+"""What one running bot holds: its settings, the Library it serves, and small bits of memory
+(keyword cooldowns, built bundles, Telegram file_ids). One per Application, never global."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.bundle import build_bundle
+from bot.library import Library, load_library
+from bot.settings import Settings
+from bot.yamlfile import DataError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Cooldown:
+    """A keyword rule fires at most once per chat per `seconds` (groups only)."""
+
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    _last: dict[tuple[int, str], float] = field(default_factory=dict)
+
+    def allow(self, chat_id: int, rule_id: str) -> bool:
+        now = self.clock()
+        last = self._last.get((chat_id, rule_id))
+        if last is not None and now - last < self.seconds:
+            return False
+        if len(self._last) > 10_000:  # forget old chats rather than grow without bound
+            self._last = {k: v for k, v in self._last.items() if now - v < self.seconds}
+        self._last[(chat_id, rule_id)] = now
+        return True
+
+
+@dataclass
+class BotState:
+    settings: Settings
+    library: Library
+    rng: random.Random = field(default_factory=random.Random)
+    cooldown: Cooldown = field(default_factory=lambda: Cooldown(60.0))
+    bundles: dict[str, bytes] = field(default_factory=dict)
+    file_ids: dict[str, str] = field(default_factory=dict)
+
+    def bundle(self, digest_id: str) -> tuple[str, bytes]:
+        """The bundle zip for the current library version, built once per version."""
+        key = f"{self.library.version}:{digest_id}"
+        if key not in self.bundles:
+            self.bundles = {key: build_bundle(self.library.catalog, self.library.digest(digest_id),
+                                              self.settings.bundle_dir)}
+        return key, self.bundles[key]
+
+    def reload(self) -> list[str]:
+        """Re-read every data file; on problems keep the last good library and return them."""
+        try:
+            library = load_library(self.settings)
+        except DataError as exc:
+            log.warning("reload refused, still serving the last good version: %s", exc)
+            return [str(p) for p in exc.problems]
+        self.library = library
+        return []
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids

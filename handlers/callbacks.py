@@ -1,0 +1,61 @@
+"""Inline-button presses: abstract/less, BibTeX, similar, list and digest pages, picks."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.answer import ListFilter
+from bot.locale import t
+from bot.render import Reply, decode
+from handlers.common import PaperContext, lang_of, markup, renderer, send
+
+
+async def button(update: Update, context: PaperContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    lang = lang_of(update)
+    callback = decode(query.data)
+    catalog = context.state.library.catalog
+    paper = catalog.get(callback.paper_id) if callback else None
+    r = renderer(context, lang)
+    reply: Reply | None = None
+    edit = True
+    if callback is None:
+        reply = None
+    elif callback.verb == "ls":
+        wanted = ListFilter.from_key(callback.paper_id)
+        reply = r.list_page(wanted, _page(callback.arg)) if wanted else None
+    elif callback.verb == "dg":
+        reply = r.digest_page(callback.paper_id, _page(callback.arg)) \
+            if context.state.library.digest(callback.paper_id) else None
+    elif paper is not None:
+        if callback.verb in ("card", "abs"):
+            reply = r.card(paper, expanded=callback.verb == "abs")
+        elif callback.verb == "pick":
+            reply = r.card(paper)
+            edit = False
+        elif callback.verb == "sim":
+            reply, edit = r.similar(paper), False
+        elif callback.verb == "bib":
+            reply, edit = r.bibtex(paper), False
+    if reply is None:  # forged, stale (paper removed by a reload) or unknown
+        await query.answer(t("stale_button", lang), show_alert=False)
+        return
+    await query.answer()
+    if edit and query.message is not None and query.inline_message_id is None:
+        try:
+            await query.edit_message_text(reply.text, reply_markup=markup(reply))
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+        return
+    if query.inline_message_id is not None:  # a card sent through inline mode: edit it there
+        await query.edit_message_text(reply.text, reply_markup=markup(reply))
+        return
+    await send(update, context, [reply])
+
+
+def _page(arg: str) -> int:
+    return int(arg) if arg.isdigit() and len(arg) < 5 else 0

@@ -1,0 +1,88 @@
+"""What every handler shares: the typed context, language choice, and sending Replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatAction, ChatType
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.locale import Lang
+from bot.render import Renderer, Reply, language, split_html
+from bot.state import BotState
+
+
+class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], dict[object, object]]):
+    """CallbackContext with the bot's state as a typed property instead of bot_data casts."""
+
+    @property
+    def state(self) -> BotState:
+        state = self.application.bot_data["state"]
+        assert isinstance(state, BotState)
+        return state
+
+
+PaperApp = Application[Any, PaperContext, Any, Any, Any, Any]
+
+
+def lang_of(update: Update, text: str = "") -> Lang:
+    user = update.effective_user
+    return language(text, user.language_code if user else None)
+
+
+def renderer(context: PaperContext, lang: Lang) -> Renderer:
+    lib = context.state.library
+    return Renderer(lib.catalog, lang, lib.digests, context.state.rng)
+
+
+def is_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+def markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(b.text, url=b.url) if b.url else
+                                  InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+                                 for row in reply.buttons if row])
+
+
+async def send(update: Update, context: PaperContext, replies: list[Reply]) -> None:
+    """Send rendered replies to the update's chat; in groups they quote the asking message."""
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None:
+        return
+    quote = ReplyParameters(message.message_id, allow_sending_without_reply=True) \
+        if message is not None and is_group(update) else None
+    for reply in replies:
+        if reply.document is not None:
+            await send_document(chat.id, context, reply, quote)
+            continue
+        chunks = split_html(reply.text)
+        for n, chunk in enumerate(chunks):
+            last = n == len(chunks) - 1
+            await context.bot.send_message(chat.id, chunk, reply_markup=markup(reply) if last else None,
+                                           reply_parameters=quote)
+
+
+async def send_document(chat_id: int, context: PaperContext, reply: Reply,
+                        quote: ReplyParameters | None) -> None:
+    assert reply.document is not None
+    state = context.state
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    key, data = state.bundle(reply.document.key)
+    cached = state.file_ids.get(key)
+    sent: Message = await context.bot.send_document(
+        chat_id, cached or data, filename=None if cached else reply.document.filename,
+        caption=reply.caption or None, reply_parameters=quote)
+    if sent.document is not None and not cached:
+        state.file_ids[key] = sent.document.file_id  # Telegram keeps the file: reuse it

@@ -1,0 +1,23 @@
+"""The bot was added to a group: one short introduction, nothing more."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+
+from bot.locale import t
+from bot.render import Reply, esc
+from handlers.common import PaperContext, is_group, lang_of, send
+
+
+async def my_chat_member(update: Update, context: PaperContext) -> None:
+    change = update.my_chat_member
+    if change is None or not is_group(update):
+        return
+    was = change.old_chat_member.status
+    now = change.new_chat_member.status
+    joined = was in (ChatMember.LEFT, ChatMember.BANNED) and now in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    if not joined:
+        return
+    lib = context.state.library
+    title = lib.digests[0].title if lib.digests else "paperbot"
+    await send(update, context, [Reply(t("group_intro", lang_of(update), digest=esc(title), count=len(lib.catalog)))])

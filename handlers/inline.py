@@ -1,0 +1,37 @@
+"""Inline mode: `@YourBot medusa` in any chat -> up to 10 cards to choose from."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+
+from bot.schema import Paper
+from bot.search import search
+from handlers.common import PaperContext, lang_of, markup, renderer
+
+MAX_RESULTS = 10
+CACHE_SECONDS = 300
+FEATURED = ("medusa", "llama-2", "mixtral", "flashattention-2", "gemini", "llava-1-5", "gptq",
+            "lets-verify-step-by-step", "qwen-vl", "toolllm")
+
+
+async def inline_query(update: Update, context: PaperContext) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    catalog = context.state.library.catalog
+    if text:
+        papers: list[Paper] = [h.paper for h in search(text, context.state.library.index, limit=MAX_RESULTS).hits]
+    else:
+        papers = [p for p in (catalog.get(i) for i in FEATURED) if p] or list(catalog.papers[:MAX_RESULTS])
+    lang = lang_of(update, text)
+    r = renderer(context, lang)
+    results = []
+    for paper in papers[:MAX_RESULTS]:
+        card = r.card(paper)
+        results.append(InlineQueryResultArticle(
+            id=paper.id, title=paper.short_name,
+            description=f"{paper.date} · {catalog.org_label(paper, lang)}",
+            input_message_content=InputTextMessageContent(card.text),
+            reply_markup=markup(card)))
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
