@@ -57,8 +57,8 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # Telegram's flood limits; a 429 retry_after is waited out and retried.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    app: PaperApp = builder.build()  # type: ignore[assignment]
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    app: PaperApp = builder.build()
     app.bot_data["state"] = state
 
     # Admin commands first, so /reload is never taken for a search.

@@ -1,0 +1,81 @@
+"""Rendering: escaping, Telegram's limits, callback data, languages, the bundle."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+
+import pytest
+
+from bot.answer import ListFilter, NotFound
+from bot.bundle import build_bundle
+from bot.catalog import Catalog
+from bot.render import MAX_CALLBACK, Renderer, decode, encode, language, split_html
+from tests.html_rules import html_problem
+
+
+def all_replies(catalog: Catalog, lang: str) -> list:  # type: ignore[type-arg]
+    r = Renderer(catalog, lang)  # type: ignore[arg-type]
+    out = []
+    for paper in catalog:
+        out += [r.card(paper), r.card(paper, expanded=True), r.similar(paper), r.bibtex(paper)]
+        out += [r.card(paper, focus) for focus in ("who", "when", "impact", "links")]
+    for key in ("*", "o=google", "s=agent", "m=2023-05", "y=2024"):
+        wanted = ListFilter.from_key(key)
+        assert wanted
+        out += [r.list_page(wanted, page) for page in range(4)]
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_reply_is_valid_telegram_html_under_the_limits(catalog: Catalog, lang: str) -> None:
+    for reply in all_replies(catalog, lang):
+        assert len(reply.text) <= 4096
+        assert html_problem(reply.text) is None, reply.text
+        for row in reply.buttons:
+            for button in row:
+                assert button.url or (button.data and len(button.data.encode()) <= MAX_CALLBACK)
+
+
+def test_hostile_text_is_escaped(catalog: Catalog) -> None:
+    reply = Renderer(catalog, "en").answer(NotFound("<script>alert(1)</script> & <b>"))[0]
+    assert "<script>" not in reply.text and "&lt;script&gt;" in reply.text
+    assert html_problem(reply.text) is None
+
+
+def test_callback_data_round_trips_and_rejects_forgeries() -> None:
+    data = encode("ls", "o=google", "3")
+    assert decode(data) is not None and decode(data).arg == "3"  # type: ignore[union-attr]
+    assert decode("rm:-rf") is None and decode("") is None and decode("x" * 65) is None
+    with pytest.raises(ValueError):
+        encode("abs", "p" * 70)
+
+
+def test_split_html_keeps_paragraphs_and_limits() -> None:
+    text = "\n\n".join(f"<b>part {i}</b> " + "x" * 900 for i in range(12))
+    parts = split_html(text)
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    assert "".join(parts).count("<b>") == 12 and all(html_problem(p) is None for p in parts)
+    long_line = "&amp;" * 2000
+    assert all(html_problem(p) is None and len(p) <= 4096 for p in split_html(long_line))
+
+
+@pytest.mark.parametrize(("text", "user", "lang"), [
+    ("Medusa 是谁发表的", None, "zh"), ("who published Mixtral", "zh-hans", "en"),
+    ("/paper gptq", "zh", "en"), ("/help", "zh-hans", "zh"), ("/help", "en", "en"), ("/start", None, "en"),
+])
+def test_language_follows_the_message_then_the_user(text: str, user: str | None, lang: str) -> None:
+    assert language(text, user) == lang
+
+
+def test_the_bundle_is_deterministic_and_complete(catalog: Catalog, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    first, second = build_bundle(catalog, None), build_bundle(catalog, None)
+    assert first == second
+    names = zipfile.ZipFile(BytesIO(first)).namelist()
+    assert names == ["digest.md", "links.md", "papers.bib", "papers.csv"]
+    bib = zipfile.ZipFile(BytesIO(first)).read("papers.bib").decode()
+    assert len(re.findall(r"^@misc\{", bib, re.M)) == 26
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4 operator file")
+    with_pdf = build_bundle(catalog, None, tmp_path)
+    assert "pdf/a.pdf" in zipfile.ZipFile(BytesIO(with_pdf)).namelist() and with_pdf != first

@@ -1,0 +1,210 @@
+"""Handlers through Application.process_update with a recording request: the exact Bot API calls."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.local import BOT_USER, GROUP_CHAT, PRIVATE_CHAT, USER, Call, LocalBot, replies_of
+from bot.settings import Settings
+from tests.html_rules import html_problem
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture()
+async def bot(settings: Settings) -> AsyncIterator[LocalBot]:
+    async with LocalBot(settings) as local:
+        yield local
+
+
+def sent(calls: list[Call], method: str = "sendMessage") -> list[Call]:
+    return [c for c in calls if c.method == method]
+
+
+def buttons(call: Call) -> list[dict[str, Any]]:
+    markup = call.params.get("reply_markup") or {}
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def assert_valid(calls: list[Call]) -> None:
+    for call in calls:
+        text = call.params.get("text")
+        if text is not None:
+            assert len(text) <= 4096 and call.params.get("parse_mode") == "HTML"
+            assert html_problem(text) is None, text
+        for b in buttons(call):
+            assert b.get("url") or len(b["callback_data"].encode()) <= 64
+
+
+def callback(data: str, chat: dict[str, Any] = PRIVATE_CHAT, message_id: int = 7) -> dict[str, Any]:
+    return {"update_id": 5000 + message_id, "callback_query": {
+        "id": "cb1", "from": USER, "chat_instance": "x", "data": data,
+        "message": {"message_id": message_id, "date": int(time.time()), "chat": chat, "from": BOT_USER, "text": "…"}}}
+
+
+async def test_paper_card_in_a_private_chat(bot: LocalBot) -> None:
+    calls = await bot.say("/paper medusa")
+    [msg] = sent(calls)
+    assert msg.params["chat_id"] == PRIVATE_CHAT["id"]
+    assert '<a href="https://arxiv.org/abs/2401.10774">Medusa: Simple LLM' in msg.params["text"]
+    assert "reply_parameters" not in msg.params  # no quoting in private chats
+    labels = [b["text"] for b in buttons(msg)]
+    assert labels == ["Abstract", "Similar", "BibTeX", "PDF", "arXiv", "Code"]
+    assert_valid(calls)
+
+
+async def test_paper_without_argument_explains_usage(bot: LocalBot) -> None:
+    [msg] = sent(await bot.say("/paper"))
+    assert "/paper NAME" in msg.params["text"]
+
+
+async def test_ambiguous_and_missing(bot: LocalBot) -> None:
+    [missing] = sent(await bot.say("/paper bitcoin price"))
+    assert "Nothing in the catalog" in missing.params["text"] and "/list" in missing.params["text"]
+    [choice] = sent(await bot.say("/paper tool"))
+    assert choice.params["text"] in ("Did you mean:",) or "Tool" in choice.params["text"]
+
+
+async def test_hostile_text_is_escaped(bot: LocalBot) -> None:
+    for text in ("/paper <script>alert(1)</script>", "/paper & <b>", "<b>unclosed", "/paper " + "<" * 5000):
+        calls = await bot.say(text)
+        assert_valid(calls)
+        assert all("<script>" not in (c.params.get("text") or "") for c in calls)
+
+
+async def test_huge_empty_and_non_text_messages(bot: LocalBot) -> None:
+    calls = await bot.say("medusa " * 1500)  # 10,500 characters
+    assert_valid(calls)
+    assert await bot.say("   ") == []
+    sticker = {"update_id": 77, "message": {"message_id": 77, "date": int(time.time()), "chat": PRIVATE_CHAT,
+                                            "from": USER, "sticker": {"file_id": "s", "file_unique_id": "s",
+                                                                      "width": 1, "height": 1, "is_animated": False,
+                                                                      "is_video": False, "type": "regular"}}}
+    assert await bot.process(sticker) == []
+
+
+async def test_keyword_sends_the_bundle_and_reuses_its_file_id(bot: LocalBot) -> None:
+    calls = await bot.say("LLM论文")
+    assert [c.method for c in calls] == ["sendMessage", "sendChatAction", "sendDocument"]
+    assert calls[1].params["action"] == "upload_document"
+    first = sent(calls, "sendDocument")[0]
+    assert first.files["document"][0] == "2023-ai-core-papers.zip" and first.files["document"][1] > 1000
+    again = sent(await bot.say("llm 论文"), "sendDocument")[0]
+    assert again.files == {} and str(again.params["document"]).startswith("local-file-")
+
+
+async def test_group_rules(bot: LocalBot) -> None:
+    calls = await bot.say("/paper@PaperLocalBot gptq", group=True)
+    [msg] = sent(calls)
+    assert msg.params["chat_id"] == GROUP_CHAT["id"] and "GPTQ" in msg.params["text"]
+    assert msg.params["reply_parameters"]["message_id"] > 0  # quotes the asking message
+    assert await bot.say("anyone up for lunch?", group=True) == []
+    assert await bot.say("medusa", group=True) == []  # a paper name alone is chatter in a group
+    [mention] = sent(await bot.say("@PaperLocalBot medusa", group=True))
+    assert "Medusa" in mention.params["text"]
+
+
+async def test_keyword_cooldown_in_groups(bot: LocalBot) -> None:
+    first = await bot.say("谢谢", group=True)
+    assert sent(first)
+    assert await bot.say("谢谢", group=True) == []  # once per chat per minute
+    assert sent(await bot.say("谢谢"))  # private chats have no cooldown
+
+
+async def test_language_choice(bot: LocalBot) -> None:
+    [zh] = sent(await bot.say("/help", language_code="zh-hans"))
+    assert "用法" in zh.params["text"]
+    [en] = sent(await bot.say("/help", language_code="en"))
+    assert "How to use" in en.params["text"]
+    [question] = sent(await bot.say("Medusa 是谁发表的"))
+    assert "普林斯顿" in question.params["text"]
+
+
+async def test_start_and_deep_links(bot: LocalBot) -> None:
+    [welcome] = sent(await bot.say("/start"))
+    assert "26" in welcome.params["text"] and len(buttons(welcome)) == 3
+    [card] = sent(await bot.say("/start medusa"))
+    assert "Medusa" in card.params["text"]
+
+
+async def test_list_pagination_edits_the_same_message(bot: LocalBot) -> None:
+    [page] = sent(await bot.say("/list"))
+    nxt = [b for b in buttons(page) if b["text"].startswith("Next")]
+    assert nxt and nxt[0]["callback_data"] == "ls:*:1"
+    calls = await bot.process(callback("ls:*:1"))
+    assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+    assert calls[1].params["message_id"] == 7 and "page 2/" in calls[1].params["text"]
+    assert_valid(calls)
+
+
+async def test_abstract_expands_in_place_and_pick_sends_a_card(bot: LocalBot) -> None:
+    calls = await bot.process(callback("abs:medusa"))
+    edit = calls[-1]
+    assert edit.method == "editMessageText" and "Medusa-1" in edit.params["text"]
+    assert [b["text"] for b in buttons(edit)][0] == "Less"
+    pick = await bot.process(callback("pick:gptq"))
+    assert pick[-1].method == "sendMessage" and "GPTQ" in pick[-1].params["text"]
+
+
+async def test_forged_or_stale_callbacks_are_answered_quietly(bot: LocalBot) -> None:
+    for data in ("abs:no-such-paper", "zzz", "ls:q=1:0", "dg:nope:0"):
+        calls = await bot.process(callback(data))
+        assert [c.method for c in calls] == ["answerCallbackQuery"]
+
+
+async def test_inline_query(bot: LocalBot) -> None:
+    update = {"update_id": 900, "inline_query": {"id": "iq", "from": USER, "query": "medusa", "offset": ""}}
+    [call] = await bot.process(update)
+    assert call.method == "answerInlineQuery"
+    results = call.params["results"]
+    results = json.loads(results) if isinstance(results, str) else results
+    assert results[0]["id"] == "medusa" and call.params["cache_time"] == 300
+    empty = dict(update, inline_query=dict(update["inline_query"], query=""))
+    [featured] = await bot.process(empty)
+    featured_results = featured.params["results"]
+    assert len(json.loads(featured_results) if isinstance(featured_results, str) else featured_results) == 10
+
+
+async def test_added_to_a_group_introduces_itself_once(bot: LocalBot) -> None:
+    def member(status: str) -> dict[str, Any]:
+        return {"user": BOT_USER, "status": status}
+
+    update = {"update_id": 901, "my_chat_member": {"chat": GROUP_CHAT, "from": USER, "date": int(time.time()),
+                                                   "old_chat_member": member("left"),
+                                                   "new_chat_member": member("member")}}
+    [intro] = sent(await bot.process(update))
+    assert "paperbot" in intro.params["text"]
+
+
+async def test_reload_is_for_admins_only(settings: Settings) -> None:
+    async with LocalBot(settings) as bot:
+        assert await bot.say("/reload") == []  # not an admin: no sign the command exists
+    admin = settings.model_copy(update={"admin_ids": [USER["id"]]})
+    async with LocalBot(admin) as bot:
+        [ok] = sent(await bot.say("/reload"))
+        assert "Reloaded" in ok.params["text"]
+
+
+async def test_a_broken_catalog_on_reload_keeps_the_last_good_one(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    catalog = tmp_path / "papers.yaml"
+    catalog.write_text(settings.catalog.read_text(encoding="utf-8"), encoding="utf-8")
+    admin = settings.model_copy(update={"admin_ids": [USER["id"]], "catalog": catalog})
+    async with LocalBot(admin) as bot:
+        catalog.write_text(catalog.read_text(encoding="utf-8").replace("arxiv: '2401.10774'", "arxiv: 'oops'"),
+                           encoding="utf-8")
+        [report] = sent(await bot.say("/reload"))
+        assert f"{catalog}:" in report.params["text"] and "malformed value" in report.params["text"]
+        [card] = sent(await bot.say("/paper medusa"))
+        assert "2401.10774" in card.params["text"]
+
+
+async def test_contract_json_shape(bot: LocalBot) -> None:
+    replies = replies_of(await bot.say("LLM论文"))
+    assert replies[-1]["document"]["filename"].endswith(".zip") and replies[-1]["document"]["bytes"] > 0
+    assert set(replies[0]) == {"text", "parse_mode", "buttons", "document"}
