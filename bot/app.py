@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -80,11 +81,30 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     return app
 
 
-def configure_logging(level: str) -> None:
+class RedactToken(logging.Filter):
+    """Replace the bot token in every log record: PTB logs its API URLs at DEBUG, token included."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.secrets = [token, token.partition(":")[2]]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret and secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "<token>") if secret else message
+            record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(level: str, token: str = "") -> None:
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
     # httpx logs every request URL, and the URL carries the token.
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    if token:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(RedactToken(token))
 
 
 def new_state(settings: Settings) -> BotState:
@@ -92,13 +112,17 @@ def new_state(settings: Settings) -> BotState:
 
 
 def run_bot(settings: Settings) -> int:
-    configure_logging(settings.log_level)
     try:
         token = settings.token()
-        state = new_state(settings)
-    except (TokenError, DataError) as exc:
-        log.error("%s", exc)
+    except TokenError as exc:
+        print(f"paperbot: {exc}", file=sys.stderr)
         return 2
+    configure_logging(settings.log_level, token)
+    try:
+        state = new_state(settings)
+    except DataError as exc:
+        log.error("the data files are invalid:\n%s", exc)
+        return 1
     app = build_application(state, token)
     allowed = Update.ALL_TYPES
     if settings.webhook_url:

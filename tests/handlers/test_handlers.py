@@ -147,7 +147,7 @@ async def test_abstract_expands_in_place_and_pick_sends_a_card(bot: LocalBot) ->
     calls = await bot.process(callback("abs:medusa"))
     edit = calls[-1]
     assert edit.method == "editMessageText" and "Medusa-1" in edit.params["text"]
-    assert [b["text"] for b in buttons(edit)][0] == "Less"
+    assert buttons(edit)[0]["text"] == "Less"
     pick = await bot.process(callback("pick:gptq"))
     assert pick[-1].method == "sendMessage" and "GPTQ" in pick[-1].params["text"]
 

@@ -1,0 +1,183 @@
+"""A small Bot API server on 127.0.0.1 that enforces Telegram's documented rules.
+
+It serves getUpdates from a queue the test fills, records every call, and refuses what
+Telegram refuses: text over 4096 characters after entity parsing, HTML that does not parse
+under the allowed tags, callback data over 64 bytes, unknown tokens and methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.html_rules import html_problem, visible_length
+
+BOT = {"id": 424242, "is_bot": True, "first_name": "paperbot", "username": "PaperE2EBot",
+       "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+
+@dataclass
+class BotAPIServer:
+    token: str
+    updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    port: int = 0
+    _next_id: int = 1
+    _runner: web.AppRunner | None = None
+    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("POST", "/bot{token}/{method}", self.handle)
+        app.router.add_route("GET", "/bot{token}/{method}", self.handle)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    def push(self, update: dict[str, Any]) -> None:
+        update.setdefault("update_id", self._take_id())
+        self.updates.put_nowait(update)
+
+    def _take_id(self) -> int:
+        self._next_id += 1
+        return self._next_id
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+        """Wait until `count` new calls of `method` arrived after this call started."""
+        start = len(self.calls)
+        deadline = time.monotonic() + timeout
+        async with self._arrived:
+            while True:
+                found = [p for m, p in self.calls[start:] if m == method]
+                if len(found) >= count:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {method} within {timeout}s; calls: {[m for m, _ in self.calls[start:]]}")
+                try:
+                    await asyncio.wait_for(self._arrived.wait(), left)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        async with self._arrived:
+            self.calls.append((method, params))
+            self._arrived.notify_all()
+        problem = self._check(method, params)
+        if problem:
+            self.errors.append(f"{method}: {problem}")
+            return web.json_response({"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"},
+                                     status=400)
+        return web.json_response({"ok": True, "result": self._result(method, params)})
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "multipart/form-data":
+            out: dict[str, Any] = {}
+            reader = await request.multipart()
+            async for part in reader:
+                data = await part.read()  # type: ignore[union-attr]
+                if part.filename:  # type: ignore[union-attr]
+                    out[part.name or "file"] = {"filename": part.filename, "bytes": len(data)}  # type: ignore[union-attr]
+                else:
+                    out[part.name or ""] = _maybe_json(data.decode())
+            return out
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                return dict(await request.json())
+            form = await request.post()
+            return {k: _maybe_json(str(v)) for k, v in form.items()}
+        return {}
+
+    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        timeout = float(params.get("timeout", 0) or 0)
+        batch: list[dict[str, Any]] = []
+        try:
+            batch.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.05)))
+            while not self.updates.empty():
+                batch.append(self.updates.get_nowait())
+        except asyncio.TimeoutError:
+            pass
+        return web.json_response({"ok": True, "result": batch})
+
+    def _check(self, method: str, params: dict[str, Any]) -> str | None:
+        known = {"getMe", "deleteWebhook", "setMyCommands", "sendMessage", "editMessageText", "sendDocument",
+                 "sendChatAction", "answerCallbackQuery", "answerInlineQuery", "close", "logOut"}
+        if method not in known:
+            return f"method {method} not found"
+        text = params.get("text") if method in ("sendMessage", "editMessageText") else params.get("caption")
+        if method in ("sendMessage", "editMessageText") and not text:
+            return "message text is empty"
+        if text is not None:
+            limit = 4096 if method != "sendDocument" else 1024
+            if params.get("parse_mode") == "HTML":
+                bad = html_problem(str(text))
+                if bad:
+                    return f"can't parse entities: {bad}"
+                if visible_length(str(text)) > limit:
+                    return "message is too long"
+            elif len(str(text)) > limit:
+                return "message is too long"
+        markup = params.get("reply_markup")
+        for row in (markup or {}).get("inline_keyboard", []) if isinstance(markup, dict) else []:
+            for button in row:
+                if len(str(button.get("callback_data", "")).encode()) > 64:
+                    return "BUTTON_DATA_INVALID"
+        if method == "answerInlineQuery":
+            results = params.get("results") or []
+            if len(results) > 50:
+                return "RESULTS_TOO_MUCH"
+            for result in results:
+                content = result.get("input_message_content", {})
+                bad = html_problem(content.get("message_text", "")) if content.get("parse_mode") == "HTML" else None
+                if bad:
+                    return f"can't parse entities in inline result: {bad}"
+        return None
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT
+        if method in ("sendMessage", "sendDocument") or (method == "editMessageText" and "chat_id" in params):
+            chat_id = int(params.get("chat_id", 0))
+            chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
+                    **({"first_name": "Ann"} if chat_id > 0 else {"title": "Group"})}
+            message: dict[str, Any] = {"message_id": int(params.get("message_id") or self._take_id()),
+                                       "date": int(time.time()), "chat": chat, "from": BOT}
+            if method == "sendDocument":
+                doc = params.get("document")
+                file_id = doc if isinstance(doc, str) else f"file-{self._take_id()}"
+                message["document"] = {"file_id": file_id, "file_unique_id": file_id}
+            else:
+                message["text"] = str(params.get("text", ""))
+            return message
+        return True
+
+
+def _maybe_json(value: str) -> Any:
+    if value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
