@@ -86,7 +86,7 @@ class SearchIndex:
     indptr: np.ndarray
     indices: np.ndarray
     data: np.ndarray
-    latin_vocab: list[str]
+    latin_vocab: dict[str, list[str]]
     names: list[list[str]]
     doc_words: list[frozenset[int]]
 
@@ -121,7 +121,12 @@ class SearchIndex:
         df = np.diff(indptr).astype(np.float64)
         idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
         vocab: dict[str, int] = dict(retriever.vocab_dict)
-        latin = sorted(t for t in vocab if t and not is_cjk(t) and t.isalpha() and len(t) >= 3)
+        # Typo candidates bucketed by first letter: a misspelling rarely starts wrong, and a
+        # bucket is ~1/26 of the vocabulary, which keeps repair fast on large catalogs.
+        latin: dict[str, list[str]] = {}
+        for t in sorted(vocab):
+            if t and not is_cjk(t) and t.isalpha() and len(t) >= 3:
+                latin.setdefault(t[0], []).append(t)
         prefix = sorted((k, i) for k, ids in exact.items() for i in ids if " " not in k)
         doc_words = [frozenset(vocab[t] for t in set(doc) if t in vocab) for doc in corpus]
         return cls(catalog, {k: tuple(sorted(v)) for k, v in exact.items()}, prefix, vocab, idf,
@@ -137,7 +142,7 @@ class SearchIndex:
         edits = allowed_edits(word)
         if not edits:
             return word
-        found = process.extractOne(word, self.latin_vocab, scorer=OSA.distance, score_cutoff=edits)
+        found = process.extractOne(word, self.latin_vocab.get(word[0], ()), scorer=OSA.distance, score_cutoff=edits)
         return found[0] if found else word
 
     def query_terms(self, normal: str) -> list[str]:

@@ -8,6 +8,7 @@ under the allowed tags, callback data over 64 bytes, unknown tokens and methods.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -70,10 +71,8 @@ class BotAPIServer:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"no {method} within {timeout}s; calls: {[m for m, _ in self.calls[start:]]}")
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._arrived.wait(), left)
-                except asyncio.TimeoutError:
-                    pass
 
     async def handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
