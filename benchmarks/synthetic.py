@@ -15,9 +15,20 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-EN = ["efficient", "scalable", "sparse", "robust", "adaptive", "latent", "hierarchical", "contrastive", "multilingual", "federated", "causal", "quantized", "distilled", "retrieval", "augmented", "instruction", "tuned", "long", "context", "vision", "language", "speech", "graph", "reinforcement", "diffusion", "transformer", "attention", "memory", "reasoning", "planning", "alignment", "benchmark", "dataset", "decoding", "inference", "pretraining", "compression", "pruning", "routing", "experts", "tokenizer", "embedding", "agent", "tool", "evaluation", "safety", "preference", "reward", "policy", "curriculum", "synthetic", "multimodal", "grounding", "segmentation"]
+EN = [
+    "efficient", "scalable", "sparse", "robust", "adaptive", "latent", "hierarchical", "contrastive", "multilingual", "federated",
+    "causal", "quantized", "distilled", "retrieval", "augmented", "instruction", "tuned", "long", "context", "vision", "language",
+    "speech", "graph", "reinforcement", "diffusion", "transformer", "attention", "memory", "reasoning", "planning", "alignment",
+    "benchmark", "dataset", "decoding", "inference", "pretraining", "compression", "pruning", "routing", "experts", "tokenizer",
+    "embedding", "agent", "tool", "evaluation", "safety", "preference", "reward", "policy", "curriculum", "synthetic",
+    "multimodal", "grounding", "segmentation"
+]
 NOUNS = ["Models", "Networks", "Learners", "Agents", "Transformers", "Encoders", "Decoders", "Benchmarks", "Datasets", "Systems"]
-ZH = ["我们", "提出", "一种", "新的", "方法", "用于", "大型", "语言", "模型", "的", "训练", "和", "推理", "实验", "表明", "该", "方法", "在", "多个", "基准", "上", "取得", "了", "最先进", "的", "性能", "同时", "显著", "降低", "计算", "成本", "与", "内存", "占用", "此外", "我们", "还", "发布", "了", "代码", "数据集", "以及", "预训练", "权重", "以", "促进", "后续", "研究", "视觉", "多模态", "对齐", "强化", "学习", "检索", "增强", "生成", "量化", "蒸馏", "稀疏", "专家", "混合"]
+ZH = [
+    "我们", "提出", "一种", "新的", "方法", "用于", "大型", "语言", "模型", "的", "训练", "和", "推理", "实验", "表明", "该", "方法", "在", "多个", "基准", "上", "取得",
+    "了", "最先进", "的", "性能", "同时", "显著", "降低", "计算", "成本", "与", "内存", "占用", "此外", "我们", "还", "发布", "了", "代码", "数据集", "以及", "预训练",
+    "权重", "以", "促进", "后续", "研究", "视觉", "多模态", "对齐", "强化", "学习", "检索", "增强", "生成", "量化", "蒸馏", "稀疏", "专家", "混合"
+]
 ORGS = ["google", "meta", "openai", "tsinghua", "microsoft", "alibaba", "princeton", "cmu", "berkeley", "apple"]
 
 
