@@ -248,14 +248,19 @@ class Renderer:
             lines.append("\n" + t("page", self.lang, page=page + 1, pages=pages))
         picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in chunk]
         rows = [tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)]
+        nav = self.pager("ls", wanted.key, page, pages)
+        if nav:
+            rows.append(nav)
+        return Reply(clip_html("\n".join(lines)), tuple(rows))
+
+    def pager(self, verb: str, key: str, page: int, pages: int) -> tuple[Button, ...]:
+        """Prev/Next buttons that edit the same message to another page."""
         nav = []
         if page > 0:
-            nav.append(Button(t("btn_prev", self.lang), encode("ls", wanted.key, str(page - 1))))
+            nav.append(Button(t("btn_prev", self.lang), encode(verb, key, str(page - 1))))
         if page < pages - 1:
-            nav.append(Button(t("btn_next", self.lang), encode("ls", wanted.key, str(page + 1))))
-        if nav:
-            rows.append(tuple(nav))
-        return Reply(clip_html("\n".join(lines)), tuple(rows))
+            nav.append(Button(t("btn_next", self.lang), encode(verb, key, str(page + 1))))
+        return tuple(nav)
 
     def similar(self, paper: Paper, page: int = 0) -> Reply:
         section = esc(self.catalog.section_label(paper, self.lang))
@@ -296,12 +301,8 @@ class Renderer:
         lines.append("\n" + t("page", self.lang, page=page + 1, pages=len(digest.sections)))
         if digest.keyword:
             lines.append(t("digest_closing", self.lang, keyword=esc(digest.keyword)))
-        nav = []
-        if page > 0:
-            nav.append(Button(t("btn_prev", self.lang), encode("dg", digest.id, str(page - 1))))
-        if page < len(digest.sections) - 1:
-            nav.append(Button(t("btn_next", self.lang), encode("dg", digest.id, str(page + 1))))
-        return Reply(clip_html("\n".join(lines)), (tuple(nav),) if nav else ())
+        nav = self.pager("dg", digest.id, page, len(digest.sections))
+        return Reply(clip_html("\n".join(lines)), (nav,) if nav else ())
 
 
 def clip_html(text: str, limit: int = MAX_TEXT) -> str:
@@ -325,36 +326,34 @@ def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split a long rendered text into messages on paragraph, then line, boundaries."""
     if len(text) <= limit:
         return [text]
-    parts: list[str] = []
-    current = ""
-    for para in text.split("\n\n"):
-        pieces = [para] if len(para) <= limit else _split_lines(para, limit)
-        for piece in pieces:
-            candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                parts.append(current)
-                current = piece
-    if current:
-        parts.append(current)
-    return parts
+    pieces = [piece for para in text.split("\n\n")
+              for piece in ([para] if len(para) <= limit else _pack(_lines(para, limit), "\n", limit))]
+    return _pack(pieces, "\n\n", limit)
 
 
-def _split_lines(para: str, limit: int) -> list[str]:
+def _lines(para: str, limit: int) -> list[str]:
+    """The lines of a paragraph, an enormous line cut outside any tag or entity."""
     out: list[str] = []
-    current = ""
     for line in para.split("\n"):
-        while len(line) > limit:  # one enormous line: cut it outside any tag or entity
+        while len(line) > limit:
             cut = _safe_cut(line, limit)
             out.append(line[:cut])
             line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
+        out.append(line)
+    return out
+
+
+def _pack(pieces: list[str], sep: str, limit: int) -> list[str]:
+    """Join pieces (each within the limit) into as few messages as fit."""
+    out: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}{sep}{piece}" if current else piece
         if len(candidate) <= limit:
             current = candidate
         else:
             out.append(current)
-            current = line
+            current = piece
     if current:
         out.append(current)
     return out
