@@ -146,13 +146,6 @@ class KeywordRule:
     mode: Literal["all", "random"] = "all"
 
 
-@dataclass(config=STRICT)
-class KeywordFile:
-    rules: tuple[KeywordRule, ...] = ()
-    welcome: tuple[ReplyItem, ...] = ()
-    fallback: tuple[ReplyItem, ...] = ()
-
-
 # --- the digest's own structure ----------------------------------------------------------
 
 

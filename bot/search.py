@@ -65,7 +65,7 @@ def allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
-def paper_names(paper: Paper, catalog: Catalog | None = None) -> list[str]:
+def paper_names(paper: Paper) -> list[str]:
     names = [paper.id, paper.title, paper.short_name, *paper.aliases]
     return names + ([paper.arxiv] if paper.arxiv else [])
 

@@ -10,10 +10,8 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.constants import ChatAction
 
 from bot.answer import FallbackAnswer, KeywordAnswer, answer_text
-from bot.render import MAX_TEXT
 from handlers.common import PaperContext, is_group, lang_of, renderer, send
 
 # Messages longer than this are not questions about papers; read only their start.
@@ -62,7 +60,5 @@ async def text_message(update: Update, context: PaperContext) -> None:
     if isinstance(answer, FallbackAnswer):
         replies = [reply for item in lib.keywords.fallback for reply in r.reply_item(item)]
     else:
-        if len(text) > MAX_TEXT // 8:
-            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         replies = r.answer(answer)
     await send(update, context, replies)
