@@ -25,9 +25,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.bm25 import BM25Index
+from bot.bm25 import build as build_bm25
 from bot.catalog import Catalog
 from bot.schema import Paper
-from bot.text import compact, is_cjk, normalise, tokens, words
+from bot.text import compact, is_cjk, normalise, normalise_many, tokens, words
 
 Verdict = Literal["answer", "ambiguous", "none"]
 
@@ -74,6 +76,24 @@ def _description(paper: Paper) -> str:
     return " ".join([paper.impact.zh, paper.impact.en, paper.summary_en])
 
 
+def _add(exact: dict[str, tuple[int, ...]], key: str, paper: int) -> None:
+    """Record that `key` names `paper`; most keys name one paper, so a tuple beats a set."""
+    owners = exact.get(key)
+    if owners is None:
+        exact[key] = (paper,)
+    elif paper not in owners:
+        exact[key] = (*owners, paper)
+
+
+def _org_text(catalog: Catalog, paper: Paper) -> str:
+    return " ".join(n for o in paper.orgs if (org := catalog.org_by_id.get(o)) for n in (org.en, org.zh, *org.aliases))
+
+
+def _section_text(catalog: Catalog, paper: Paper) -> str:
+    section = catalog.section_by_id.get(paper.section)
+    return f"{section.zh} {section.en}" if section else ""
+
+
 @dataclass
 class SearchIndex:
     """An immutable index over one Catalog; build once per catalog version."""
@@ -81,57 +101,44 @@ class SearchIndex:
     catalog: Catalog
     exact: dict[str, tuple[int, ...]]
     prefix_names: list[tuple[str, int]]
-    vocab: dict[str, int]
-    idf: np.ndarray
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
+    bm25: BM25Index
     latin_vocab: dict[str, list[str]]
-    names: list[list[str]]
-    doc_words: list[frozenset[int]]
+
+    @property
+    def vocab(self) -> dict[str, int]:
+        return self.bm25.vocab
 
     @classmethod
     def build(cls, catalog: Catalog) -> SearchIndex:
-        import bm25s  # heavy import, only where an index is built
-
         papers = catalog.papers
-        exact: dict[str, set[int]] = {}
-        names: list[list[str]] = []
-        corpus: list[list[str]] = []
+        exact: dict[str, tuple[int, ...]] = {}
+        names: list[str] = []
+        descriptions: list[str] = []
+        owners: list[int] = []
+        every_name: list[str] = []
         for i, paper in enumerate(papers):
             own = paper_names(paper)
-            names.append([normalise(n) for n in own])
-            for name in own:
-                for key in {normalise(name), compact(name)}:
-                    if key:
-                        exact.setdefault(key, set()).add(i)
-            orgs = " ".join(n for o in paper.orgs if (org := catalog.org_by_id.get(o))
-                            for n in (org.en, org.zh, *org.aliases))
-            section = catalog.section_by_id.get(paper.section)
-            label = f"{section.zh} {section.en}" if section else ""
-            doc = (tokens(normalise(" ".join(own))) * NAME_WEIGHT
-                   + tokens(normalise(f"{orgs} {label} {_description(paper)}")) * DESCRIPTION_WEIGHT
-                   + tokens(normalise(paper.abstract_zh)))
-            corpus.append(doc or [""])
-        retriever = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
-        retriever.index(corpus, show_progress=False)
-        scores = retriever.scores
-        indptr = np.asarray(scores["indptr"], dtype=np.int64)
-        n_docs = max(len(papers), 1)
-        df = np.diff(indptr).astype(np.float64)
-        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        vocab: dict[str, int] = dict(retriever.vocab_dict)
+            every_name.extend(own)
+            owners.extend([i] * len(own))
+            names.append(" ".join(own))
+            descriptions.append(f"{_org_text(catalog, paper)} {_section_text(catalog, paper)} {_description(paper)}")
+        for i, normal in zip(owners, normalise_many(every_name), strict=True):
+            for key in (normal, normal.replace(" ", "").replace(".", "")):
+                if key:
+                    _add(exact, key, i)
+        bm25 = build_bm25([(NAME_WEIGHT, names), (DESCRIPTION_WEIGHT, descriptions),
+                           (1, [p.abstract_zh for p in papers])], len(papers))
         # Typo candidates bucketed by first letter: a misspelling rarely starts wrong, and a
         # bucket is ~1/26 of the vocabulary, which keeps repair fast on large catalogs.
         latin: dict[str, list[str]] = {}
-        for t in sorted(vocab):
-            if t and not is_cjk(t) and t.isalpha() and len(t) >= 3:
-                latin.setdefault(t[0], []).append(t)
+        for word in sorted(bm25.vocab):
+            if word.isalpha() and len(word) >= 3 and not is_cjk(word):
+                latin.setdefault(word[0], []).append(word)
         prefix = sorted((k, i) for k, ids in exact.items() for i in ids if " " not in k)
-        doc_words = [frozenset(vocab[t] for t in set(doc) if t in vocab) for doc in corpus]
-        return cls(catalog, {k: tuple(sorted(v)) for k, v in exact.items()}, prefix, vocab, idf,
-                   indptr, np.asarray(scores["indices"]), np.asarray(scores["data"], dtype=np.float64),
-                   latin, names, doc_words)
+        return cls(catalog, exact, prefix, bm25, latin)
+
+    def names_of(self, doc: int) -> list[str]:
+        return [normalise(n) for n in paper_names(self.catalog.papers[doc])]
 
     # --- query side ---------------------------------------------------------------------
 
@@ -209,12 +216,10 @@ def _prefix_search(query: str, key: str, index: SearchIndex, limit: int) -> Sear
 
 def _ranked_search(query: str, normal: str, index: SearchIndex, limit: int) -> SearchResult:
     terms = index.query_terms(normal)
-    known = [index.vocab[t] for t in dict.fromkeys(terms) if t in index.vocab]
+    ids = {t: index.bm25.term(t) for t in dict.fromkeys(terms)}
+    known = [i for i in ids.values() if i is not None]
     n_docs = len(index.catalog.papers)
-    scores = np.zeros(n_docs)
-    for t in known:
-        lo, hi = index.indptr[t], index.indptr[t + 1]
-        scores[index.indices[lo:hi]] += index.data[lo:hi]
+    scores = index.bm25.scores(known)
     in_name = index.names_in(normal)
     candidates = set(in_name)
     if known and scores.any():
@@ -224,7 +229,7 @@ def _ranked_search(query: str, normal: str, index: SearchIndex, limit: int) -> S
     if not candidates:
         return SearchResult(query, (), "none")
     best_bm25 = max(float(scores.max()), 1e-9)
-    ranked = sorted(((_score(i, terms, normal, scores[i] / best_bm25, in_name.get(i, 0.0), index), i)
+    ranked = sorted(((_score(i, terms, ids, normal, scores[i] / best_bm25, in_name.get(i, 0.0), index), i)
                      for i in candidates), reverse=True)
     hits = [Hit(index.catalog.papers[i], round(s, 4), "ranked") for s, i in ranked if s >= MIN_COVERAGE]
     if not hits:
@@ -234,26 +239,26 @@ def _ranked_search(query: str, normal: str, index: SearchIndex, limit: int) -> S
     return SearchResult(query, tuple(hits[:limit]), verdict)
 
 
-def coverage(terms: Iterable[str], doc: int, index: SearchIndex) -> float:
+def coverage(terms: Iterable[str], ids: dict[str, int | None], doc: int, index: SearchIndex) -> float:
     """How much of the query a paper explains: Latin words by rarity, Chinese by characters.
 
     A Chinese character counts as covered when any query bigram holding it is in the paper,
     so bigrams that straddle two words (家模 in 混合专家模型) cost nothing.
     """
-    own = index.doc_words[doc]
     have = want = 0.0
     cjk_chars: dict[int, bool] = {}
     position = 0
-    max_idf = float(index.idf.max()) if len(index.idf) else 1.0
+    idf = index.bm25.idf
+    max_idf = float(idf.max()) if len(idf) else 1.0
     for term in terms:
-        tid = index.vocab.get(term)
-        hit = tid is not None and tid in own
+        tid = ids.get(term)
+        hit = tid is not None and index.bm25.contains(tid, doc)
         if is_cjk(term):
             for offset in range(len(term)):
                 cjk_chars[position + offset] = cjk_chars.get(position + offset, False) or hit
             position += 1
             continue
-        weight = 1.0 if tid is None else max(0.3, float(index.idf[tid]) / max_idf)
+        weight = 1.0 if tid is None else max(0.3, float(idf[tid]) / max_idf)
         want += weight
         have += weight if hit else 0.0
     if cjk_chars:
@@ -262,10 +267,10 @@ def coverage(terms: Iterable[str], doc: int, index: SearchIndex) -> float:
     return have / want if want else 0.0
 
 
-def _score(doc: int, terms: list[str], normal: str, bm25: float, name_share: float,
+def _score(doc: int, terms: list[str], ids: dict[str, int | None], normal: str, bm25: float, name_share: float,
            index: SearchIndex) -> float:
-    cover = coverage(terms, doc, index)
-    similarity = max((fuzz.token_set_ratio(normal, name) for name in index.names[doc]), default=0) / 100
+    cover = coverage(terms, ids, doc, index)
+    similarity = max((fuzz.token_set_ratio(normal, name) for name in index.names_of(doc)), default=0) / 100
     score = 0.45 * cover + 0.25 * bm25 + 0.15 * similarity + 0.15 * math.sqrt(name_share)
     if name_share >= 0.5:
         score += 0.2  # the query is mostly one of this paper's names

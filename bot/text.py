@@ -20,6 +20,7 @@ _INVISIBLE = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)
 _INVISIBLE.update(dict.fromkeys([0x7F, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF,
                                  0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]))
 
+_HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _KEEP_DOT = re.compile(r"(?<=\d)\.(?=\d)")          # 1.5 stays a number
 _VERSION = re.compile(r"\bv(?=\d)")                   # v1.5 -> 1.5
@@ -33,6 +34,10 @@ _IS_CJK = re.compile(rf"[{_CJK}]")
 
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
                 "seven": "7", "eight": "8", "nine": "9", "ten": "10"}
+_NUMBER_WORD = re.compile(r"\b(?:" + "|".join(NUMBER_WORDS) + r")\b")
+# Joins many texts into one for batch processing: an unassigned CJK compatibility code point,
+# never found in real text, that every step keeps as it is.
+SEPARATOR = "\ufaff"
 
 # Words that say nothing about which paper is meant; they still count for intents.
 _STOPWORDS_TEXT = """
@@ -45,21 +50,43 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 def simplify(text: str) -> str:
     """NFKC, invisible characters removed, Traditional -> Simplified. Case and spacing kept."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if not unicodedata.is_normalized("NFKC", text):  # the check is much cheaper than the rewrite
+        text = unicodedata.normalize("NFKC", text)
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
     return _T2S.convert(text) if _IS_CJK.search(text) else text
 
 
-@lru_cache(maxsize=65536)
-def normalise(text: str) -> str:
-    """The one normal form: simplified, case-folded, punctuation and hyphens to single spaces."""
+def prepare(text: str) -> str:
+    """`simplify`, case-folded, apostrophes inside words dropped: the index-side form of long
+    texts, tokenised without the spacing rules of `normalise`, which only short texts need."""
+    text = simplify(text).casefold()
+    return _APOSTROPHE.sub("", text) if "'" in text or "’" in text else text
+
+
+def _normal_spacing(text: str) -> str:
+    """Every step of `normalise` but the final collapsing of white space."""
     text = simplify(text).casefold()
     text = _VERSION.sub("", text)
     text = _APOSTROPHE.sub("", text)
     text = _LETTER_DIGIT.sub(" ", text)
     text = _PUNCT.sub(" ", text)
     text = _SPLIT_SCRIPT.sub(" ", text)
-    words = [NUMBER_WORDS.get(w, w) for w in text.split()]
-    return " ".join(words)
+    return _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(0)], text)
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """The one normal form: simplified, case-folded, punctuation and hyphens to single spaces."""
+    return " ".join(_normal_spacing(text).split())
+
+
+def normalise_many(texts: list[str]) -> list[str]:
+    """`normalise` of many texts in one pass over their concatenation (for building indexes)."""
+    parts = _normal_spacing(f" {SEPARATOR} ".join(texts)).split(SEPARATOR)
+    if len(parts) != len(texts):  # a text held the separator itself: do them one by one
+        return [normalise(t) for t in texts]
+    return [" ".join(part.split()) for part in parts]
 
 
 def compact(text: str) -> str:

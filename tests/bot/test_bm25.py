@@ -1,0 +1,76 @@
+"""The vectorised BM25 index against a plain, obviously-correct implementation."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import bm25
+from bot.text import normalise, normalise_many, tokens
+
+WORDS = ["medusa", "decoding", "llama", "two", "the", "flash", "attention", "2", "1.5", "投机解码", "多模态大模型", "量"]
+
+
+def naive(fields: list[tuple[int, list[str]]], n_docs: int, k1: float = 1.2, b: float = 0.75) -> dict[tuple[str, int], float]:
+    tf: list[Counter[str]] = [Counter() for _ in range(n_docs)]
+    for weight, texts in fields:
+        for doc, text in enumerate(texts):
+            for token in tokens(normalise(text)):
+                tf[doc][token] += weight
+    lengths = [sum(c.values()) for c in tf]
+    avg = sum(lengths) / n_docs
+    df = Counter(t for c in tf for t in c)
+    out = {}
+    for doc, counts in enumerate(tf):
+        for token, f in counts.items():
+            idf = math.log(1 + (n_docs - df[token] + 0.5) / (df[token] + 0.5))
+            out[(token, doc)] = idf * f * (k1 + 1) / (f + k1 * (1 - b + b * lengths[doc] / avg))
+    return out
+
+
+@pytest.mark.parametrize("n_docs", [1, 7, 300])
+def test_weights_match_the_plain_formula(n_docs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bm25, "CHUNK", 64)  # several chunks, so the scatter is exercised
+    monkeypatch.setattr(bm25, "_CHUNK_BITS", 6)
+    rng = random.Random(n_docs)
+    fields = [(w, [" ".join(rng.choices(WORDS, k=rng.randint(0, 12))) for _ in range(n_docs)]) for w in (3, 2, 1)]
+    index = bm25.build(fields, n_docs)
+    expected = naive(fields, n_docs)
+    got = {}
+    for token in {t for t, _ in expected}:
+        term = index.term(token)
+        assert term is not None, token
+        lo, hi = index.indptr[term], index.indptr[term + 1]
+        docs = index.indices[lo:hi]
+        assert list(docs) == sorted(docs)
+        got.update({(token, int(d)): float(w) for d, w in zip(docs, index.data[lo:hi], strict=True)})
+    assert got.keys() == expected.keys()
+    assert all(math.isclose(got[k], expected[k], rel_tol=1e-4) for k in expected)
+    assert index.term("nowhere") is None and index.term("the") is None  # unknown; stopword
+    assert index.term("two") == index.term("2")
+
+
+def test_scores_and_membership() -> None:
+    index = bm25.build([(1, ["medusa heads", "flash attention", "medusa medusa"])], 3)
+    term = index.term("medusa")
+    assert term is not None
+    scores = index.scores([term])
+    assert scores[1] == 0 and scores[2] > scores[0] > 0
+    assert index.contains(term, 0) and not index.contains(term, 1)
+
+
+def test_an_empty_corpus() -> None:
+    index = bm25.build([(1, ["", "!!!"])], 2)
+    assert index.term("x") is None and not np.any(index.scores([]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=40), max_size=20))
+def test_batch_normalisation_equals_one_by_one(texts: list[str]) -> None:
+    assert normalise_many(texts) == [normalise(t) for t in texts]
