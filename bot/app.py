@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,6 +26,8 @@ from bot.library import load_library
 from bot.locale import t
 from bot.settings import Settings, TokenError
 from bot.state import BotState, Cooldown
+from bot.stats import StatsStore
+from bot.stats import default_path as default_stats_path
 from bot.yamlfile import DataError
 from handlers import admin, callbacks, commands, errors, groups, inline, messages
 from handlers.common import PaperApp, PaperContext
@@ -34,11 +37,24 @@ log = logging.getLogger(__name__)
 MENU = ("paper", "list", "random", "digest", "help")
 
 
-async def set_command_menu(application: PaperApp) -> None:
-    """The command menu, in English by default and in Chinese for zh users."""
+async def on_start(application: PaperApp) -> None:
+    """After initialise: the command menu (English, and Chinese for zh users), the analytics
+    database, and the job that reloads edited data files."""
     for lang in ("en", "zh"):  # type: Lang
         commands = [BotCommand(name, t(f"cmd_{name}", lang)) for name in MENU]
         await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+    state: BotState = application.bot_data["state"]
+    if state.stats is not None:
+        await state.stats.open()
+    if application.job_queue is not None and state.settings.reload_interval > 0:
+        application.job_queue.run_repeating(admin.watch_files, interval=state.settings.reload_interval,
+                                            first=state.settings.reload_interval, name="watch-data-files")
+
+
+async def on_stop(application: PaperApp) -> None:
+    state: BotState = application.bot_data["state"]
+    if state.stats is not None:
+        await state.stats.close()
 
 
 def build_application(state: BotState, token: str, *, request: BaseRequest | None = None,
@@ -48,7 +64,8 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
                .concurrent_updates(True)
-               .post_init(set_command_menu))
+               .post_init(on_start)
+               .post_shutdown(on_stop))
     if state.settings.telegram_api_base_url:
         builder = builder.base_url(state.settings.telegram_api_base_url)
         file_url = state.settings.base_file_url()
@@ -64,6 +81,7 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
 
     # Admin commands first, so /reload is never taken for a search.
     app.add_handler(CommandHandler("reload", admin.reload_command))
+    app.add_handler(CommandHandler("stats", admin.stats_command))
     # User commands; `/paper@YourBot medusa` works too (the filter checks the bot's username).
     app.add_handler(CommandHandler("start", commands.start))
     app.add_handler(CommandHandler("help", commands.help_command))
@@ -107,8 +125,10 @@ def configure_logging(level: str, token: str = "") -> None:
             handler.addFilter(RedactToken(token))
 
 
-def new_state(settings: Settings) -> BotState:
-    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown))
+def new_state(settings: Settings, *, stats_path: Path | None = None) -> BotState:
+    path = stats_path or settings.stats_db
+    stats = StatsStore(path, store_users=settings.stats_store_users) if path else None
+    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats)
 
 
 def run_bot(settings: Settings) -> int:
@@ -119,7 +139,7 @@ def run_bot(settings: Settings) -> int:
         return 2
     configure_logging(settings.log_level, token)
     try:
-        state = new_state(settings)
+        state = new_state(settings, stats_path=settings.stats_db or default_stats_path())
     except DataError as exc:
         log.error("the data files are invalid:\n%s", exc)
         return 1

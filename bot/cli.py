@@ -1,5 +1,5 @@
 """The `paperbot` command line (see README and the contract): run, chat, ask, search, check,
-import-digest. Heavy modules are imported inside each sub-command so `ask` starts fast."""
+import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
 
 from __future__ import annotations
 
@@ -110,6 +110,14 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from bot.stats import default_path, run_stats_cli
+
+    settings = _settings(args)
+    return run_stats_cli(settings.stats_db or default_path(), store_users=settings.stats_store_users,
+                         purge_before=args.purge_before)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--catalog", help="catalog YAML (default: PAPERBOT_CATALOG or the shipped one)")
@@ -141,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--digest-id")
     p.add_argument("--no-reference", action="store_true", help="do not reuse ids from the current catalog")
     p.set_defaults(func=cmd_import_digest)
+    p = sub.add_parser("stats", parents=[common], help="search analytics: top queries, papers and misses")
+    p.add_argument("--purge-before", metavar="YYYY-MM-DD", help="delete the queries recorded before this date")
+    p.set_defaults(func=cmd_stats)
     return parser
 
 

@@ -131,9 +131,13 @@ class LocalBot:
 
     async def __aenter__(self) -> LocalBot:
         await self.app.initialize()
+        if self.state.stats is not None:
+            await self.state.stats.open()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.state.stats is not None:
+            await self.state.stats.close()
         await self.app.shutdown()
 
     async def process(self, data: dict[str, Any]) -> list[Call]:

@@ -87,7 +87,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd_digest": {"zh": "阅读论文目录", "en": "read the digest"},
     "cmd_help": {"zh": "用法和示例", "en": "how to use the bot"},
     "cmd_start": {"zh": "开始", "en": "start"},
-    "stats_report": {"zh": "{report}", "en": "{report}"},
+    "stats_off": {"zh": "统计未开启：请设置 PAPERBOT_STATS_DB。", "en": "Analytics are off: set PAPERBOT_STATS_DB."},
 }
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.bundle import build_bundle
 from bot.library import Library, load_library
 from bot.settings import Settings
+from bot.stats import StatsStore
 from bot.yamlfile import DataError
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,41 @@ class BotState:
     cooldown: Cooldown = field(default_factory=lambda: Cooldown(60.0))
     bundles: dict[str, bytes] = field(default_factory=dict)
     file_ids: dict[str, str] = field(default_factory=dict)
+    stats: StatsStore | None = None
+    seen_files: tuple[tuple[str, int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.seen_files = self.file_signature()
+
+    def file_signature(self) -> tuple[tuple[str, int, int], ...]:
+        """(path, mtime, size) of every served data file: changes when any of them is edited."""
+        out = []
+        for path in (self.settings.catalog, self.settings.keywords, self.settings.digests):
+            try:
+                st = path.stat()
+                out.append((str(path), st.st_mtime_ns, st.st_size))
+            except OSError:
+                out.append((str(path), -1, -1))
+        return tuple(out)
+
+    async def refresh(self, *, force: bool = False) -> list[str] | None:
+        """Reload when the files changed (or when forced), off the event loop.
+
+        None: nothing changed. []: the new version is served. Otherwise the problems, and
+        the last good version keeps being served; queries meanwhile use the old index.
+        """
+        signature = self.file_signature()
+        if not force and signature == self.seen_files:
+            return None
+        self.seen_files = signature
+        try:
+            library = await asyncio.to_thread(load_library, self.settings)
+        except DataError as exc:
+            log.warning("reload refused, still serving the last good version:\n%s", exc)
+            return [str(p) for p in exc.problems]
+        self.library = library
+        log.info("reloaded: %d papers, version %s", len(library.catalog), library.version)
+        return []
 
     def bundle(self, digest_id: str) -> tuple[str, bytes]:
         """The bundle zip for the current library version, built once per version."""
@@ -52,16 +89,6 @@ class BotState:
             self.bundles = {key: build_bundle(self.library.catalog, self.library.digest(digest_id),
                                               self.settings.bundle_dir)}
         return key, self.bundles[key]
-
-    def reload(self) -> list[str]:
-        """Re-read every data file; on problems keep the last good library and return them."""
-        try:
-            library = load_library(self.settings)
-        except DataError as exc:
-            log.warning("reload refused, still serving the last good version: %s", exc)
-            return [str(p) for p in exc.problems]
-        self.library = library
-        return []
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

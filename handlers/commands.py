@@ -8,7 +8,7 @@ from telegram.constants import ChatAction
 from bot.answer import ListAnswer, ListFilter, answer_query, parse_filter
 from bot.locale import t
 from bot.render import Button, Reply, clip, encode, esc
-from handlers.common import PaperContext, lang_of, renderer, send
+from handlers.common import PaperContext, lang_of, record, renderer, send
 
 EXAMPLES = ("medusa", "fa2", "LLaVA-1.5")
 
@@ -61,7 +61,9 @@ async def paper(update: Update, context: PaperContext) -> None:
 
 async def paper_for(update: Update, context: PaperContext, query: str) -> None:
     answer = answer_query(query, context.state.library.index)
-    await send(update, context, renderer(context, lang_of(update, query)).answer(answer))
+    lang = lang_of(update, query)
+    await send(update, context, renderer(context, lang).answer(answer))
+    await record(update, context, query, answer, lang)
 
 
 async def list_command(update: Update, context: PaperContext) -> None:

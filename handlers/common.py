@@ -14,9 +14,11 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.answer import Answer
 from bot.locale import Lang
 from bot.render import Renderer, Reply, language, split_html
 from bot.state import BotState
+from bot.stats import QueryRecord, describe
 
 
 class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], dict[object, object]]):
@@ -86,3 +88,15 @@ async def send_document(chat_id: int, context: PaperContext, reply: Reply,
         caption=reply.caption or None, reply_parameters=quote)
     if sent.document is not None and not cached:
         state.file_ids[key] = sent.document.file_id  # Telegram keeps the file: reuse it
+
+
+async def record(update: Update, context: PaperContext, query: str, answer: Answer | None, lang: Lang) -> None:
+    """Keep the query for the curator's analytics (when they are on); never fails a reply."""
+    store = context.state.stats
+    if store is None:
+        return
+    kind, paper_id, hit = describe(answer)
+    chat = update.effective_chat
+    user = update.effective_user
+    await store.record(QueryRecord(chat.type if chat else "inline", lang, query, kind, paper_id, hit,
+                                   user.id if user else None))

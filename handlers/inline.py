@@ -6,6 +6,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
 from bot.schema import Paper
 from bot.search import search
+from bot.stats import QueryRecord
 from handlers.common import PaperContext, lang_of, markup, renderer
 
 MAX_RESULTS = 10
@@ -35,3 +36,8 @@ async def inline_query(update: Update, context: PaperContext) -> None:
             input_message_content=InputTextMessageContent(card.text),
             reply_markup=markup(card)))
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+    store = context.state.stats
+    if text and store is not None:
+        user = update.effective_user
+        await store.record(QueryRecord("inline", lang, text, "inline", papers[0].id if papers else None,
+                                       bool(papers), user.id if user else None))

@@ -12,7 +12,7 @@ import re
 from telegram import Update
 
 from bot.answer import FallbackAnswer, KeywordAnswer, answer_text
-from handlers.common import PaperContext, is_group, lang_of, renderer, send
+from handlers.common import PaperContext, is_group, lang_of, record, renderer, send
 
 # Messages longer than this are not questions about papers; read only their start.
 MAX_QUESTION = 512
@@ -62,3 +62,4 @@ async def text_message(update: Update, context: PaperContext) -> None:
     else:
         replies = r.answer(answer)
     await send(update, context, replies)
+    await record(update, context, text, None if isinstance(answer, FallbackAnswer) else answer, lang)
