@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -75,7 +79,7 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # Telegram's flood limits; a 429 retry_after is waited out and retried.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+        builder = builder.rate_limiter(PatientRateLimiter(max_retries=3))  # type: ignore[arg-type]
     app: PaperApp = builder.build()
     app.bot_data["state"] = state
 
@@ -97,6 +101,31 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_error_handler(errors.error_handler)
     return app
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """Telegram's flood limits (a 429's retry_after is waited out and the call retried), and a
+    couple of retries, with backoff, of server errors (5xx) and dropped connections.
+
+    Timeouts are not retried: the request may have gone through, and a message must not be
+    sent twice. Bad requests are not retried either: they would fail the same way again.
+    """
+
+    SERVER_RETRIES = 2
+
+    async def process_request(self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: Any,
+                              rate_limit_args: Any) -> Any:
+        for attempt in range(self.SERVER_RETRIES + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as exc:
+                if attempt == self.SERVER_RETRIES:
+                    raise
+                log.warning("%s failed (%s); retrying", endpoint, exc)
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
 
 
 class RedactToken(logging.Filter):
@@ -147,8 +176,10 @@ def run_bot(settings: Settings) -> int:
     allowed = Update.ALL_TYPES
     if settings.webhook_url:
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, secret_token=secret,
-                        webhook_url=settings.webhook_url, allowed_updates=allowed)
+        # Telegram posts to WEBHOOK_URL; the local server listens on the same path behind the proxy.
+        path = urlparse(settings.webhook_url).path.strip("/")
+        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
+                        secret_token=secret, webhook_url=settings.webhook_url, allowed_updates=allowed)
     else:
         app.run_polling(allowed_updates=allowed)
     return 0

@@ -28,7 +28,10 @@ class BotAPIServer:
     updates: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    errors_injected: list[str] = field(default_factory=list)
     port: int = 0
+    faults: dict[str, list[str]] = field(default_factory=dict)  # method -> faults to answer with, in order
+    delivered: int = 0                                            # updates handed out by getUpdates
     _next_id: int = 1
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -79,6 +82,8 @@ class BotAPIServer:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
         params = await self._params(request)
+        if self.faults.get(method):
+            return await self._fault(request, method, self.faults[method].pop(0))
         if method == "getUpdates":
             return await self._get_updates(params)
         async with self._arrived:
@@ -90,6 +95,23 @@ class BotAPIServer:
             return web.json_response({"ok": False, "error_code": 400, "description": f"Bad Request: {problem}"},
                                      status=400)
         return web.json_response({"ok": True, "result": self._result(method, params)})
+
+    async def _fault(self, request: web.Request, method: str, kind: str) -> web.Response:
+        """Answer as a struggling Telegram would: flood control, a server error, silence, a cut."""
+        self.errors_injected.append(f"{method}:{kind}")
+        if kind == "429":
+            return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}, status=429)
+        if kind == "500":
+            return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"},
+                                     status=500)
+        if kind == "timeout":
+            await asyncio.sleep(8)  # longer than the client's read timeout
+            return web.json_response({"ok": False, "error_code": 500, "description": "too late"}, status=500)
+        assert kind == "drop", kind
+        if request.transport is not None:
+            request.transport.close()
+        raise ConnectionResetError("dropped by the test server")
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "multipart/form-data":
@@ -118,10 +140,11 @@ class BotAPIServer:
                 batch.append(self.updates.get_nowait())
         except asyncio.TimeoutError:
             pass
+        self.delivered += len(batch)
         return web.json_response({"ok": True, "result": batch})
 
     def _check(self, method: str, params: dict[str, Any]) -> str | None:
-        known = {"getMe", "deleteWebhook", "setMyCommands", "sendMessage", "editMessageText", "sendDocument",
+        known = {"getMe", "deleteWebhook", "setWebhook", "setMyCommands", "sendMessage", "editMessageText", "sendDocument",
                  "sendChatAction", "answerCallbackQuery", "answerInlineQuery", "close", "logOut"}
         if method not in known:
             return f"method {method} not found"

@@ -3,64 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.e2e.botapi import BOT, BotAPIServer
+from tests.e2e.conftest import ANN, GROUP, PRIVATE, message
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
-TOKEN = "987654321:AAE2eTestTokenNeverLoggedAnywhere123"
-ANN = {"id": 555, "is_bot": False, "first_name": "Ann", "language_code": "en"}
-PRIVATE = {"id": 555, "type": "private", "first_name": "Ann"}
-GROUP = {"id": -100777, "type": "supergroup", "title": "Readers"}
-
-
-def message(text: str, chat: dict[str, Any] = PRIVATE, **extra: Any) -> dict[str, Any]:
-    msg: dict[str, Any] = {"message_id": int(time.time() * 1000) % 1_000_000, "date": int(time.time()),
-                           "chat": chat, "from": ANN, "text": text, **extra}
-    if text.startswith("/"):
-        msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"message": msg}
-
-
-@pytest.fixture()
-async def server() -> AsyncIterator[BotAPIServer]:
-    api = BotAPIServer(TOKEN)
-    await api.start()
-    yield api
-    await api.stop()
-
-
-@pytest.fixture()
-async def bot(server: BotAPIServer, tmp_path: Path) -> AsyncIterator[subprocess.Popen[str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_"))}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, PAPERBOT_LOG_LEVEL="DEBUG",
-               PAPERBOT_CACHE_DIR=str(tmp_path / "cache"), PYTHONUNBUFFERED="1")
-    log = (tmp_path / "bot.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        await server.wait_for("setMyCommands", count=2, timeout=30)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        text = (tmp_path / "bot.log").read_text()
-        assert TOKEN not in text, "the token leaked into the logs"
-        assert TOKEN.split(":")[1] not in text
-
-
 async def test_a_real_conversation(server: BotAPIServer, bot: subprocess.Popen[str]) -> None:
     commands = [p for m, p in server.calls if m == "setMyCommands"]
     assert {c["commands"][0]["command"] for c in commands} == {"paper"}
