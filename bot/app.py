@@ -83,19 +83,21 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app: PaperApp = builder.build()
     app.bot_data["state"] = state
 
+    # Only new messages: an edit or a channel post would make the bot answer twice or in a
+    # place nobody asked it to.
+    new = filters.UpdateType.MESSAGE
     # Admin commands first, so /reload is never taken for a search.
-    app.add_handler(CommandHandler("reload", admin.reload_command))
-    app.add_handler(CommandHandler("stats", admin.stats_command))
+    app.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
+    app.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
     # User commands; `/paper@YourBot medusa` works too (the filter checks the bot's username).
-    app.add_handler(CommandHandler("start", commands.start))
-    app.add_handler(CommandHandler("help", commands.help_command))
-    app.add_handler(CommandHandler(["paper", "p"], commands.paper))
-    app.add_handler(CommandHandler("list", commands.list_command))
-    app.add_handler(CommandHandler("random", commands.random_paper))
-    app.add_handler(CommandHandler("digest", commands.digest))
-    # Plain text (new messages only, not edits or channel posts): keywords, questions, search.
-    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
-                                   messages.text_message))
+    app.add_handler(CommandHandler("start", commands.start, filters=new))
+    app.add_handler(CommandHandler("help", commands.help_command, filters=new))
+    app.add_handler(CommandHandler(["paper", "p"], commands.paper, filters=new))
+    app.add_handler(CommandHandler("list", commands.list_command, filters=new))
+    app.add_handler(CommandHandler("random", commands.random_paper, filters=new))
+    app.add_handler(CommandHandler("digest", commands.digest, filters=new))
+    # Plain text: keywords, questions, search.
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, messages.text_message))
     app.add_handler(CallbackQueryHandler(callbacks.button))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
