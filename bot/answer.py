@@ -8,6 +8,7 @@ Anything not understood falls back to a plain search. No I/O and no HTML here.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -39,7 +40,7 @@ class ListFilter:
         kind, sep, value = key.partition("=")
         return cls(kinds[kind], value) if sep and kind in kinds and value else None  # type: ignore[arg-type]
 
-    def papers(self, catalog: Catalog) -> list[Paper]:
+    def papers(self, catalog: Catalog) -> Sequence[Paper]:
         if self.kind == "section":
             return catalog.in_section(self.value)
         if self.kind == "org":
@@ -47,7 +48,7 @@ class ListFilter:
         if self.kind in ("month", "year"):
             year, _, month = self.value.partition("-")
             return catalog.in_month(int(year), int(month) if month else None)
-        return list(catalog.papers)
+        return catalog.papers
 
 
 @dataclass(frozen=True)

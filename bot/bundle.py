@@ -44,7 +44,7 @@ def digest_markdown(catalog: Catalog, digest: Digest | None) -> str:
     for sid in section_ids:
         section = catalog.section_by_id.get(sid)
         out += [f"## {section.zh} · {section.en}" if section else f"## {sid}", ""]
-        for paper in catalog.in_section(sid):
+        for paper in catalog.in_digest(digest.id, sid) if digest else catalog.in_section(sid):
             out.append(f"### {paper.title}")
             out.append("")
             out.append(f"- 发布时间 / date: {paper.date}" + (f" (arXiv {paper.arxiv_date})" if paper.arxiv_date else ""))

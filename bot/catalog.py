@@ -73,17 +73,36 @@ class Catalog:
         """Normalised organisation names and aliases -> organisation id."""
         return {normalise(n): o.id for o in self.organisations for n in (o.id, o.en, o.zh, *o.aliases) if n}
 
-    def in_section(self, section_id: str) -> list[Paper]:
-        return [p for p in self.papers if p.section == section_id]
+    @cached_property
+    def _groups(self) -> dict[str, tuple[Paper, ...]]:
+        """Papers grouped once per catalog: "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
+        "d:<digest>".
 
-    def by_org(self, org_id: str) -> list[Paper]:
-        return [p for p in self.papers if org_id in p.orgs]
+        A paper counts in the month (and year) of the digest's date and of arXiv's first posting.
+        Built once, so lists and pages stay cheap on a catalog of 100,000 papers.
+        """
+        groups: dict[str, list[Paper]] = {}
+        for p in self.papers:
+            keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}"}
+            for date in filter(None, (p.date, p.arxiv_date)):
+                keys |= {f"m:{date}", f"y:{date[:4]}"}
+            for key in keys:
+                groups.setdefault(key, []).append(p)
+        return {k: tuple(v) for k, v in groups.items()}
 
-    def in_month(self, year: int, month: int | None = None) -> list[Paper]:
+    def in_section(self, section_id: str) -> tuple[Paper, ...]:
+        return self._groups.get(f"s:{section_id}", ())
+
+    def in_digest(self, digest_id: str, section_id: str) -> list[Paper]:
+        """A digest's papers of one section, in the digest's order."""
+        return [p for p in self._groups.get(f"d:{digest_id}", ()) if p.section == section_id]
+
+    def by_org(self, org_id: str) -> tuple[Paper, ...]:
+        return self._groups.get(f"o:{org_id}", ())
+
+    def in_month(self, year: int, month: int | None = None) -> tuple[Paper, ...]:
         """Papers dated in that month (or year), by the digest's date or arXiv's first posting."""
-        want = f"{year:04d}-{month:02d}" if month else f"{year:04d}-"
-        return [p for p in self.papers
-                if p.date.startswith(want) or (p.arxiv_date or "").startswith(want)]
+        return self._groups.get(f"m:{year:04d}-{month:02d}" if month else f"y:{year:04d}", ())
 
     def org_label(self, paper: Paper, lang: str) -> str:
         sep = "、" if lang == "zh" else ", "

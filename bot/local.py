@@ -37,8 +37,10 @@ class Call:
 class RecordingRequest(BaseRequest):
     """Answers every Bot API call locally and records it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = True) -> None:
         self.calls: list[Call] = []
+        self.count = 0
+        self.keep = keep  # a load test counts calls instead of keeping them
         self._ids = itertools.count(1000)
 
     @property
@@ -61,7 +63,9 @@ class RecordingRequest(BaseRequest):
             for key, value in request_data.multipart_data.items():
                 filename, content = value[0], value[1]
                 files[key] = (filename or key, len(content) if isinstance(content, bytes) else 0)
-        self.calls.append(Call(name, params, files))
+        self.count += 1
+        if self.keep:
+            self.calls.append(Call(name, params, files))
         return 200, json.dumps({"ok": True, "result": self._result(name, params, files)}).encode()
 
     def _result(self, name: str, params: dict[str, Any], files: dict[str, tuple[str, int]]) -> Any:
@@ -121,10 +125,10 @@ def replies_of(calls: list[Call]) -> list[dict[str, Any]]:
 class LocalBot:
     """The real Application over a RecordingRequest; feed it updates, read what it sent."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, keep_calls: bool = True) -> None:
         from bot.app import build_application, new_state
 
-        self.request = RecordingRequest()
+        self.request = RecordingRequest(keep=keep_calls)
         self.state = new_state(settings)
         self.app = build_application(self.state, LOCAL_TOKEN, request=self.request, rate_limit=False)
         self._update_ids = itertools.count(1)

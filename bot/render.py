@@ -291,7 +291,7 @@ class Renderer:
             return self.list_page(ListFilter(), 0)
         page = min(max(page, 0), len(digest.sections) - 1)
         section = self.catalog.section_by_id.get(digest.sections[page])
-        papers = [p for p in self.catalog.in_section(digest.sections[page]) if p.digest in ("", digest.id)]
+        papers = self.catalog.in_digest(digest.id, digest.sections[page])
         name = (section.zh if self.lang == "zh" else section.en) if section else digest.sections[page]
         lines = [t("digest_page", self.lang, title=esc(digest.title), section=esc(name)), ""]
         for n, paper in enumerate(papers, 1):
