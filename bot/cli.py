@@ -88,8 +88,8 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
     import yaml
 
     from bot import catalog as catalog_mod
-    from bot.importer import parse_digest, slug, to_catalog
-    from bot.yamlfile import DataError
+    from bot.importer import merge_catalog, parse_digest, slug, to_catalog
+    from bot.yamlfile import DataError, Loader
 
     text = Path(args.file).read_text(encoding="utf-8")
     digest = parse_digest(text)
@@ -100,6 +100,12 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
         except DataError:
             reference = None
     data = to_catalog(digest, reference, digest_id=args.digest_id or slug(digest.title))
+    if args.merge_into:
+        existing = yaml.load(Path(args.merge_into).read_text(encoding="utf-8"), Loader=Loader)
+        data, added, skipped = merge_catalog(existing or {}, data)
+        print(f"merged into {args.merge_into}: {len(added)} new paper(s), {len(skipped)} already in the catalog"
+              + (f" ({', '.join(skipped[:10])}{'…' if len(skipped) > 10 else ''})" if skipped else ""),
+              file=sys.stderr)
     out = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10000)
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
@@ -148,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     p.add_argument("--digest-id")
     p.add_argument("--no-reference", action="store_true", help="do not reuse ids from the current catalog")
+    p.add_argument("--merge-into", metavar="CATALOG",
+                   help="write CATALOG plus the digest's new papers (same arXiv id or title = same paper)")
     p.set_defaults(func=cmd_import_digest)
     p = sub.add_parser("stats", parents=[common], help="search analytics: top queries, papers and misses")
     p.add_argument("--purge-before", metavar="YYYY-MM-DD", help="delete the queries recorded before this date")

@@ -188,3 +188,30 @@ def to_catalog(digest: ParsedDigest, reference: Catalog | None = None,
 def digest_record(digest: ParsedDigest, digest_id: str, sections: Iterable[str], source: str) -> dict[str, Any]:
     return {"id": digest_id, "title": digest.title, "sections": list(sections),
             "keyword": digest.keyword, "closing": digest.closing, "source": source}
+
+
+def merge_catalog(existing: dict[str, Any], imported: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Add an imported digest to catalog data without duplicates: a paper already present
+    (same arXiv id, same id or same normalised title) is skipped. Returns (merged, added, skipped).
+    """
+    merged = {key: list(existing.get(key) or []) for key in ("sections", "organisations", "papers")}
+    for key in ("sections", "organisations"):
+        have = {entry.get("id") for entry in merged[key]}
+        merged[key] += [entry for entry in imported.get(key, []) if entry.get("id") not in have]
+    arxiv = {p.get("arxiv") for p in merged["papers"] if p.get("arxiv")}
+    ids = {p.get("id") for p in merged["papers"]}
+    titles = {normalise(str(p.get("title", ""))) for p in merged["papers"]}
+    added, skipped = [], []
+    for paper in imported.get("papers", []):
+        if (paper.get("arxiv") and paper["arxiv"] in arxiv) or normalise(paper["title"]) in titles:
+            skipped.append(paper["id"])
+            continue
+        while paper["id"] in ids:  # a new paper whose slug is taken: keep both, distinctly
+            paper = {**paper, "id": f"{paper['id']}-{len(ids)}"[:41]}
+        merged["papers"].append(paper)
+        ids.add(paper["id"])
+        titles.add(normalise(paper["title"]))
+        if paper.get("arxiv"):
+            arxiv.add(paper["arxiv"])
+        added.append(paper["id"])
+    return {**existing, **merged}, added, skipped

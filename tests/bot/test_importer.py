@@ -11,7 +11,7 @@ import yaml
 
 from bot.catalog import Catalog
 from bot.importer import clean, parse_digest, resolve_orgs, to_catalog
-from tests.conftest import SEED
+from tests.conftest import DATA, SEED
 
 needs_seed = pytest.mark.skipif(not SEED.exists(), reason="the shared seed article is not beside the repo")
 
@@ -101,3 +101,31 @@ def test_a_new_digest_in_the_same_format_imports(tmp_path: Path) -> None:
     assert paper["date"] == "2024-03" and paper["impact"] == {"zh": "很重要"}
     assert paper["abstract_zh"] == "第一行。\n\n第二段。 https://github.com/acme/foo"
     assert paper["links"] == {"code": "https://github.com/acme/foo"}
+
+
+@needs_seed
+def test_importing_the_seed_again_adds_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "merged.yaml"
+    proc = subprocess.run([sys.executable, "-m", "bot", "import-digest", str(SEED), "--merge-into",
+                           str(DATA / "papers.yaml"), "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "0 new paper(s), 26 already in the catalog" in proc.stderr
+    assert len(yaml.safe_load(out.read_text(encoding="utf-8"))["papers"]) == 26
+
+
+def test_a_new_digest_merges_without_duplicates(tmp_path: Path) -> None:
+    article = tmp_path / "2024.txt"
+    article.write_text("\n\n".join([
+        "2024 AI核心论文", "端侧",
+        "Medusa: Simple LLM Inference Acceleration Framework with Multiple Decoding Heads",
+        "发布时间:2024.01", "发表单位:普林斯顿", "影响力:重复的一篇", "摘要:已在目录中。",
+        "Brand New Paper: About Something Else", "发布时间:2024.05", "发表单位:Acme Labs,清华",
+        "影响力:新论文", "摘要:全新的摘要。", "回复“2024论文”获取论文压缩包"]), encoding="utf-8")
+    out = tmp_path / "merged.yaml"
+    proc = subprocess.run([sys.executable, "-m", "bot", "import-digest", str(article), "--merge-into",
+                           str(DATA / "papers.yaml"), "-o", str(out)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "1 new paper(s), 1 already in the catalog (medusa)" in proc.stderr, proc.stderr
+    papers = yaml.safe_load(out.read_text(encoding="utf-8"))["papers"]
+    assert len(papers) == 27 and papers[-1]["id"] == "brand-new-paper" and papers[-1]["orgs"] == ["acme-labs", "tsinghua"]
+    check = subprocess.run([sys.executable, "-m", "bot", "check", str(out)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout
+    assert "27 papers" in check.stdout
