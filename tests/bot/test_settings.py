@@ -51,3 +51,14 @@ def test_admin_ids_and_api_urls_from_the_environment(monkeypatch: pytest.MonkeyP
 def test_the_shipped_data_is_found(settings: Settings) -> None:
     assert settings.catalog.name == "papers.yaml" and settings.catalog.exists()
     assert settings.keywords.exists() and settings.digests.exists()
+
+
+def test_env_example_lists_exactly_the_settings() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    listed = set(re.findall(r"^#?\s?([A-Z][A-Z0-9_]+)=", (root / ".env.example").read_text(encoding="utf-8"), re.M))
+    known = {(f.validation_alias or name).upper() for name, f in Settings.model_fields.items()}  # type: ignore[union-attr]
+    assert listed == known
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(known) if name not in readme] == []
