@@ -127,16 +127,19 @@ def load_keywords(path: Path, paper_ids: Iterable[str] = (), digest_ids: Iterabl
     return validate_keywords(yamlfile.read(path), paper_ids, digest_ids)
 
 
-def load_digests(path: Path, section_ids: Iterable[str] = ()) -> tuple[Digest, ...]:
+def load_digests(path: Path, section_ids: Iterable[str] = (), paper_ids: Iterable[str] = ()) -> tuple[Digest, ...]:
     doc = yamlfile.read(path)
     try:
         parsed = _DIGESTS.validate_python(doc.data)
     except ValidationError as exc:
         raise DataError([doc.problem(loc, msg) for loc, msg in error_messages(exc)]) from None
-    sections = set(section_ids)
+    sections, papers = set(section_ids), set(paper_ids)
     problems = [doc.problem(("digests", i, "sections", j), f"unknown section {s!r}")
                 for i, d in enumerate(parsed.digests) for j, s in enumerate(d.sections)
                 if sections and s not in sections]
+    problems += [doc.problem(("digests", i, "featured", j), f"unknown paper {p!r}")
+                 for i, d in enumerate(parsed.digests) for j, p in enumerate(d.featured)
+                 if papers and p not in papers]
     if problems:
         raise DataError(problems)
     return parsed.digests

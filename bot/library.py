@@ -14,7 +14,7 @@ from pathlib import Path
 from bot import catalog as catalog_mod
 from bot.catalog import Catalog
 from bot.keywords import KeywordRules, load_digests, load_keywords
-from bot.schema import Digest
+from bot.schema import Digest, Paper
 from bot.search import SearchIndex
 from bot.settings import Settings
 from bot.yamlfile import DataError, Problem
@@ -35,6 +35,11 @@ class Library:
     def digest(self, digest_id: str) -> Digest | None:
         return next((d for d in self.digests if d.id == digest_id), None)
 
+    def featured(self, limit: int) -> list[Paper]:
+        """The digests' featured papers, else the first of the catalog."""
+        chosen = [p for d in self.digests for i in d.featured if (p := self.catalog.get(i))]
+        return (chosen or list(self.catalog.papers[:limit]))[:limit]
+
 
 def load_library(settings: Settings) -> Library:
     """Load and cross-check every data file; DataError with all problems of all files."""
@@ -47,8 +52,9 @@ def load_library(settings: Settings) -> Library:
     except DataError as exc:
         problems.extend(exc.problems)
     sections = [s.id for s in catalog.sections] if catalog else []
+    papers = [p.id for p in catalog] if catalog else []
     try:
-        digests = load_digests(settings.digests, sections) if settings.digests.exists() else ()
+        digests = load_digests(settings.digests, sections, papers) if settings.digests.exists() else ()
     except DataError as exc:
         problems.extend(exc.problems)
     if settings.keywords.exists():

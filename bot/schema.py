@@ -157,6 +157,7 @@ class Digest:
     keyword: str = ""
     closing: str = ""
     source: str = ""
+    featured: tuple[Slug, ...] = ()  # paper ids shown on /start and on an empty inline query
 
 
 @dataclass(config=STRICT)

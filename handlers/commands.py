@@ -10,8 +10,6 @@ from bot.locale import t
 from bot.render import Button, Reply, clip, encode, esc
 from handlers.common import PaperContext, lang_of, record, renderer, send
 
-EXAMPLES = ("medusa", "fa2", "LLaVA-1.5")
-
 
 def _args(context: PaperContext) -> str:
     return " ".join(context.args or []).strip()
@@ -36,11 +34,9 @@ async def start(update: Update, context: PaperContext) -> None:
     r = renderer(context, lang)
     welcome = [reply for item in context.state.library.keywords.welcome for reply in r.reply_item(item)]
     catalog = context.state.library.catalog
-    examples = [p for p in (catalog.get(x) for x in ("medusa", "flashattention-2", "llava-1-5")) if p]
-    if not examples:
-        examples = list(catalog.papers[:3])
-    buttons = tuple((Button(p.short_name, encode("pick", p.id)),) for p in examples)
-    text = (welcome[0].text if welcome else t("group_intro", lang, digest=_first_digest(context)[0],
+    buttons = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),)
+                    for p in context.state.library.featured(3))
+    text = (welcome[0].text if welcome else t("group_intro", lang, digest=esc(_first_digest(context)[0]),
                                                 count=len(catalog))) + "\n\n" + t("start_examples", lang)
     await send(update, context, [Reply(text, buttons)])
 
@@ -48,7 +44,7 @@ async def start(update: Update, context: PaperContext) -> None:
 async def help_command(update: Update, context: PaperContext) -> None:
     lang = lang_of(update)
     title, keyword = _first_digest(context)
-    await send(update, context, [Reply(t("help", lang, digest=title, keyword=keyword or "LLM论文"))])
+    await send(update, context, [Reply(t("help", lang, digest=esc(title), keyword=esc(keyword or "LLM论文")))])
 
 
 async def paper(update: Update, context: PaperContext) -> None:

@@ -11,8 +11,6 @@ from handlers.common import PaperContext, lang_of, markup, renderer
 
 MAX_RESULTS = 10
 CACHE_SECONDS = 300
-FEATURED = ("medusa", "llama-2", "mixtral", "flashattention-2", "gemini", "llava-1-5", "gptq",
-            "lets-verify-step-by-step", "qwen-vl", "toolllm")
 
 
 async def inline_query(update: Update, context: PaperContext) -> None:
@@ -24,7 +22,7 @@ async def inline_query(update: Update, context: PaperContext) -> None:
     if text:
         papers: list[Paper] = [h.paper for h in search(text, context.state.library.index, limit=MAX_RESULTS).hits]
     else:
-        papers = [p for p in (catalog.get(i) for i in FEATURED) if p] or list(catalog.papers[:MAX_RESULTS])
+        papers = context.state.library.featured(MAX_RESULTS)
     lang = lang_of(update, text)
     r = renderer(context, lang)
     results = []
