@@ -10,7 +10,7 @@ term t are `indices[indptr[t]:indptr[t+1]]` (documents, ascending) with BM25 wei
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +19,9 @@ from bot.text import _CJK, NUMBER_WORDS, SEPARATOR, STOPWORDS, prepare
 
 LATIN_BASE = 1 << 32
 DOC_BITS = 30             # up to a billion documents per index
-CHUNK = 8192              # documents tokenised together (a power of two); bounds the temporary arrays
+CHUNK = 8192              # documents tokenised together (a power of two, at most 2**16); bounds temporaries
 _CHUNK_BITS = CHUNK.bit_length() - 1
+_FINISH_STEP = 1 << 22
 _SEP = ord(SEPARATOR)
 # Latin words as `normalise` splits them (letters, or digits with an optional decimal part and
 # letters: `llama2` -> llama 2, `100k` stays), and the separator between texts.
@@ -89,16 +90,25 @@ class BM25Index:
 
 @dataclass
 class _Chunk:
-    """One chunk's postings, sorted by key then document: run r is key `keys[r]`, `runs[r]` long."""
+    """One chunk's postings, sorted by key then document: run r is key `keys[r]`, `runs[r]` long.
 
+    Documents are numbered within the chunk and frequencies are small integers, so both fit in
+    16 bits: the postings of all chunks wait for the scatter in a quarter of the memory.
+    """
+
+    start: int
     keys: np.ndarray
     runs: np.ndarray
-    docs: np.ndarray
-    tf: np.ndarray
+    docs: np.ndarray   # uint16, document number minus `start`
+    tf: np.ndarray     # uint16 weighted term frequency
 
 
-def build(fields: Sequence[tuple[int, Sequence[str]]], n_docs: int, *, k1: float = 1.2, b: float = 0.75) -> BM25Index:
-    """Index `n_docs` documents given as weighted fields: [(weight, [text of doc 0, doc 1, ...]), ...].
+Texts = Callable[[int, int], Sequence[str]]
+
+
+def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, b: float = 0.75) -> BM25Index:
+    """Index `n_docs` documents given as weighted fields: [(weight, texts), ...], where
+    `texts(lo, hi)` gives the field's text of documents lo to hi - 1.
 
     A term's frequency in a document is the weighted sum of its counts in the fields (weights 1-3).
     Each chunk is counted with one integer sort: key, document and field weight packed in an int64.
@@ -112,19 +122,19 @@ def build(fields: Sequence[tuple[int, Sequence[str]]], n_docs: int, *, k1: float
         stop = min(start + CHUNK, n_docs)
         codes = []
         for weight, texts in fields:
-            keys, docs = _tokenise(texts[start:stop], vocab)
+            keys, docs = _tokenise(texts(start, stop), vocab)
             codes.append((((keys << _CHUNK_BITS) | docs) << 2) | weight)
         code = np.sort(np.concatenate(codes))
         if not len(code):
             continue
         pair = code >> 2
         starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
-        tf = np.add.reduceat(code & 3, starts).astype(np.float32)
+        weighted = np.minimum(np.add.reduceat(code & 3, starts), 0xFFFF).astype(np.uint16)
         pair = pair[starts]
         keys = pair >> _CHUNK_BITS
         key_starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        chunks.append(_Chunk(keys[key_starts], np.diff(np.append(key_starts, len(keys))),
-                             ((pair & (CHUNK - 1)) + start).astype(np.int32), tf))
+        chunks.append(_Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))),
+                             (pair & (CHUNK - 1)).astype(np.uint16), weighted))
     term_keys = np.unique(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
     n_terms = len(term_keys)
     counts = np.zeros(n_terms, dtype=np.int64)
@@ -142,21 +152,24 @@ def build(fields: Sequence[tuple[int, Sequence[str]]], n_docs: int, *, k1: float
         run_start = np.cumsum(c.runs) - c.runs
         rank = np.arange(len(c.docs)) - np.repeat(run_start, c.runs)
         at = np.repeat(cursor[number], c.runs) + rank
-        indices[at] = c.docs
+        indices[at] = c.docs.astype(np.int32) + c.start
         tf[at] = c.tf
         cursor[number] += c.runs
     idf = np.log(1.0 + (n_docs - counts + 0.5) / (counts + 0.5))
     doc_len = np.bincount(indices, weights=tf, minlength=n_docs)
     norm = (k1 * (1.0 - b + b * doc_len / max(float(doc_len.mean()) if n_docs else 0.0, 1e-9))).astype(np.float32)
-    # In place: at 100,000 papers each temporary here is ~150 MB.
-    denominator = norm[indices]
-    denominator += tf
-    data = np.repeat(idf.astype(np.float32), counts)
-    data *= tf
-    del tf
-    data *= np.float32(k1 + 1.0)
-    data /= denominator
-    del denominator
+    # The weights overwrite the term frequencies in place, a slice at a time, so that no
+    # posting-sized temporary exists (at 100,000 papers each would be ~150 MB).
+    data = tf
+    idf32 = (idf * (k1 + 1.0)).astype(np.float32)
+    for lo in range(0, len(data), _FINISH_STEP):
+        hi = min(lo + _FINISH_STEP, len(data))
+        term = np.searchsorted(indptr, np.arange(lo, hi), side="right") - 1
+        part = data[lo:hi]
+        denominator = norm[indices[lo:hi]]
+        denominator += part
+        part *= idf32[term]
+        part /= denominator
     return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs)
 
 

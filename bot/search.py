@@ -41,6 +41,7 @@ MAX_QUERY_CHARS = 256    # longer input is cut: nobody names a paper in a paragr
 MIN_COVERAGE = 0.55      # a result must explain this much of the query
 ANSWER_GAP = 0.12        # ...and beat the runner-up by this much to be the one answer
 SHORTLIST = 12
+NAME_BATCH = 16384       # papers whose names are normalised in one pass
 _ARXIV = re.compile(r"\b(\d{4}\.\d{4,5})(?:v\d+)?\b")
 
 
@@ -100,7 +101,7 @@ class SearchIndex:
 
     catalog: Catalog
     exact: dict[str, tuple[int, ...]]
-    prefix_names: list[tuple[str, int]]
+    prefix_keys: list[str]
     bm25: BM25Index
     latin_vocab: dict[str, list[str]]
 
@@ -112,29 +113,36 @@ class SearchIndex:
     def build(cls, catalog: Catalog) -> SearchIndex:
         papers = catalog.papers
         exact: dict[str, tuple[int, ...]] = {}
-        names: list[str] = []
-        descriptions: list[str] = []
-        owners: list[int] = []
-        every_name: list[str] = []
-        for i, paper in enumerate(papers):
-            own = paper_names(paper)
-            every_name.extend(own)
-            owners.extend([i] * len(own))
-            names.append(" ".join(own))
-            descriptions.append(f"{_org_text(catalog, paper)} {_section_text(catalog, paper)} {_description(paper)}")
-        for i, normal in zip(owners, normalise_many(every_name), strict=True):
-            for key in (normal, normal.replace(" ", "").replace(".", "")):
-                if key:
-                    _add(exact, key, i)
-        bm25 = build_bm25([(NAME_WEIGHT, names), (DESCRIPTION_WEIGHT, descriptions),
-                           (1, [p.abstract_zh for p in papers])], len(papers))
+        for start in range(0, len(papers), NAME_BATCH):  # batches bound the joined strings
+            owners: list[int] = []
+            every_name: list[str] = []
+            for i, paper in enumerate(papers[start:start + NAME_BATCH], start):
+                own = paper_names(paper)
+                every_name.extend(own)
+                owners.extend([i] * len(own))
+            for i, normal in zip(owners, normalise_many(every_name), strict=True):
+                for key in (normal, normal.replace(" ", "").replace(".", "")):
+                    if key:
+                        _add(exact, key, i)
+
+        # The fields' texts are made a chunk at a time, never all at once.
+        def names(lo: int, hi: int) -> list[str]:
+            return [" ".join(paper_names(p)) for p in papers[lo:hi]]
+
+        def descriptions(lo: int, hi: int) -> list[str]:
+            return [f"{_org_text(catalog, p)} {_section_text(catalog, p)} {_description(p)}" for p in papers[lo:hi]]
+
+        def abstracts(lo: int, hi: int) -> list[str]:
+            return [p.abstract_zh for p in papers[lo:hi]]
+
+        bm25 = build_bm25([(NAME_WEIGHT, names), (DESCRIPTION_WEIGHT, descriptions), (1, abstracts)], len(papers))
         # Typo candidates bucketed by first letter: a misspelling rarely starts wrong, and a
         # bucket is ~1/26 of the vocabulary, which keeps repair fast on large catalogs.
         latin: dict[str, list[str]] = {}
         for word in sorted(bm25.vocab):
             if word.isalpha() and len(word) >= 3 and not is_cjk(word):
                 latin.setdefault(word[0], []).append(word)
-        prefix = sorted((k, i) for k, ids in exact.items() for i in ids if " " not in k)
+        prefix = sorted(k for k in exact if " " not in k)
         return cls(catalog, exact, prefix, bm25, latin)
 
     def names_of(self, doc: int) -> list[str]:
@@ -202,13 +210,12 @@ def search(query: str, index: SearchIndex, *, limit: int = 5) -> SearchResult:
 def _prefix_search(query: str, key: str, index: SearchIndex, limit: int) -> SearchResult:
     from bisect import bisect_left
 
-    start = bisect_left(index.prefix_names, (key, -1))
+    start = bisect_left(index.prefix_keys, key)
     ids: list[int] = []
-    for name, i in index.prefix_names[start:]:
-        if not name.startswith(key):
+    for name in index.prefix_keys[start:]:
+        if not name.startswith(key) or len(ids) > limit:
             break
-        if i not in ids:
-            ids.append(i)
+        ids.extend(i for i in index.exact[name] if i not in ids)
     hits = tuple(Hit(index.catalog.papers[i], 0.5, "prefix") for i in ids[:limit])
     verdict: Verdict = "none" if not ids else "answer" if len(ids) == 1 else "ambiguous"
     return SearchResult(query, hits, verdict)

@@ -54,7 +54,8 @@ def simplify(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
     if _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
-    return _T2S.convert(text) if _IS_CJK.search(text) else text
+    # Any non-ASCII text goes through OpenCC: it also knows the CJK extension planes.
+    return text if text.isascii() else _T2S.convert(text)
 
 
 def prepare(text: str) -> str:

@@ -17,6 +17,10 @@ from bot.text import normalise, normalise_many, tokens
 WORDS = ["medusa", "decoding", "llama", "two", "the", "flash", "attention", "2", "1.5", "投机解码", "多模态大模型", "量"]
 
 
+def of_lists(fields: list[tuple[int, list[str]]]) -> list[tuple[int, bm25.Texts]]:
+    return [(weight, lambda lo, hi, texts=texts: texts[lo:hi]) for weight, texts in fields]
+
+
 def naive(fields: list[tuple[int, list[str]]], n_docs: int, k1: float = 1.2, b: float = 0.75) -> dict[tuple[str, int], float]:
     tf: list[Counter[str]] = [Counter() for _ in range(n_docs)]
     for weight, texts in fields:
@@ -40,7 +44,7 @@ def test_weights_match_the_plain_formula(n_docs: int, monkeypatch: pytest.Monkey
     monkeypatch.setattr(bm25, "_CHUNK_BITS", 6)
     rng = random.Random(n_docs)
     fields = [(w, [" ".join(rng.choices(WORDS, k=rng.randint(0, 12))) for _ in range(n_docs)]) for w in (3, 2, 1)]
-    index = bm25.build(fields, n_docs)
+    index = bm25.build(of_lists(fields), n_docs)
     expected = naive(fields, n_docs)
     got = {}
     for token in {t for t, _ in expected}:
@@ -57,7 +61,7 @@ def test_weights_match_the_plain_formula(n_docs: int, monkeypatch: pytest.Monkey
 
 
 def test_scores_and_membership() -> None:
-    index = bm25.build([(1, ["medusa heads", "flash attention", "medusa medusa"])], 3)
+    index = bm25.build(of_lists([(1, ["medusa heads", "flash attention", "medusa medusa"])]), 3)
     term = index.term("medusa")
     assert term is not None
     scores = index.scores([term])
@@ -66,7 +70,7 @@ def test_scores_and_membership() -> None:
 
 
 def test_an_empty_corpus() -> None:
-    index = bm25.build([(1, ["", "!!!"])], 2)
+    index = bm25.build(of_lists([(1, ["", "!!!"])]), 2)
     assert index.term("x") is None and not np.any(index.scores([]))
 
 
