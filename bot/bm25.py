@@ -9,19 +9,23 @@ term t are `indices[indptr[t]:indptr[t+1]]` (documents, ascending) with BM25 wei
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from bot.text import _CJK, NUMBER_WORDS, SEPARATOR, STOPWORDS, prepare
+from bot.text import _CJK, NUMBER_WORDS, SEPARATOR, STOPWORDS, prepare_joined
 
 LATIN_BASE = 1 << 32
 DOC_BITS = 30             # up to a billion documents per index
 CHUNK = 8192              # documents tokenised together (a power of two, at most 2**16); bounds temporaries
 _CHUNK_BITS = CHUNK.bit_length() - 1
-_FINISH_STEP = 1 << 22
 _SEP = ord(SEPARATOR)
 # Latin words as `normalise` splits them (letters, or digits with an optional decimal part and
 # letters: `llama2` -> llama 2, `100k` stays), and the separator between texts.
@@ -106,90 +110,157 @@ class _Chunk:
 Texts = Callable[[int, int], Sequence[str]]
 
 
-def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, b: float = 0.75) -> BM25Index:
+def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, b: float = 0.75,
+          workers: int | None = None, also: Callable[[int, int], Any] | None = None) -> tuple[BM25Index, list[Any]]:
     """Index `n_docs` documents given as weighted fields: [(weight, texts), ...], where
     `texts(lo, hi)` gives the field's text of documents lo to hi - 1.
 
     A term's frequency in a document is the weighted sum of its counts in the fields (weights 1-3).
     Each chunk is counted with one integer sort: key, document and field weight packed in an int64.
     The chunks are then scattered into the CSC arrays by term, with no global sort.
+
+    Chunks are independent (each numbers its Latin words itself; they are renumbered here), so
+    on a large catalog forked worker processes count them, and this process takes the chunks no
+    worker has started. `workers=None` chooses: all cores for a large catalog when called from
+    the main thread (forking from another thread is unsafe), else this process alone.
+    `also(lo, hi)`, when given, runs beside each chunk's counting; its results come back in order.
     """
     if any(not 1 <= weight <= 3 for weight, _ in fields):
         raise ValueError("field weights must be 1, 2 or 3")
-    vocab = _vocabulary()
+    starts = range(0, n_docs, CHUNK)
+    if workers is None:
+        parallel = (len(starts) >= PARALLEL_MIN_CHUNKS and threading.current_thread() is threading.main_thread()
+                    and "fork" in multiprocessing.get_all_start_methods())
+        workers = min(os.cpu_count() or 1, len(starts)) if parallel else 1
+    vocab, words = _vocabulary()
     chunks: list[_Chunk] = []
-    for start in range(0, n_docs, CHUNK):
-        stop = min(start + CHUNK, n_docs)
-        codes = []
-        for weight, texts in fields:
-            keys, docs = _tokenise(texts(start, stop), vocab)
-            codes.append((((keys << _CHUNK_BITS) | docs) << 2) | weight)
-        code = np.sort(np.concatenate(codes))
-        if not len(code):
-            continue
-        pair = code >> 2
-        starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
-        weighted = np.minimum(np.add.reduceat(code & 3, starts), 0xFFFF).astype(np.uint16)
-        pair = pair[starts]
-        keys = pair >> _CHUNK_BITS
-        key_starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-        chunks.append(_Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))),
-                             (pair & (CHUNK - 1)).astype(np.uint16), weighted))
+    extras: list[Any] = []
+
+    def adopt(chunk: _Chunk | None, local_words: list[str], extra: Any) -> None:
+        extras.append(extra)
+        if chunk is None:
+            return
+        for word in local_words:  # renumber the chunk's Latin words in the shared vocabulary
+            if word not in vocab:
+                vocab[word] = len(words)
+                words.append(word)
+        number = np.fromiter((vocab[w] for w in local_words), dtype=np.int64, count=len(local_words))
+        latin = chunk.keys >= LATIN_BASE
+        chunk.keys[latin] = LATIN_BASE + number[chunk.keys[latin] - LATIN_BASE]
+        chunks.append(chunk)
+
+    if workers > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt_job,
+                                 initargs=(fields, n_docs, also)) as pool:
+            futures = [pool.submit(_chunk_in_worker, start) for start in starts]
+            # This process takes chunks from the end that no worker has started yet.
+            done_here: dict[int, tuple[_Chunk | None, list[str], Any]] = {}
+            for position in reversed(range(len(futures))):
+                if not futures[position].cancel():
+                    break
+                done_here[position] = _count_chunk(fields, starts[position], n_docs, also)
+            for position, future in enumerate(futures):
+                adopt(*(done_here[position] if position in done_here else future.result()))
+    else:
+        for start in starts:
+            adopt(*_count_chunk(fields, start, n_docs, also))
     term_keys = np.unique(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
-    n_terms = len(term_keys)
-    counts = np.zeros(n_terms, dtype=np.int64)
+    # First pass: each term's document count, each document's length (chunks hold disjoint documents).
+    counts = np.zeros(len(term_keys), dtype=np.int64)
+    doc_len = np.zeros(n_docs, dtype=np.float64)
     numbers = []
     for c in chunks:
         number = np.searchsorted(term_keys, c.keys)
         counts[number] += c.runs
         numbers.append(number)
+        doc_len[c.start:c.start + CHUNK] = np.bincount(c.docs, weights=c.tf, minlength=min(CHUNK, n_docs - c.start))
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    idf = np.log(1.0 + (n_docs - counts + 0.5) / (counts + 0.5))
+    idf_k = (idf * (k1 + 1.0)).astype(np.float32)
+    norm = (k1 * (1.0 - b + b * doc_len / max(float(doc_len.mean()) if n_docs else 0.0, 1e-9))).astype(np.float32)
+    # Second pass: each chunk's postings go after the earlier chunks' postings of the same term,
+    # with their BM25 weight, so each term's documents stay in ascending order.
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
-    tf = np.empty(int(indptr[-1]), dtype=np.float32)
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
     cursor = indptr[:-1].copy()
-    while chunks:  # scatter each chunk's runs after the earlier chunks' runs of the same term
+    while chunks:
         c, number = chunks.pop(0), numbers.pop(0)
         run_start = np.cumsum(c.runs) - c.runs
-        rank = np.arange(len(c.docs)) - np.repeat(run_start, c.runs)
-        at = np.repeat(cursor[number], c.runs) + rank
-        indices[at] = c.docs.astype(np.int32) + c.start
-        tf[at] = c.tf
+        at = np.repeat(cursor[number] - run_start, c.runs) + np.arange(len(c.docs))
+        docs = c.docs.astype(np.int32) + c.start
+        tf = c.tf.astype(np.float32)
+        indices[at] = docs
+        data[at] = np.repeat(idf_k[number], c.runs) * tf / (tf + norm[docs])
         cursor[number] += c.runs
-    idf = np.log(1.0 + (n_docs - counts + 0.5) / (counts + 0.5))
-    doc_len = np.bincount(indices, weights=tf, minlength=n_docs)
-    norm = (k1 * (1.0 - b + b * doc_len / max(float(doc_len.mean()) if n_docs else 0.0, 1e-9))).astype(np.float32)
-    # The weights overwrite the term frequencies in place, a slice at a time, so that no
-    # posting-sized temporary exists (at 100,000 papers each would be ~150 MB).
-    data = tf
-    idf32 = (idf * (k1 + 1.0)).astype(np.float32)
-    for lo in range(0, len(data), _FINISH_STEP):
-        hi = min(lo + _FINISH_STEP, len(data))
-        term = np.searchsorted(indptr, np.arange(lo, hi), side="right") - 1
-        part = data[lo:hi]
-        denominator = norm[indices[lo:hi]]
-        denominator += part
-        part *= idf32[term]
-        part /= denominator
-    return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs)
+    return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs), extras
 
 
-def _vocabulary() -> dict[str, int]:
-    """A fresh Latin vocabulary: stopwords map to -1 (dropped), number words share their digit's id."""
+PARALLEL_MIN_CHUNKS = 4   # below this many chunks, starting processes costs more than it saves
+
+
+def _count_chunk(fields: Sequence[tuple[int, Texts]], start: int, n_docs: int,
+                 also: Callable[[int, int], Any] | None = None) -> tuple[_Chunk | None, list[str], Any]:
+    """The postings of documents start .. start + CHUNK - 1, the chunk's own Latin words (a word's
+    key in the chunk is LATIN_BASE + its position in that list), and `also(start, stop)`."""
+    stop = min(start + CHUNK, n_docs)
+    extra = also(start, stop) if also is not None else None
+    vocab, words = _vocabulary()
+    codes = []
+    for weight, texts in fields:
+        keys, docs = _tokenise(texts(start, stop), vocab, words)
+        codes.append((((keys << _CHUNK_BITS) | docs) << 2) | weight)
+    code = np.sort(np.concatenate(codes))
+    if not len(code):
+        return None, words, extra
+    pair = code >> 2
+    starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
+    weighted = np.minimum(np.add.reduceat(code & 3, starts), 0xFFFF).astype(np.uint16)
+    pair = pair[starts]
+    keys = pair >> _CHUNK_BITS
+    key_starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return _Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))),
+                  (pair & (CHUNK - 1)).astype(np.uint16), weighted), words, extra
+
+
+# A worker process's job: handed over by fork (never pickled), set once per worker process.
+_worker_job: tuple[Sequence[tuple[int, Texts]], int, Callable[[int, int], Any] | None] | None = None
+
+
+def _adopt_job(fields: Sequence[tuple[int, Texts]], n_docs: int, also: Callable[[int, int], Any] | None) -> None:
+    global _worker_job
+    _worker_job = (fields, n_docs, also)
+
+
+def _chunk_in_worker(start: int) -> tuple[_Chunk | None, list[str], Any]:
+    assert _worker_job is not None
+    fields, n_docs, also = _worker_job
+    return _count_chunk(fields, start, n_docs, also)
+
+
+def _vocabulary() -> tuple[dict[str, int], list[str]]:
+    """A fresh Latin vocabulary (word -> id) and its words by id. Stopwords map to -1 (dropped),
+    the text separator to -2, and number words share their digit's id."""
     vocab: dict[str, int] = dict.fromkeys(STOPWORDS, -1)
     vocab[SEPARATOR] = _SEP_ID
+    words: list[str] = []
     for word, digit in NUMBER_WORDS.items():
-        vocab[word] = vocab.setdefault(digit, len(vocab))
-    return vocab
+        if digit not in vocab:
+            vocab[digit] = len(words)
+            words.append(digit)
+        vocab[word] = vocab[digit]
+    return vocab, words
 
 
-def _tokenise(texts: Sequence[str], vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+def _tokenise(texts: Sequence[str], vocab: dict[str, int], words: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(term keys, document numbers within `texts`) for every token of every text."""
-    big = prepare(SEPARATOR.join(t.replace(SEPARATOR, "") for t in texts))
+    big = prepare_joined(texts)
     # Latin words: one findall over all texts (separators included, to number the texts),
     # ids for new words, then one vectorised lookup.
     flat = _LATIN.findall(big)
     for word in set(flat).difference(vocab):
-        vocab[word] = len(vocab)
+        vocab[word] = len(words)
+        words.append(word)
     ids = np.fromiter(map(vocab.__getitem__, flat), dtype=np.int64, count=len(flat))
     word_docs = np.cumsum(ids == _SEP_ID)
     keep = ids >= 0

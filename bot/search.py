@@ -41,7 +41,6 @@ MAX_QUERY_CHARS = 256    # longer input is cut: nobody names a paper in a paragr
 MIN_COVERAGE = 0.55      # a result must explain this much of the query
 ANSWER_GAP = 0.12        # ...and beat the runner-up by this much to be the one answer
 SHORTLIST = 12
-NAME_BATCH = 16384       # papers whose names are normalised in one pass
 _ARXIV = re.compile(r"\b(\d{4}\.\d{4,5})(?:v\d+)?\b")
 
 
@@ -77,15 +76,6 @@ def _description(paper: Paper) -> str:
     return " ".join([paper.impact.zh, paper.impact.en, paper.summary_en])
 
 
-def _add(exact: dict[str, tuple[int, ...]], key: str, paper: int) -> None:
-    """Record that `key` names `paper`; most keys name one paper, so a tuple beats a set."""
-    owners = exact.get(key)
-    if owners is None:
-        exact[key] = (paper,)
-    elif paper not in owners:
-        exact[key] = (*owners, paper)
-
-
 def _org_text(catalog: Catalog, paper: Paper) -> str:
     return " ".join(n for o in paper.orgs if (org := catalog.org_by_id.get(o)) for n in (org.en, org.zh, *org.aliases))
 
@@ -110,20 +100,18 @@ class SearchIndex:
         return self.bm25.vocab
 
     @classmethod
-    def build(cls, catalog: Catalog) -> SearchIndex:
+    def build(cls, catalog: Catalog, *, workers: int | None = None) -> SearchIndex:
+        """Build the index; `workers` as in `bm25.build` (None: parallel when that pays)."""
         papers = catalog.papers
-        exact: dict[str, tuple[int, ...]] = {}
-        for start in range(0, len(papers), NAME_BATCH):  # batches bound the joined strings
+        def normal_names(lo: int, hi: int) -> tuple[list[int], list[str]]:
+            """(paper, normalised name) for the papers lo .. hi - 1: counted beside their chunk."""
             owners: list[int] = []
             every_name: list[str] = []
-            for i, paper in enumerate(papers[start:start + NAME_BATCH], start):
+            for i, paper in enumerate(papers[lo:hi], lo):
                 own = paper_names(paper)
                 every_name.extend(own)
                 owners.extend([i] * len(own))
-            for i, normal in zip(owners, normalise_many(every_name), strict=True):
-                for key in (normal, normal.replace(" ", "").replace(".", "")):
-                    if key:
-                        _add(exact, key, i)
+            return owners, normalise_many(every_name)
 
         # The fields' texts are made a chunk at a time, never all at once.
         def names(lo: int, hi: int) -> list[str]:
@@ -135,7 +123,20 @@ class SearchIndex:
         def abstracts(lo: int, hi: int) -> list[str]:
             return [p.abstract_zh for p in papers[lo:hi]]
 
-        bm25 = build_bm25([(NAME_WEIGHT, names), (DESCRIPTION_WEIGHT, descriptions), (1, abstracts)], len(papers))
+        bm25, named = build_bm25([(NAME_WEIGHT, names), (DESCRIPTION_WEIGHT, descriptions), (1, abstracts)],
+                                 len(papers), workers=workers, also=normal_names)
+        exact: dict[str, tuple[int, ...]] = {}
+        for owners, normals in named:
+            for i, normal in zip(owners, normals, strict=True):
+                squeezed = normal.replace(" ", "").replace(".", "")
+                for key in (normal, squeezed) if squeezed != normal else (normal,):
+                    # Most keys name one paper, so a tuple beats a set (and this is a hot loop).
+                    have = exact.get(key)
+                    if have is None:
+                        if key:
+                            exact[key] = (i,)
+                    elif i not in have:
+                        exact[key] = (*have, i)
         # Typo candidates bucketed by first letter: a misspelling rarely starts wrong, and a
         # bucket is ~1/26 of the vocabulary, which keeps repair fast on large catalogs.
         latin: dict[str, list[str]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import opencc
@@ -25,9 +26,11 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _KEEP_DOT = re.compile(r"(?<=\d)\.(?=\d)")          # 1.5 stays a number
 _VERSION = re.compile(r"\bv(?=\d)")                   # v1.5 -> 1.5
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")        # let's -> lets
-_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)")        # llama2 -> llama 2 (100k stays whole)
+_LETTER_DIGIT = re.compile(r"([a-z])(?=\d)")            # llama2 -> llama 2 (100k stays whole)
 _PUNCT = re.compile(rf"[^\w{_CJK}.]+|(?<!\d)\.|\.(?!\d)|_")
-_SPLIT_SCRIPT = re.compile(rf"(?<=[{_CJK}])(?=[^\s{_CJK}])|(?<=[^\s{_CJK}])(?=[{_CJK}])")
+# Chinese next to anything else gets a space between (each pattern consumes its first
+# character: much faster than a pure lookaround that is tried at every position).
+_SPLIT_SCRIPT = (re.compile(rf"([{_CJK}])(?=[^\s{_CJK}])"), re.compile(rf"([^\s{_CJK}])(?=[{_CJK}])"))
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(rf"[{_CJK}]+|[^\s{_CJK}]+")
 _IS_CJK = re.compile(rf"[{_CJK}]")
@@ -48,10 +51,17 @@ tell any some
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
+def _nfkc(text: str) -> str:
+    # The check is much cheaper than the rewrite, and most text passes it.
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+
+
 def simplify(text: str) -> str:
     """NFKC, invisible characters removed, Traditional -> Simplified. Case and spacing kept."""
-    if not unicodedata.is_normalized("NFKC", text):  # the check is much cheaper than the rewrite
-        text = unicodedata.normalize("NFKC", text)
+    return _simplify_normalized(_nfkc(text))
+
+
+def _simplify_normalized(text: str) -> str:
     if _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
     # Any non-ASCII text goes through OpenCC: it also knows the CJK extension planes.
@@ -61,7 +71,17 @@ def simplify(text: str) -> str:
 def prepare(text: str) -> str:
     """`simplify`, case-folded, apostrophes inside words dropped: the index-side form of long
     texts, tokenised without the spacing rules of `normalise`, which only short texts need."""
-    text = simplify(text).casefold()
+    return _prepare_normalized(_nfkc(text))
+
+
+def prepare_joined(texts: Iterable[str]) -> str:
+    """`prepare` of many texts joined by SEPARATOR (which is removed from the texts themselves).
+    NFKC goes text by text, so one full-width bracket does not rewrite a whole batch."""
+    return _prepare_normalized(SEPARATOR.join(_nfkc(t).replace(SEPARATOR, "") for t in texts))
+
+
+def _prepare_normalized(text: str) -> str:
+    text = _simplify_normalized(text).casefold()
     return _APOSTROPHE.sub("", text) if "'" in text or "’" in text else text
 
 
@@ -69,10 +89,12 @@ def _normal_spacing(text: str) -> str:
     """Every step of `normalise` but the final collapsing of white space."""
     text = simplify(text).casefold()
     text = _VERSION.sub("", text)
-    text = _APOSTROPHE.sub("", text)
-    text = _LETTER_DIGIT.sub(" ", text)
+    if "'" in text or "’" in text:
+        text = _APOSTROPHE.sub("", text)
+    text = _LETTER_DIGIT.sub(r"\1 ", text)
     text = _PUNCT.sub(" ", text)
-    text = _SPLIT_SCRIPT.sub(" ", text)
+    for split in _SPLIT_SCRIPT:
+        text = split.sub(r"\1 ", text)
     return _NUMBER_WORD.sub(lambda m: NUMBER_WORDS[m.group(0)], text)
 
 

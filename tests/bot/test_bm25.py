@@ -38,13 +38,13 @@ def naive(fields: list[tuple[int, list[str]]], n_docs: int, k1: float = 1.2, b: 
     return out
 
 
-@pytest.mark.parametrize("n_docs", [1, 7, 300])
-def test_weights_match_the_plain_formula(n_docs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("n_docs", "workers"), [(1, 1), (7, 1), (300, 1), (300, 2)])
+def test_weights_match_the_plain_formula(n_docs: int, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bm25, "CHUNK", 64)  # several chunks, so the scatter is exercised
     monkeypatch.setattr(bm25, "_CHUNK_BITS", 6)
     rng = random.Random(n_docs)
     fields = [(w, [" ".join(rng.choices(WORDS, k=rng.randint(0, 12))) for _ in range(n_docs)]) for w in (3, 2, 1)]
-    index = bm25.build(of_lists(fields), n_docs)
+    index, _ = bm25.build(of_lists(fields), n_docs, workers=workers)
     expected = naive(fields, n_docs)
     got = {}
     for token in {t for t, _ in expected}:
@@ -61,7 +61,7 @@ def test_weights_match_the_plain_formula(n_docs: int, monkeypatch: pytest.Monkey
 
 
 def test_scores_and_membership() -> None:
-    index = bm25.build(of_lists([(1, ["medusa heads", "flash attention", "medusa medusa"])]), 3)
+    index, _ = bm25.build(of_lists([(1, ["medusa heads", "flash attention", "medusa medusa"])]), 3)
     term = index.term("medusa")
     assert term is not None
     scores = index.scores([term])
@@ -70,7 +70,7 @@ def test_scores_and_membership() -> None:
 
 
 def test_an_empty_corpus() -> None:
-    index = bm25.build(of_lists([(1, ["", "!!!"])]), 2)
+    index, _ = bm25.build(of_lists([(1, ["", "!!!"])]), 2)
     assert index.term("x") is None and not np.any(index.scores([]))
 
 
@@ -78,3 +78,12 @@ def test_an_empty_corpus() -> None:
 @given(st.lists(st.text(max_size=40), max_size=20))
 def test_batch_normalisation_equals_one_by_one(texts: list[str]) -> None:
     assert normalise_many(texts) == [normalise(t) for t in texts]
+
+
+def test_side_results_come_back_in_order_serial_and_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bm25, "CHUNK", 64)
+    monkeypatch.setattr(bm25, "_CHUNK_BITS", 6)
+    texts = [f"paper {i} medusa" for i in range(300)]
+    for workers in (1, 2):
+        _, extras = bm25.build(of_lists([(1, texts)]), 300, workers=workers, also=lambda lo, hi: (lo, hi))
+        assert extras == [(0, 64), (64, 128), (128, 192), (192, 256), (256, 300)]
