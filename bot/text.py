@@ -68,15 +68,11 @@ def _simplify_normalized(text: str) -> str:
     return text if text.isascii() else _T2S.convert(text)
 
 
-def prepare(text: str) -> str:
-    """`simplify`, case-folded, apostrophes inside words dropped: the index-side form of long
-    texts, tokenised without the spacing rules of `normalise`, which only short texts need."""
-    return _prepare_normalized(_nfkc(text))
-
-
 def prepare_joined(texts: Iterable[str]) -> str:
-    """`prepare` of many texts joined by SEPARATOR (which is removed from the texts themselves).
-    NFKC goes text by text, so one full-width bracket does not rewrite a whole batch."""
+    """Texts joined by SEPARATOR (removed from the texts themselves), simplified, case-folded,
+    apostrophes inside words dropped: the index-side form of long texts, tokenised without the
+    spacing rules of `normalise`, which only short texts need. NFKC goes text by text, so one
+    full-width bracket does not rewrite a whole batch."""
     return _prepare_normalized(SEPARATOR.join(_nfkc(t).replace(SEPARATOR, "") for t in texts))
 
 
