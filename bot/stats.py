@@ -103,7 +103,13 @@ class StatsStore:
     async def open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = await aiosqlite.connect(self.path, timeout=2.0)
+            connection = aiosqlite.connect(self.path, timeout=2.0)
+            # A daemon thread: a second SIGTERM during shutdown must not leave the process hanging
+            # on it. Every row is committed before its reply goes on, so none is lost this way.
+            thread = getattr(connection, "_thread", None)
+            if thread is not None:
+                thread.daemon = True
+            self._db = await connection
             await self._db.execute("PRAGMA journal_mode=WAL")
             await self._db.execute("PRAGMA synchronous=NORMAL")
             await self._db.executescript(SCHEMA)

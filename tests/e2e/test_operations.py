@@ -90,3 +90,18 @@ async def test_the_webhook_refuses_a_wrong_secret_and_serves_the_right_one(serve
         assert "2401.10774" in card["text"]
     finally:
         assert await asyncio.to_thread(running.stop) == 0
+
+
+async def test_a_second_sigterm_during_shutdown_never_leaves_it_hanging(server: BotAPIServer, tmp_path: Path) -> None:
+    running = RunningBot(server, tmp_path)
+    await server.wait_for("setMyCommands", count=2, timeout=30)
+    server.push(message("/paper medusa"))
+    await server.wait_for("sendMessage", timeout=20)
+    running.proc.send_signal(signal.SIGTERM)
+    await asyncio.sleep(0.05)
+    running.proc.send_signal(signal.SIGTERM)
+    start = time.monotonic()
+    await asyncio.to_thread(running.stop, signal_sent=True)
+    assert time.monotonic() - start < 15
+    with sqlite3.connect(tmp_path / "stats.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM queries").fetchone()[0] == 1
