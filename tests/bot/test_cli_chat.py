@@ -1,0 +1,40 @@
+"""The README's embedded default, `paperbot chat`, and the contract's `ask` and `search`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_chat_answers_each_line_and_presses_buttons() -> None:
+    proc = run(["chat"], "/paper medsua\n!1\nLLM论文\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Medusa: Simple LLM Inference Acceleration" in out and "[ Abstract ]" in out
+    assert "Medusa-1" in out and "[ Less ]" in out  # !1 pressed Abstract: the card expanded
+    assert "📎 2023-ai-core-papers.zip (" in out and "<b>" not in out
+
+
+def test_chat_in_a_group_stays_quiet_on_chatter() -> None:
+    proc = run(["chat", "--group"], "anyone up for lunch?\n/paper gptq\n")
+    assert proc.returncode == 0 and "GPTQ" in proc.stdout and "lunch" not in proc.stdout.split("you>")[-1]
+
+
+def test_ask_json_shape() -> None:
+    proc = run(["ask", "LLM论文", "--json"])
+    replies = json.loads(proc.stdout)["replies"]
+    assert [set(r) for r in replies] == [{"text", "parse_mode", "buttons", "document"}] * 2
+    assert replies[1]["document"]["bytes"] > 0 and replies[0]["parse_mode"] == "HTML"
+
+
+def test_search_reads_queries_from_stdin() -> None:
+    proc = run(["search", "-", "--json", "--limit", "2"], "fa2\nbitcoin price\n")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["fa2", "bitcoin price"]
+    assert lines[0]["results"][0]["arxiv"] == "2307.08691" and lines[1]["results"] == []
