@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
+from bot.answer import NotFound, PaperAnswer
 from bot.schema import Paper
 from bot.search import search
-from bot.stats import QueryRecord
-from handlers.common import PaperContext, lang_of, markup, renderer
+from handlers.common import PaperContext, lang_of, markup, record, renderer
 
 MAX_RESULTS = 10
 CACHE_SECONDS = 300
@@ -34,8 +34,5 @@ async def inline_query(update: Update, context: PaperContext) -> None:
             input_message_content=InputTextMessageContent(card.text),
             reply_markup=markup(card)))
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
-    store = context.state.stats
-    if text and store is not None:
-        user = update.effective_user
-        await store.record(QueryRecord("inline", lang, text, "inline", papers[0].id if papers else None,
-                                       bool(papers), user.id if user else None))
+    if text:
+        await record(update, context, text, PaperAnswer(papers[0]) if papers else NotFound(text), lang)

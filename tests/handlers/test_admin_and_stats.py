@@ -147,3 +147,15 @@ async def test_group_admin_commands_stay_hidden(settings: Settings, tmp_path: Pa
         for command in ("/stats", "/reload", "/stats@PaperLocalBot"):
             assert await bot.say(command, group=True) == []
     assert GROUP_CHAT["type"] == "supergroup"
+
+
+async def test_inline_queries_are_recorded_too(settings: Settings, tmp_path: Path) -> None:
+    cfg = with_stats(settings, tmp_path)
+    async with LocalBot(cfg) as bot:
+        for n, text in enumerate(("medusa", "", "nothing like this at all")):
+            await bot.process({"update_id": 50 + n, "inline_query": {"id": str(n), "from": USER, "query": text,
+                                                                     "offset": ""}})
+    assert rows(cfg.stats_db) == [  # type: ignore[arg-type]
+        ("inline", "en", "medusa", "paper", "medusa", 1, None),
+        ("inline", "en", "nothing like this at all", "not_found", None, 0, None),
+    ]
