@@ -31,6 +31,7 @@ MAX_TEXT = 4096
 MAX_CALLBACK = 64
 PAGE_SIZE = 8
 SUMMARY_CHARS = 220
+EXPANDED_CHARS = 3200    # an expanded card stays one message, with room for its other lines
 QUERY_ECHO = 80
 
 
@@ -102,6 +103,14 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def esc_clip(text: str, limit: int) -> str:
+    """Escaped text of at most `limit` characters *after* escaping, never cut inside an entity."""
+    escaped = esc(text)
+    if len(escaped) <= limit:
+        return escaped
+    return escaped[:_safe_cut(escaped, limit - 1)].rstrip() + "…"
+
+
 @dataclass
 class Renderer:
     catalog: Catalog
@@ -163,13 +172,12 @@ class Renderer:
                 "📚 " + esc(self.catalog.section_label(paper, lang))]
         lines.append(" · ".join(meta))
         lines.append("💡 " + esc(paper.impact.get(lang)))
-        if expanded:
-            body = paper.abstract_zh if lang == "zh" and paper.abstract_zh else paper.summary_en
-            if lang == "en" and paper.abstract_zh:
-                body = f"{paper.summary_en}\n\n{paper.abstract_zh}"
-            lines += ["", esc(body or paper.summary_en)]
+        if expanded:  # English readers get the summary and the Chinese abstract after it
+            body = ((paper.abstract_zh or paper.summary_en) if lang == "zh"
+                    else "\n\n".join(filter(None, (paper.summary_en, paper.abstract_zh))))
+            lines += ["", esc_clip(body, EXPANDED_CHARS)]
         else:
-            short = paper.summary_en if lang == "en" or not paper.abstract_zh else paper.abstract_zh
+            short = paper.abstract_zh if lang == "zh" and paper.abstract_zh else paper.summary_en
             lines += ["", esc(clip(short, SUMMARY_CHARS))]
         for erratum in paper.errata:
             if erratum.field in ("orgs", "title", "date"):

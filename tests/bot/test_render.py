@@ -79,3 +79,16 @@ def test_the_bundle_is_deterministic_and_complete(catalog: Catalog, tmp_path) ->
     (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4 operator file")
     with_pdf = build_bundle(catalog, None, tmp_path)
     assert "pdf/a.pdf" in zipfile.ZipFile(BytesIO(with_pdf)).namelist() and with_pdf != first
+
+
+def test_a_huge_abstract_still_fits_one_valid_card(catalog: Catalog) -> None:
+    import dataclasses
+
+    from bot.catalog import Catalog as CatalogType
+
+    big = dataclasses.replace(catalog.papers[0], abstract_zh="很长的摘要 & <b> " * 1500)
+    cat = CatalogType((big, *catalog.papers[1:]), catalog.sections, catalog.organisations)
+    for lang in ("zh", "en"):
+        card = Renderer(cat, lang).card(big, expanded=True)  # type: ignore[arg-type]
+        assert len(card.text) <= 4096 and html_problem(card.text) is None
+        assert card.text.rstrip().endswith(f"arXiv: <code>{big.arxiv}</code>")
