@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot.library import summary
 from bot.locale import t
-from bot.render import Reply, clip, esc
+from bot.render import Reply, esc, esc_clip
 from handlers.common import PaperContext, lang_of, send
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ async def reload_command(update: Update, context: PaperContext) -> None:
     lang = lang_of(update)
     problems = await context.state.refresh(force=True) or []
     if problems:
-        text = t("reload_failed", lang, problems=esc(clip("\n".join(problems), 3500)))
+        text = t("reload_failed", lang, problems=esc_clip("\n".join(problems), 3500))
     else:
         lib = context.state.library
         text = t("reload_ok", lang, summary=esc(summary(lib.catalog, lib.keywords)))
@@ -41,7 +41,7 @@ async def stats_command(update: Update, context: PaperContext) -> None:
         await send(update, context, [Reply(t("stats_off", lang_of(update)))])
         return
     report = await store.report()
-    await send(update, context, [Reply("<pre>" + esc(clip("\n".join(report.lines()), 3800)) + "</pre>")])
+    await send(update, context, [Reply("<pre>" + esc_clip("\n".join(report.lines()), 3800) + "</pre>")])
 
 
 async def watch_files(context: PaperContext) -> None:
@@ -49,7 +49,7 @@ async def watch_files(context: PaperContext) -> None:
     problems = await context.state.refresh()
     if not problems:
         return
-    text = t("reload_failed", "en", problems=esc(clip("\n".join(problems), 3500)))
+    text = t("reload_failed", "en", problems=esc_clip("\n".join(problems), 3500))
     for admin in context.state.settings.admin_ids:
         try:
             await context.bot.send_message(admin, text)
