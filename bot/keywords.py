@@ -127,6 +127,10 @@ def load_keywords(path: Path, paper_ids: Iterable[str] = (), digest_ids: Iterabl
     return validate_keywords(yamlfile.read(path), paper_ids, digest_ids)
 
 
+def find_digest(digests: Iterable[Digest], digest_id: str) -> Digest | None:
+    return next((d for d in digests if d.id == digest_id), None)
+
+
 def load_digests(path: Path, section_ids: Iterable[str] = (), paper_ids: Iterable[str] = ()) -> tuple[Digest, ...]:
     doc = yamlfile.read(path)
     try:

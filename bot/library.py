@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import catalog as catalog_mod
 from bot.catalog import Catalog
-from bot.keywords import KeywordRules, load_digests, load_keywords
+from bot.keywords import KeywordRules, find_digest, load_digests, load_keywords
 from bot.schema import Digest, Paper
 from bot.search import SearchIndex
 from bot.settings import Settings
@@ -33,7 +33,7 @@ class Library:
         return hashlib.sha256(self.catalog.digest_sha.encode() + repr(self.digests).encode()).hexdigest()[:16]
 
     def digest(self, digest_id: str) -> Digest | None:
-        return next((d for d in self.digests if d.id == digest_id), None)
+        return find_digest(self.digests, digest_id)
 
     def featured(self, limit: int) -> list[Paper]:
         """The digests' featured papers, else the first of the catalog."""

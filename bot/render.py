@@ -22,7 +22,7 @@ from bot.answer import (
     PaperAnswer,
 )
 from bot.catalog import Catalog
-from bot.keywords import pick
+from bot.keywords import find_digest, pick
 from bot.locale import Lang, t
 from bot.schema import Digest, Paper, ReplyItem
 from bot.text import cjk_share
@@ -148,7 +148,7 @@ class Renderer:
         if item.digest is not None:
             return [self.digest_page(item.digest, 0)]
         if item.bundle is not None:
-            digest = self._digest(item.bundle)
+            digest = find_digest(self.digests, item.bundle)
             caption = t("bundle_caption", self.lang, title=esc(digest.title if digest else item.bundle),
                         count=len(self.catalog))
             return [Reply(document=Document("bundle", item.bundle, f"{item.bundle}-papers.zip"), caption=caption)]
@@ -290,11 +290,17 @@ class Renderer:
 
     # --- the digest ---------------------------------------------------------------------
 
-    def _digest(self, digest_id: str) -> Digest | None:
-        return next((d for d in self.digests if d.id == digest_id), None)
+    def intro(self) -> Reply:
+        """The short introduction: on joining a group, and /start when no welcome is configured."""
+        title = self.digests[0].title if self.digests else "paperbot"
+        return Reply(t("group_intro", self.lang, digest=esc(title), count=len(self.catalog)))
+
+    def help(self) -> Reply:
+        title, keyword = (self.digests[0].title, self.digests[0].keyword) if self.digests else ("paperbot", "")
+        return Reply(t("help", self.lang, digest=esc(title), keyword=esc(keyword or "LLM论文")))
 
     def digest_page(self, digest_id: str, page: int) -> Reply:
-        digest = self._digest(digest_id)
+        digest = find_digest(self.digests, digest_id)
         if digest is None:
             return self.list_page(ListFilter(), 0)
         page = min(max(page, 0), len(digest.sections) - 1)

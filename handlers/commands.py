@@ -15,11 +15,6 @@ def _args(context: PaperContext) -> str:
     return " ".join(context.args or []).strip()
 
 
-def _first_digest(context: PaperContext) -> tuple[str, str]:
-    digests = context.state.library.digests
-    return (digests[0].title, digests[0].keyword) if digests else ("paperbot", "")
-
-
 async def start(update: Update, context: PaperContext) -> None:
     arg = _args(context)
     if arg:  # deep link t.me/YourBot?start=medusa opens that paper's card
@@ -33,18 +28,14 @@ async def start(update: Update, context: PaperContext) -> None:
     lang = lang_of(update)
     r = renderer(context, lang)
     welcome = [reply for item in context.state.library.keywords.welcome for reply in r.reply_item(item)]
-    catalog = context.state.library.catalog
     buttons = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),)
                     for p in context.state.library.featured(3))
-    text = (welcome[0].text if welcome else t("group_intro", lang, digest=esc(_first_digest(context)[0]),
-                                                count=len(catalog))) + "\n\n" + t("start_examples", lang)
+    text = (welcome[0].text if welcome else r.intro().text) + "\n\n" + t("start_examples", lang)
     await send(update, context, [Reply(text, buttons)])
 
 
 async def help_command(update: Update, context: PaperContext) -> None:
-    lang = lang_of(update)
-    title, keyword = _first_digest(context)
-    await send(update, context, [Reply(t("help", lang, digest=esc(title), keyword=esc(keyword or "LLM论文")))])
+    await send(update, context, [renderer(context, lang_of(update)).help()])
 
 
 async def paper(update: Update, context: PaperContext) -> None:

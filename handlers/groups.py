@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 
-from bot.locale import t
-from bot.render import Reply, esc
-from handlers.common import PaperContext, is_group, lang_of, send
+from handlers.common import PaperContext, is_group, lang_of, renderer, send
 
 
 async def my_chat_member(update: Update, context: PaperContext) -> None:
@@ -18,6 +16,4 @@ async def my_chat_member(update: Update, context: PaperContext) -> None:
     joined = was in (ChatMember.LEFT, ChatMember.BANNED) and now in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
     if not joined:
         return
-    lib = context.state.library
-    title = lib.digests[0].title if lib.digests else "paperbot"
-    await send(update, context, [Reply(t("group_intro", lang_of(update), digest=esc(title), count=len(lib.catalog)))])
+    await send(update, context, [renderer(context, lang_of(update)).intro()])
