@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -78,6 +79,11 @@ class BM25Index:
             key = LATIN_BASE + wid
         at = int(np.searchsorted(self.term_keys, key))
         return at if at < len(self.term_keys) and self.term_keys[at] == key else None
+
+    @cached_property
+    def max_idf(self) -> float:
+        """The rarest term's idf, which scales word weights in `search.coverage`."""
+        return float(self.idf.max()) if len(self.idf) else 1.0
 
     def scores(self, terms: Iterable[int]) -> np.ndarray:
         out = np.zeros(self.n_docs, dtype=np.float64)

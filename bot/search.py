@@ -256,8 +256,7 @@ def coverage(terms: Iterable[str], ids: dict[str, int | None], doc: int, index: 
     have = want = 0.0
     cjk_chars: dict[int, bool] = {}
     position = 0
-    idf = index.bm25.idf
-    max_idf = float(idf.max()) if len(idf) else 1.0
+    idf, max_idf = index.bm25.idf, index.bm25.max_idf
     for term in terms:
         tid = ids.get(term)
         hit = tid is not None and index.bm25.contains(tid, doc)
