@@ -23,7 +23,7 @@ async def button(update: Update, context: PaperContext) -> None:
     reply: Reply | None = None
     edit = True
     if callback is None:
-        reply = None
+        pass
     elif callback.verb == "ls":
         wanted = ListFilter.from_key(callback.paper_id)
         reply = r.list_page(wanted, _page(callback.arg)) if wanted else None
@@ -44,15 +44,13 @@ async def button(update: Update, context: PaperContext) -> None:
         await query.answer(t("stale_button", lang), show_alert=False)
         return
     await query.answer()
-    if edit and query.message is not None and query.inline_message_id is None:
+    # A card sent through inline mode has no chat to send to: it is always edited in place.
+    if query.inline_message_id is not None or (edit and query.message is not None):
         try:
             await query.edit_message_text(reply.text, reply_markup=markup(reply))
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
-        return
-    if query.inline_message_id is not None:  # a card sent through inline mode: edit it there
-        await query.edit_message_text(reply.text, reply_markup=markup(reply))
         return
     await send(update, context, [reply])
 
