@@ -46,15 +46,15 @@ async def text_message(update: Update, context: PaperContext) -> None:
     if not text:
         return
     lib = state.library
-    answer = answer_text(text, lib.index, lib.keywords, private=not group)
+    if addressed:
+        answer = answer_text(text, lib.index, lib.keywords, private=not group)
+    else:  # group chatter: only a keyword rule may answer it, so nothing else is worth searching
+        rule = lib.keywords.match(text)
+        answer = KeywordAnswer(rule) if rule is not None else None
     if answer is None:
         return
-    if group:
-        if isinstance(answer, KeywordAnswer):
-            if not state.cooldown.allow(chat.id, answer.rule.id):
-                return
-        elif not addressed:
-            return  # ordinary chatter: silence
+    if group and isinstance(answer, KeywordAnswer) and not state.cooldown.allow(chat.id, answer.rule.id):
+        return
     lang = lang_of(update, text)
     r = renderer(context, lang)
     if isinstance(answer, FallbackAnswer):
