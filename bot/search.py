@@ -29,7 +29,7 @@ from bot.bm25 import BM25Index
 from bot.bm25 import build as build_bm25
 from bot.catalog import Catalog
 from bot.schema import Paper
-from bot.text import compact, is_cjk, normalise, normalise_many, tokens, words
+from bot.text import compact, is_cjk, normalise, normalise_many, squeeze, tokens, words
 
 Verdict = Literal["answer", "ambiguous", "none"]
 
@@ -128,7 +128,7 @@ class SearchIndex:
         exact: dict[str, tuple[int, ...]] = {}
         for owners, normals in named:
             for i, normal in zip(owners, normals, strict=True):
-                squeezed = normal.replace(" ", "").replace(".", "")
+                squeezed = squeeze(normal)
                 for key in (normal, squeezed) if squeezed != normal else (normal,):
                     # Most keys name one paper, so a tuple beats a set (and this is a hot loop).
                     have = exact.get(key)
@@ -179,7 +179,7 @@ class SearchIndex:
         total = max(len(compact(normal)), 1)
         for n in range(min(len(ws), 5), 0, -1):
             for start in range(len(ws) - n + 1):
-                key = "".join(ws[start:start + n]).replace(".", "")
+                key = squeeze("".join(ws[start:start + n]))
                 if len(key) < 3 or key not in self.exact:
                     continue
                 for i in self.exact[key]:
@@ -191,7 +191,7 @@ def search(query: str, index: SearchIndex, *, limit: int = 5) -> SearchResult:
     """Rank the catalog for a query; never raises on any string."""
     text = query[:MAX_QUERY_CHARS]
     normal = normalise(text)
-    key = compact(text)
+    key = squeeze(normal)
     papers = index.catalog.papers
     if not key:
         return SearchResult(query, (), "none")

@@ -110,7 +110,12 @@ def normalise_many(texts: list[str]) -> list[str]:
 
 def compact(text: str) -> str:
     """The normal form without spaces or dots: `flash-attn2` ~ `flashattn2`, `llava 1.5` ~ `llava1.5`."""
-    return normalise(text).replace(" ", "").replace(".", "")
+    return squeeze(normalise(text))
+
+
+def squeeze(normal: str) -> str:
+    """The compact form of an already normalised text."""
+    return normal.replace(" ", "").replace(".", "")
 
 
 def is_cjk(text: str) -> bool:
