@@ -62,4 +62,4 @@ async def text_message(update: Update, context: PaperContext) -> None:
     else:
         replies = r.answer(answer)
     await send(update, context, replies)
-    await record(update, context, text, None if isinstance(answer, FallbackAnswer) else answer, lang)
+    await record(update, context, text, answer, lang)
