@@ -191,6 +191,7 @@ def run_chat(settings: Settings, *, group: bool) -> int:
             print(f"paperbot — local {where} chat (no token, no network). Try: /help, /paper medusa, "
                   "LLM论文, Medusa 是谁发表的. `!N` presses button N; Ctrl-D quits.\n")
             buttons: list[str] = []
+            presses = itertools.count(1)
             loop = asyncio.get_running_loop()
             while True:
                 line = await loop.run_in_executor(None, _read_line)
@@ -200,7 +201,8 @@ def run_chat(settings: Settings, *, group: bool) -> int:
                     continue
                 press = re.fullmatch(r"!(\d+)", line.strip())
                 if press and 0 < int(press.group(1)) <= len(buttons):
-                    calls = await bot.process(_callback_update(buttons[int(press.group(1)) - 1], group))
+                    calls = await bot.process(_callback_update(buttons[int(press.group(1)) - 1], group,
+                                                               next(presses)))
                 else:
                     calls = await bot.say(line, group=group)
                 replies = replies_of(calls)
@@ -213,11 +215,7 @@ def run_chat(settings: Settings, *, group: bool) -> int:
     return 0
 
 
-_callback_ids = itertools.count(1)
-
-
-def _callback_update(data: str, group: bool) -> dict[str, Any]:
-    n = next(_callback_ids)
+def _callback_update(data: str, group: bool, n: int) -> dict[str, Any]:
     return {"update_id": 100000 + n, "callback_query": {
         "id": str(n), "from": USER, "chat_instance": "local", "data": data,
         "message": {"message_id": 1, "date": int(time.time()), "chat": GROUP_CHAT if group else PRIVATE_CHAT,
