@@ -1,54 +1,29 @@
-"""From a message to an Answer: keyword rules, questions (who/when/what/…), lists, search.
+"""From a message to an Answer: keyword rules first (the operator's layer), then understanding.
 
-Intents are data: each is a name and patterns that capture the subject. The first intent
-whose pattern matches decides what is asked; the subject then goes through `search`.
-Anything not understood falls back to a plain search. No I/O and no HTML here.
+`answer_text` is the one path for every plain message; `answer` turns an understood Request into
+an Answer; `next_context` says what the chat remembers afterwards. No I/O and no HTML here.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
 
 from bot.catalog import Catalog
 from bot.keywords import KeywordRules
 from bot.schema import KeywordRule, Paper
 from bot.search import SearchIndex, SearchResult, search
-from bot.text import normalise, simplify
+from bot.text import normalise, tokens
+from bot.understand import ChatContext, ListFilter, Request, When, understand
 
-Focus = Literal["card", "who", "when", "what", "impact", "links"]
+if TYPE_CHECKING:
+    from bot.library import Library
 
-
-@dataclass(frozen=True)
-class ListFilter:
-    """Which papers a list shows; `key` is its short, callback-safe form (s=agent, o=google, m=2023-12)."""
-
-    kind: Literal["all", "section", "org", "month", "year"] = "all"
-    value: str = ""
-
-    @property
-    def key(self) -> str:
-        return "*" if self.kind == "all" else f"{self.kind[0]}={self.value}"
-
-    @classmethod
-    def from_key(cls, key: str) -> ListFilter | None:
-        if key == "*":
-            return cls()
-        kinds = {"s": "section", "o": "org", "m": "month", "y": "year"}
-        kind, sep, value = key.partition("=")
-        return cls(kinds[kind], value) if sep and kind in kinds and value else None  # type: ignore[arg-type]
-
-    def papers(self, catalog: Catalog) -> Sequence[Paper]:
-        if self.kind == "section":
-            return catalog.in_section(self.value)
-        if self.kind == "org":
-            return catalog.by_org(self.value)
-        if self.kind in ("month", "year"):
-            year, _, month = self.value.partition("-")
-            return catalog.in_month(int(year), int(month) if month else None)
-        return catalog.papers
+Focus = Literal["card", "who", "when", "what", "impact", "links", "code"]
+ChatKind = Literal["greeting", "help", "thanks", "goodbye", "which_paper", "not_understood"]
+SIMILAR = 5
 
 
 @dataclass(frozen=True)
@@ -58,9 +33,35 @@ class PaperAnswer:
 
 
 @dataclass(frozen=True)
+class CheckAnswer:
+    """A yes/no question: does `claim` (an organisation, section or time) hold for the paper?"""
+
+    paper: Paper
+    claim: ListFilter
+    holds: bool
+
+
+@dataclass(frozen=True)
+class CompareAnswer:
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class SimilarAnswer:
+    paper: Paper
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
 class ListAnswer:
     filter: ListFilter
     page: int = 0
+
+
+@dataclass(frozen=True)
+class CountAnswer:
+    filter: ListFilter = field(default_factory=ListFilter)
+    count: int = 0
 
 
 @dataclass(frozen=True)
@@ -78,120 +79,31 @@ class NotFound:
 
 
 @dataclass(frozen=True)
-class CountAnswer:
-    pass
-
-
-@dataclass(frozen=True)
 class KeywordAnswer:
     rule: KeywordRule
 
 
 @dataclass(frozen=True)
-class FallbackAnswer:
-    """Nothing matched in a private chat: the keyword file's fallback reply."""
+class BundleAnswer:
+    """The bundle asked for in other words, where no keyword rule sends it."""
 
-
-Answer = PaperAnswer | ListAnswer | ChoiceAnswer | NotFound | CountAnswer | KeywordAnswer | FallbackAnswer
+    digest: str
 
 
 @dataclass(frozen=True)
-class Intent:
-    name: str
-    patterns: tuple[re.Pattern[str], ...] = field(default_factory=tuple)
+class ChatAnswer:
+    """Small talk and guidance: greetings, help, thanks, goodbyes, "which paper?", "say again"."""
+
+    kind: ChatKind
 
 
-def _intent(name: str, *patterns: str) -> Intent:
-    return Intent(name, tuple(re.compile(p, re.IGNORECASE) for p in patterns))
+@dataclass(frozen=True)
+class FallbackAnswer:
+    """Nothing about papers in a private chat: the keyword file's fallback reply."""
 
 
-_Q = r"(?P<q>.+?)"
-_END = r"\s*[?？!！。.]*\s*$"
-# Order matters: the more specific questions come first.
-INTENTS: tuple[Intent, ...] = (
-    _intent("count", r"(一共|总共|共|总计)?有?多少篇", r"\bhow many papers\b", r"\bnumber of papers\b"),
-    _intent("list",
-            r"^(list|show|browse)( me)?( all)?( the)? " + _Q + r"( papers?)?" + _END,
-            r"^(all )?papers? (from|by|of|in) " + _Q + _END,
-            r"^" + _Q + r"\s*(发表|发布)?的?(有哪些|有什么|哪些)(论文|文章)?" + _END,
-            r"^" + _Q + r"\s*的(全部|所有)?(论文|文章)" + _END,
-            r"^(列出|列举|查看)\s*" + _Q + r"(的)?(论文|文章)?" + _END),
-    _intent("which",
-            r"^which (paper|work|model|one) (released|introduced|proposed|presented|has|built|created|is about|"
-            r"did|describes|uses) " + _Q + _END,
-            r"^(哪篇|哪一篇)(论文|文章)?(发布|提出|介绍|构建|公开|是关于)了?" + _Q + _END,
-            r"^" + _Q + r"\s*是哪篇(论文|文章)?(发布|提出|介绍)?的?" + _END),
-    _intent("who",
-            r"^(who|which (lab|company|organi[sz]ation|team|group|university|institution))\s+"
-            r"(published|released|made|wrote|developed|created|built|proposed|is behind|did) " + _Q + _END,
-            r"^who (is|was|are) behind " + _Q + _END,
-            r"^" + _Q + r"\s*(是)?(谁|哪家|哪个(公司|机构|团队|单位|大学|实验室)|哪里)(发表|发布|提出|做|写|开发)?的?(吗)?" + _END,
-            r"^" + _Q + r"\s*的?(发表单位|作者|机构|单位)(是)?(谁|什么|哪)?" + _END,
-            r"^(publisher|authors?|organi[sz]ation) of " + _Q + _END),
-    _intent("when",
-            r"^when (was|were|did|is) " + _Q + r"( (published|released|out|come out|appear(ed)?))?" + _END,
-            r"^" + _Q + r"\s*(是)?(什么时候|何时|哪年|哪个月)(发表|发布|出来|提出)?的?" + _END,
-            r"^" + _Q + r"\s*的?(发布|发表)(时间|日期)" + _END),
-    _intent("impact",
-            r"^why (does|is|did) " + _Q + r" (matter|important|significant)" + _END,
-            r"^(impact|significance|contribution) of " + _Q + _END,
-            r"^" + _Q + r"\s*的?(影响力|影响|贡献|意义|亮点)(是什么|有哪些)?" + _END),
-    _intent("links",
-            r"^(link|links|pdf|code|repo|github|url)s? (for|of|to) " + _Q + _END,
-            r"^" + _Q + r"\s*的?(链接|pdf|代码|论文地址|下载|原文|github)(在哪)?" + _END,
-            r"^" + _Q + r" (pdf|code|link|links|github|repo)" + _END),
-    _intent("what",
-            r"^(什么是|啥是|何为|介绍一下|介绍|解释一下|解释)\s*" + _Q + _END,
-            r"^" + _Q + r"\s*(是什么|是啥|讲了什么|讲的是什么|说了什么|是做什么的)" + _END,
-            r"^" + _Q + r"\s*的?(摘要|简介|介绍|总结)" + _END,
-            r"^(what('s| is| are| was)|explain|describe|summari[sz]e|tell me about|summary of|abstract of) "
-            + _Q + _END,
-            r"^" + _Q + r" (summary|abstract)" + _END),
-)
-
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_YM_PATTERNS = (
-    re.compile(r"(?P<y>20\d\d)\s*(年|[-./])\s*(?P<m>1[0-2]|0?[1-9])\s*月?"),
-    re.compile(r"(?P<mn>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<y>20\d\d)"),
-)
-_YEAR = re.compile(r"(?<!\d)(?P<y>20\d\d)\s*年?(?!\d)")
-
-
-def parse_filter(text: str, catalog: Catalog) -> ListFilter | None:
-    """A list filter named in free text: a month, a year, an organisation or a section."""
-    plain = simplify(text).casefold()
-    for pattern in _YM_PATTERNS:
-        m = pattern.search(plain)
-        if m:
-            month = int(m.group("m")) if "m" in m.groupdict() and m.group("m") else _MONTHS[m.group("mn")[:3]]
-            return ListFilter("month", f"{int(m.group('y')):04d}-{month:02d}")
-    m = _YEAR.search(plain)
-    if m:
-        return ListFilter("year", m.group("y"))
-    normal = normalise(text)
-    if not normal:
-        return ListFilter()
-    for words in (normal, normal.removesuffix(" papers"), normal.removesuffix(" paper")):
-        if words in catalog.org_names:
-            return ListFilter("org", catalog.org_names[words])
-        if words in catalog.section_names:
-            return ListFilter("section", catalog.section_names[words])
-    if normal in ("all", "全部", "所有", "everything"):
-        return ListFilter()
-    return None
-
-
-def match_intent(text: str) -> tuple[str, str] | None:
-    """(intent name, subject) for a question, or None."""
-    plain = simplify(text).strip()
-    for intent in INTENTS:
-        for pattern in intent.patterns:
-            m = pattern.search(plain)
-            if m:
-                subject = (m.groupdict().get("q") or "").strip(" \t\"'“”‘’「」《》")
-                return intent.name, subject
-    return None
+Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
+          | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -207,37 +119,104 @@ def answer_query(query: str, index: SearchIndex, focus: Focus = "card") -> Answe
     return from_search(search(query, index, limit=3), focus)
 
 
-def answer_text(text: str, index: SearchIndex, keywords: KeywordRules, *, private: bool) -> Answer | None:
-    """A plain message: a keyword rule, a question, or a search. None means stay silent."""
-    rule = keywords.match(text)
+def answer_text(text: str, library: Library, context: ChatContext | None = None, *, private: bool,
+                addressed: bool = True) -> Answer | None:
+    """A plain message: a keyword rule, or what understanding makes of it. None means silence.
+
+    Unaddressed group chatter fires only exact keyword rules (the WeChat-style "LLM论文"), never
+    a "contains" rule or a thank-you; anything addressed to the bot gets an answer.
+    """
+    rule = library.keywords.match(text, exact_only=not addressed)
     if rule is not None:
         return KeywordAnswer(rule)
-    catalog = index.catalog
-    intent = match_intent(text)
-    if intent is not None:
-        name, subject = intent
-        if name == "count":
-            return CountAnswer()
-        if name == "list":
-            wanted = parse_filter(subject, catalog)
-            if wanted is not None:
-                return ListAnswer(wanted)
-        elif subject:
-            result = search(subject, index, limit=3)
-            if result.verdict != "none" or name != "what":
-                return from_search(result, "card" if name == "which" else name)  # type: ignore[arg-type]
-    wanted = parse_filter(text, catalog) if _looks_like_list(text) else None
-    if wanted is not None:
-        return ListAnswer(wanted)
-    result = search(text, index, limit=3)
-    if result.verdict != "none":
-        return from_search(result)
-    return FallbackAnswer() if private else None
+    if not addressed:
+        return None
+    found = answer(understand(text, library.index, library.gazetteer, context or ChatContext()), library)
+    if found is not None:
+        return found
+    return FallbackAnswer() if private else ChatAnswer("not_understood")
 
 
-_LIST_WORDS = re.compile(r"论文|文章|papers?\b|有哪些|list\b", re.IGNORECASE)
+def answer(request: Request, library: Library) -> Answer | None:
+    """The Answer to an understood Request; None when nothing in it is about the catalog."""
+    catalog = library.catalog
+    intent, papers = request.intent, request.papers
+    if request.pronoun_without_context:
+        return ChatAnswer("which_paper")
+    if intent == "bundle":
+        return bundle_answer(library.keywords, library.digests[0].id if library.digests else "")
+    if intent == "compare" and len(papers) >= 2:
+        return CompareAnswer(papers)
+    if intent == "list":
+        return ListAnswer(request.filter)
+    if intent == "count":
+        return CountAnswer(request.filter, len(request.filter.papers(catalog)))
+    if intent in ("greeting", "help", "thanks", "goodbye"):
+        return ChatAnswer(intent)
+    if papers:
+        paper = papers[0]
+        if intent == "check":
+            return CheckAnswer(paper, request.filter, holds(paper, request.filter))
+        if intent == "similar":
+            return SimilarAnswer(paper, similar(paper, library.index))
+        focus = intent if intent in ("who", "when", "impact", "links", "code") else "card"
+        return PaperAnswer(paper, focus)
+    if request.suggestions:
+        return ChoiceAnswer(request.text, request.suggestions, True)
+    if request.unmatched:
+        return NotFound(request.unmatched)
+    return None
 
 
-def _looks_like_list(text: str) -> bool:
-    plain = simplify(text).casefold()
-    return bool(_LIST_WORDS.search(plain)) or any(p.search(plain) for p in _YM_PATTERNS)
+def bundle_answer(keywords: KeywordRules, digest: str) -> Answer:
+    """The keyword rule that sends the bundle (with the operator's words), else the bundle alone."""
+    rule = next((r for r in keywords.rules if any(item.bundle for item in r.replies)), None)
+    return KeywordAnswer(rule) if rule is not None else BundleAnswer(digest)
+
+
+def holds(paper: Paper, claim: ListFilter) -> bool:
+    """Whether every part of the claim is true of the paper."""
+    if claim.org and claim.org not in paper.orgs:
+        return False
+    if claim.section and claim.section != paper.section:
+        return False
+    return claim.when is None or any(in_time(date, claim.when) for date in (paper.date, paper.arxiv_date) if date)
+
+
+def in_time(date: str, when: When) -> bool:
+    year, month = int(date[:4]), int(date[5:7])
+    return (when.year is None or when.year == year) and when.first <= month <= when.last
+
+
+def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Paper, ...]:
+    """The papers nearest by text: BM25 with the paper's own title, summary and impact as the query."""
+    text = " ".join((paper.title, paper.summary_en, paper.impact.en, paper.impact.zh))
+    ids = [i for term in dict.fromkeys(tokens(normalise(text))) if (i := index.bm25.term(term)) is not None]
+    scores = index.bm25.scores(ids)
+    me = index.catalog.papers.index(paper) if paper in index.catalog.papers else -1
+    if 0 <= me < len(scores):
+        scores[me] = -np.inf
+    k = min(limit, len(scores) - 1)
+    if k <= 0:
+        return ()
+    top = np.argpartition(-scores, k - 1)[:k]
+    ranked = sorted((i for i in top if scores[i] > 0), key=lambda i: -scores[i])
+    return tuple(index.catalog.papers[int(i)] for i in ranked)
+
+
+def next_context(context: ChatContext, answer: Answer | None, catalog: Catalog) -> ChatContext:
+    """What the chat remembers after an answer: the papers shown, the list filter, the question."""
+    if isinstance(answer, PaperAnswer):
+        return replace(context, papers=(answer.paper.id,), intent=answer.focus)
+    if isinstance(answer, CheckAnswer):
+        return replace(context, papers=(answer.paper.id,), intent="check")
+    if isinstance(answer, SimilarAnswer):
+        return replace(context, papers=(answer.paper.id,), intent="similar")
+    if isinstance(answer, CompareAnswer):
+        return replace(context, papers=tuple(p.id for p in answer.papers), intent="compare")
+    if isinstance(answer, ListAnswer | CountAnswer):
+        # A list of one paper is that paper: "苹果的论文" then "什么时候发布的".
+        listed = answer.filter.papers(catalog)
+        only = (listed[0].id,) if len(listed) == 1 else ()
+        return ChatContext(only, answer.filter, "list")
+    return context

@@ -98,6 +98,8 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(CommandHandler("digest", commands.digest, filters=new))
     # Plain text: keywords, questions, search.
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, messages.text_message))
+    # Last among messages: a command none of the above knows, in a private chat.
+    app.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command))
     app.add_handler(CallbackQueryHandler(callbacks.button))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))

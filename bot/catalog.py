@@ -104,6 +104,28 @@ class Catalog:
         """Papers dated in that month (or year), by the digest's date or arXiv's first posting."""
         return self._groups.get(f"m:{year:04d}-{month:02d}" if month else f"y:{year:04d}", ())
 
+    @cached_property
+    def years(self) -> tuple[int, ...]:
+        """Every year a paper is dated in, ascending."""
+        return tuple(sorted(int(k[2:]) for k in self._groups if k.startswith("y:")))
+
+    @property
+    def latest_year(self) -> int:
+        """"This year", as readers of the catalog mean it: the year of its newest paper."""
+        return self.years[-1] if self.years else 0
+
+    def in_months(self, year: int | None, months: range) -> tuple[Paper, ...]:
+        """Papers dated in any of these months of that year (of any year when None), catalog order."""
+        if year is not None and len(months) == 12:
+            return self.in_month(year)
+        found = {p.id: p for y in ((year,) if year is not None else self.years) for m in months
+                 for p in self._groups.get(f"m:{y:04d}-{m:02d}", ())}
+        return tuple(sorted(found.values(), key=lambda p: self._positions[p.id]))
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {p.id: i for i, p in enumerate(self.papers)}
+
     def org_label(self, paper: Paper, lang: str) -> str:
         sep = "、" if lang == "zh" else ", "
         return sep.join(self.org_by_id[o].name("zh" if lang == "zh" else "en")

@@ -69,7 +69,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.local import run_chat
 
-    return run_chat(_settings(args), group=args.group)
+    return run_chat(_settings(args), group=args.group, as_json=args.json)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -135,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("chat", parents=[common], help="chat with the bot in the terminal, no token needed")
     p.add_argument("--group", action="store_true", help="behave as in a group chat")
+    p.add_argument("--json", action="store_true",
+                   help='read messages from standard input; print one {"replies": [...]} line per message')
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("ask", parents=[common], help="handle one message and print the replies")
     p.add_argument("text")

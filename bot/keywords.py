@@ -46,13 +46,17 @@ class KeywordRules:
                 else:
                     self._regex.append((re.compile(keyword, re.IGNORECASE), rule))
 
-    def match(self, text: str) -> KeywordRule | None:
-        """The first rule that fires for a message: exact rules first, then contains, then regex."""
+    def match(self, text: str, *, exact_only: bool = False) -> KeywordRule | None:
+        """The first rule that fires for a message: exact rules first, then contains, then regex.
+
+        `exact_only` is for chatter not addressed to the bot: only a whole-message keyword fires."""
         normal = normalise(text)
         if not normal:
             return None
         if normal in self._exact:
             return self._exact[normal]
+        if exact_only:
+            return None
         for keyword, rule in self._contains:
             if keyword in normal:
                 return rule

@@ -17,6 +17,7 @@ from bot.keywords import KeywordRules, find_digest, load_digests, load_keywords
 from bot.schema import Digest, Paper
 from bot.search import SearchIndex
 from bot.settings import Settings
+from bot.understand import Gazetteer
 from bot.yamlfile import DataError, Problem
 
 
@@ -31,6 +32,11 @@ class Library:
     def version(self) -> str:
         """Changes whenever any served file changes; keys the bundle and its Telegram file_id."""
         return hashlib.sha256(self.catalog.digest_sha.encode() + repr(self.digests).encode()).hexdigest()[:16]
+
+    @cached_property
+    def gazetteer(self) -> Gazetteer:
+        """Organisation and section names, compiled once per version for understanding."""
+        return Gazetteer(self.catalog)
 
     def digest(self, digest_id: str) -> Digest | None:
         return find_digest(self.digests, digest_id)

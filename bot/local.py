@@ -182,33 +182,43 @@ def show(reply: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_chat(settings: Settings, *, group: bool) -> int:
-    """A terminal chat: each line is a message; `!N` presses the N-th button of the last reply."""
+def run_chat(settings: Settings, *, group: bool, as_json: bool = False) -> int:
+    """A terminal chat: each line is a message; `!N` presses the N-th button of the last reply.
+
+    With `as_json`, no prompt or banner: one `{"replies": [...]}` line per input line (the contract's
+    form for multi-turn checks; context carries over from line to line as in a real chat)."""
 
     async def main() -> None:
         async with LocalBot(settings) as bot:
-            where = "group" if group else "private"
-            print(f"paperbot — local {where} chat (no token, no network). Try: /help, /paper medusa, "
-                  "LLM论文, Medusa 是谁发表的. `!N` presses button N; Ctrl-D quits.\n")
+            if not as_json:
+                where = "group" if group else "private"
+                print(f"paperbot — local {where} chat (no token, no network). Try: /help, /paper medusa, "
+                      "LLM论文, Medusa 是谁发表的. `!N` presses button N; Ctrl-D quits.\n")
             buttons: list[str] = []
             presses = itertools.count(1)
             loop = asyncio.get_running_loop()
             while True:
-                line = await loop.run_in_executor(None, _read_line)
+                line = await loop.run_in_executor(None, _read_line, "" if as_json else "you> ")
                 if line is None:
                     return
-                if not line.strip():
+                if not line.strip() and not as_json:
                     continue
                 press = re.fullmatch(r"!(\d+)", line.strip())
                 if press and 0 < int(press.group(1)) <= len(buttons):
                     calls = await bot.process(_callback_update(buttons[int(press.group(1)) - 1], group,
                                                                next(presses)))
-                else:
+                elif line.strip():
                     calls = await bot.say(line, group=group)
+                else:
+                    calls = []
                 replies = replies_of(calls)
-                buttons = [b["data"] for r in replies[-1:] for row in r["buttons"] for b in row if b["data"]]
-                for reply in replies:
-                    print(show(reply))
+                if replies:
+                    buttons = [b["data"] for r in replies[-1:] for row in r["buttons"] for b in row if b["data"]]
+                if as_json:
+                    print(json.dumps({"replies": replies}, ensure_ascii=False), flush=True)
+                else:
+                    for reply in replies:
+                        print(show(reply))
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
@@ -222,9 +232,9 @@ def _callback_update(data: str, group: bool, n: int) -> dict[str, Any]:
                     "from": BOT_USER, "text": "…"}}}
 
 
-def _read_line() -> str | None:
+def _read_line(prompt: str) -> str | None:
     try:
-        sys.stdout.write("you> ")
+        sys.stdout.write(prompt)
         sys.stdout.flush()
         line = sys.stdin.readline()
     except (EOFError, KeyboardInterrupt):

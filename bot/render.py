@@ -8,24 +8,30 @@ from __future__ import annotations
 
 import html
 import random
+import re
 from dataclasses import dataclass, field
 
 from bot.answer import (
     Answer,
+    BundleAnswer,
+    ChatAnswer,
+    CheckAnswer,
     ChoiceAnswer,
+    CompareAnswer,
     CountAnswer,
     FallbackAnswer,
     KeywordAnswer,
     ListAnswer,
-    ListFilter,
     NotFound,
     PaperAnswer,
+    SimilarAnswer,
 )
 from bot.catalog import Catalog
-from bot.keywords import find_digest, pick
+from bot.keywords import KeywordRules, find_digest, pick
 from bot.locale import Lang, t
 from bot.schema import Digest, Paper, ReplyItem
-from bot.text import cjk_share
+from bot.text import STOPWORDS, cjk_share
+from bot.understand import ListFilter, When
 
 MAX_TEXT = 4096
 MAX_CALLBACK = 64
@@ -117,6 +123,7 @@ class Renderer:
     lang: Lang
     digests: tuple[Digest, ...] = ()
     rng: random.Random = field(default_factory=random.Random)
+    keywords: KeywordRules = field(default_factory=KeywordRules)
 
     # --- answers ------------------------------------------------------------------------
 
@@ -131,12 +138,39 @@ class Renderer:
             return [Reply(t("not_found", self.lang, query=esc(clip(answer.query, QUERY_ECHO)),
                             count=len(self.catalog)))]
         if isinstance(answer, CountAnswer):
-            return [self.count()]
+            return [self.count(answer)]
         if isinstance(answer, KeywordAnswer):
             return [r for item in pick(answer.rule, self.rng) for r in self.reply_item(item)]
+        if isinstance(answer, CheckAnswer):
+            return [self.card(answer.paper, focus_line=self.check_line(answer))]
+        if isinstance(answer, CompareAnswer):
+            return [self.compare(answer.papers)]
+        if isinstance(answer, SimilarAnswer):
+            return [self.paper_list(t("similar_title", self.lang, name=self.name(answer.paper)), answer.papers)]
+        if isinstance(answer, BundleAnswer):
+            return self.reply_item(ReplyItem(bundle=answer.digest)) if answer.digest else [self.list_page(ListFilter(), 0)]
+        if isinstance(answer, ChatAnswer):
+            return [self.chat(answer.kind)]
         if isinstance(answer, FallbackAnswer):
-            return []
+            fallback = [r for item in self.keywords.fallback for r in self.reply_item(item)]
+            return fallback or [Reply(t("off_topic", self.lang, count=len(self.catalog)))]
         raise TypeError(f"unknown answer {answer!r}")
+
+    def chat(self, kind: str) -> Reply:
+        """Small talk: the welcome (with the main commands and examples), help, and short lines."""
+        if kind == "greeting":
+            return self.welcome()
+        if kind == "help":
+            return self.help()
+        return Reply(t(f"chat_{kind}", self.lang))
+
+    def welcome(self) -> Reply:
+        """/start and "hi": the operator's welcome, the main commands, and featured papers to try."""
+        welcome = [r.text for item in self.keywords.welcome for r in self.reply_item(item) if r.text]
+        featured = [p for d in self.digests for i in d.featured if (p := self.catalog.get(i))][:3]
+        buttons = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in featured)
+        text = (welcome[0] if welcome else self.intro().text) + "\n\n" + t("commands_line", self.lang)
+        return Reply(text + ("\n\n" + t("start_examples", self.lang) if buttons else ""), buttons)
 
     def reply_item(self, item: ReplyItem) -> list[Reply]:
         """One reply of a keyword rule, welcome or fallback."""
@@ -159,10 +193,10 @@ class Renderer:
     def name(self, paper: Paper) -> str:
         return esc(paper.short_name)
 
-    def card(self, paper: Paper, focus: str = "card", *, expanded: bool = False) -> Reply:
+    def card(self, paper: Paper, focus: str = "card", *, expanded: bool = False, focus_line: str = "") -> Reply:
         lang = self.lang
         lines: list[str] = []
-        focus_line = self._focus_line(paper, focus)
+        focus_line = focus_line or self._focus_line(paper, focus)
         if focus_line:
             lines += [focus_line, ""]
         title = esc(paper.title)
@@ -193,7 +227,7 @@ class Renderer:
     def _focus_line(self, paper: Paper, focus: str) -> str:
         lang, name = self.lang, self.name(paper)
         if focus == "who":
-            return t("who", lang, name=name, orgs=esc(self.catalog.org_label(paper, lang)))
+            return t("who", lang, name=name, orgs=esc(self.catalog.org_label(paper, lang)), date=paper.date)
         if focus == "when":
             extra = t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else ""
             return t("when", lang, name=name, date=paper.date) + extra
@@ -202,7 +236,70 @@ class Renderer:
         if focus == "links":
             links = [u for u in (paper.abs_url, paper.pdf_url, paper.links.code, paper.links.project) if u]
             return t("links_focus", lang, name=name) + "\n" + "\n".join(esc(u) for u in links)
+        if focus == "code":
+            code = [u for u in (paper.links.code, paper.links.project) if u]
+            if code:
+                return t("code_focus", lang, name=name) + "\n" + "\n".join(esc(u) for u in code)
+            paper_links = [u for u in (paper.abs_url, paper.pdf_url) if u]
+            return t("no_code", lang, name=name) + "\n" + "\n".join(esc(u) for u in paper_links)
         return ""
+
+    def check_line(self, answer: CheckAnswer) -> str:
+        """"是的，…" / "不是，…": the yes or no first, then the fact that decides it."""
+        paper, claim, lang = answer.paper, answer.claim, self.lang
+        if claim.org:
+            fact = t("who", lang, name=self.name(paper), orgs=esc(self.catalog.org_label(paper, lang)), date=paper.date)
+        elif claim.section:
+            fact = t("in_section", lang, name=self.name(paper), section=esc(self.catalog.section_label(paper, lang)))
+        else:
+            extra = t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else ""
+            fact = t("when", lang, name=self.name(paper), date=paper.date) + extra
+        return t("yes" if answer.holds else "no", lang) + fact
+
+    def compare(self, papers: tuple[Paper, ...]) -> Reply:
+        """One side-by-side message: each paper's facts, then what sets them apart."""
+        lang = self.lang
+        names = [self.name(p) for p in papers]
+        lines = [t("compare_title", lang, names=t("and", lang).join(names)), ""]
+        for paper in papers:
+            lines.append(f"<b>{self.name(paper)}</b> — {esc(clip(paper.title, 120))}")
+            lines.append(" · ".join([t("card_date", lang, date=paper.date), "🏛 " + esc(self.catalog.org_label(paper, lang)),
+                                     "📚 " + esc(self.catalog.section_label(paper, lang))]))
+            lines.append("💡 " + esc(clip(paper.impact.get(lang), 200)))
+            if paper.summary_en:
+                lines.append("📝 " + esc(clip(first_sentence(paper.summary_en), 240)))
+            lines.append("")
+        lines.append(t("compare_differences", lang))
+        lines += ["• " + line for line in self.differences(papers)]
+        picks = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in papers)
+        return Reply(clip_html("\n".join(lines).rstrip()), picks)
+
+    def differences(self, papers: tuple[Paper, ...]) -> list[str]:
+        lang = self.lang
+        dated = sorted(papers, key=lambda p: p.date)
+        out = []
+        if dated[0].date == dated[-1].date:
+            out.append(t("diff_same_month", lang, date=dated[0].date))
+        else:
+            out.append(t("diff_earlier", lang, first=self.name(dated[0]), dates=" / ".join(
+                f"{self.name(p)} {p.date}" for p in dated)))
+        sections = {p.section for p in papers}
+        if len(sections) == 1:
+            out.append(t("diff_same_section", lang, section=esc(self.catalog.section_label(papers[0], lang))))
+        else:
+            out.append(t("diff_sections", lang, sections="；".join(
+                f"{self.name(p)}: {esc(self.catalog.section_label(p, lang))}" for p in papers)))
+        shared_orgs = set(papers[0].orgs).intersection(*(p.orgs for p in papers[1:]))
+        if shared_orgs:
+            out.append(t("diff_same_org", lang, orgs=esc("、".join(self.catalog.org_by_id[o].name(lang)
+                                                                   for o in sorted(shared_orgs) if o in self.catalog.org_by_id))))
+        else:
+            out.append(t("diff_orgs", lang, orgs="；".join(
+                f"{self.name(p)}: {esc(self.catalog.org_label(p, lang))}" for p in papers)))
+        for paper, words in zip(papers, distinctive_words(papers), strict=True):
+            if words:
+                out.append(t("diff_focus", lang, name=self.name(paper), words=esc(", ".join(words))))
+        return out
 
     def card_buttons(self, paper: Paper, expanded: bool = False) -> tuple[tuple[Button, ...], ...]:
         lang = self.lang
@@ -227,27 +324,30 @@ class Renderer:
     # --- lists --------------------------------------------------------------------------
 
     def filter_title(self, wanted: ListFilter) -> str:
-        if wanted.kind == "section" and wanted.value in self.catalog.section_by_id:
-            s = self.catalog.section_by_id[wanted.value]
-            return s.zh if self.lang == "zh" else s.en
-        if wanted.kind == "org" and wanted.value in self.catalog.org_by_id:
-            return self.catalog.org_by_id[wanted.value].name(self.lang)
-        if wanted.kind in ("month", "year"):
-            return wanted.value
-        return t("list_all", self.lang)
+        parts = []
+        if wanted.org:
+            org = self.catalog.org_by_id.get(wanted.org)
+            parts.append(org.name(self.lang) if org else wanted.org)
+        if wanted.section:
+            section = self.catalog.section_by_id.get(wanted.section)
+            parts.append((section.zh if self.lang == "zh" else section.en) if section else wanted.section)
+        if wanted.when:
+            parts.append(time_label(wanted.when, self.lang))
+        return " · ".join(parts) or t("list_all", self.lang)
 
     def list_page(self, wanted: ListFilter, page: int, *, title: str | None = None) -> Reply:
         papers = wanted.papers(self.catalog)
         heading = title or esc(self.filter_title(wanted))
         if not papers:
             return Reply(t("list_empty", self.lang, filter=heading))
-        pages = (len(papers) + PAGE_SIZE - 1) // PAGE_SIZE
+        pages = page_count(len(papers))
         page = min(max(page, 0), pages - 1)
-        chunk = papers[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        start, end = page_bounds(len(papers), page)
+        chunk = papers[start:end]
         lines = [t("list_title", self.lang, title=heading, count=len(papers))]
         section = None
-        for n, paper in enumerate(chunk, page * PAGE_SIZE + 1):
-            if wanted.kind != "section" and paper.section != section:
+        for n, paper in enumerate(chunk, start + 1):
+            if wanted.section is None and paper.section != section:
                 section = paper.section
                 lines.append(f"\n<i>{esc(self.catalog.section_label(paper, self.lang))}</i>")
             lines.append(f"{n}. <b>{esc(paper.short_name)}</b> · {paper.date} · "
@@ -256,10 +356,21 @@ class Renderer:
             lines.append("\n" + t("page", self.lang, page=page + 1, pages=pages))
         picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in chunk]
         rows = [tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)]
-        nav = self.pager("ls", wanted.key, page, pages)
-        if nav:
-            rows.append(nav)
+        if len(wanted.key.encode()) <= MAX_CALLBACK - 10:  # room for "ls:" and the page number
+            nav = self.pager("ls", wanted.key, page, pages)
+            if nav:
+                rows.append(nav)
         return Reply(clip_html("\n".join(lines)), tuple(rows))
+
+    def paper_list(self, heading: str, papers: tuple[Paper, ...]) -> Reply:
+        """A short numbered list of papers with a button to open each (similar papers)."""
+        if not papers:
+            return Reply(heading)
+        lines = [heading]
+        lines += [f"{n}. <b>{esc(p.short_name)}</b> · {p.date} · {esc(self.catalog.org_label(p, self.lang))}"
+                  for n, p in enumerate(papers, 1)]
+        picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in papers]
+        return Reply(clip_html("\n".join(lines)), tuple(tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)))
 
     def pager(self, verb: str, key: str, page: int, pages: int) -> tuple[Button, ...]:
         """Prev/Next buttons that edit the same message to another page."""
@@ -270,18 +381,20 @@ class Renderer:
             nav.append(Button(t("btn_next", self.lang), encode(verb, key, str(page + 1))))
         return tuple(nav)
 
-    def similar(self, paper: Paper, page: int = 0) -> Reply:
-        section = esc(self.catalog.section_label(paper, self.lang))
-        return self.list_page(ListFilter("section", paper.section), page,
-                              title=t("similar_title", self.lang, name=self.name(paper), section=section))
-
     def choice(self, answer: ChoiceAnswer) -> Reply:
         query = esc(clip(answer.query, QUERY_ECHO))
         text = t("did_you_mean", self.lang) if answer.found else t("not_found_suggest", self.lang, query=query)
         rows = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in answer.papers)
         return Reply(text, rows)
 
-    def count(self) -> Reply:
+    def count(self, answer: CountAnswer | None = None) -> Reply:
+        if answer is not None and not answer.filter.empty:
+            title = esc(self.filter_title(answer.filter))
+            if not answer.count:
+                return Reply(t("list_empty", self.lang, filter=title))
+            line = t("count_filtered", self.lang, title=title, count=answer.count, s="" if answer.count == 1 else "s")
+            listing = self.list_page(answer.filter, 0)
+            return Reply(line + "\n\n" + listing.text, listing.buttons)
         sep = "、" if self.lang == "zh" else ", "
         detail = sep.join(f"{esc(s.zh if self.lang == 'zh' else s.en)} {len(self.catalog.in_section(s.id))}"
                           for s in self.catalog.sections)
@@ -317,6 +430,68 @@ class Renderer:
             lines.append(t("digest_closing", self.lang, keyword=esc(digest.keyword)))
         nav = self.pager("dg", digest.id, page, len(digest.sections))
         return Reply(clip_html("\n".join(lines)), (nav,) if nav else ())
+
+
+def page_count(n: int) -> int:
+    """Pages of PAGE_SIZE papers; a last page of one or two papers joins the page before it
+    (nine papers are one page of nine, not eight and a lonely one)."""
+    pages = max(1, -(-n // PAGE_SIZE))
+    return pages - 1 if pages > 1 and n % PAGE_SIZE in (1, 2) else pages
+
+
+def page_bounds(n: int, page: int) -> tuple[int, int]:
+    """[start, end) of a page's papers, `page` within page_count(n)."""
+    start = page * PAGE_SIZE
+    return start, n if page == page_count(n) - 1 else start + PAGE_SIZE
+
+
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def time_label(when: When, lang: Lang) -> str:
+    """"2023-12", "2023", "12月" / "December", "2023年7–9月" / "2023-07 – 2023-09"."""
+    if when.year is not None and when.first == when.last:
+        return f"{when.year}-{when.first:02d}"
+    if (when.first, when.last) == (1, 12):
+        return str(when.year)
+    if when.year is None and when.first == when.last:
+        return f"{when.first}月" if lang == "zh" else _MONTHS_EN[when.first - 1]
+    if lang == "zh":
+        return f"{when.year}年{when.first}–{when.last}月" if when.year else f"{when.first}–{when.last}月"
+    if when.year:
+        return f"{when.year}-{when.first:02d} – {when.year}-{when.last:02d}"
+    return f"{_MONTHS_EN[when.first - 1]}–{_MONTHS_EN[when.last - 1]}"
+
+
+def first_sentence(text: str) -> str:
+    head = re.split(r"(?<=[.!?。；;])\s", text, maxsplit=1)[0]
+    return head
+
+
+def distinctive_words(papers: tuple[Paper, ...], limit: int = 4) -> list[list[str]]:
+    """For each paper, the words of its title and summary that the others' do not use: what sets
+    it apart ("quantization", "second-order" for GPTQ beside "flash", "memory" for LLM in a flash)."""
+    vocab = [_content_words(f"{p.title} {p.summary_en}") for p in papers]
+    out = []
+    for i, words in enumerate(vocab):
+        others = set().union(*(v for j, v in enumerate(vocab) if j != i))
+        out.append([w for w in words if w not in others][:limit])
+    return out
+
+
+# Words every abstract uses: they set no paper apart.
+_COMMON_TEXT = """
+than then their them they we our using use uses used via while whose model models large language llm llms
+method approach new based results show shows shown up more most only also both each other such can has have
+had not one two three no over under after before between without within into
+"""
+_COMMON = STOPWORDS | frozenset(_COMMON_TEXT.split())
+
+
+def _content_words(text: str) -> list[str]:
+    found = [w.strip("-").lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", text)]
+    return list(dict.fromkeys(w for w in found if w not in _COMMON))
 
 
 def clip_html(text: str, limit: int = MAX_TEXT) -> str:

@@ -190,7 +190,12 @@ class SearchIndex:
 def search(query: str, index: SearchIndex, *, limit: int = 5) -> SearchResult:
     """Rank the catalog for a query; never raises on any string."""
     text = query[:MAX_QUERY_CHARS]
-    normal = normalise(text)
+    return search_normalised(text, normalise(text), index, limit=limit)
+
+
+def search_normalised(text: str, normal: str, index: SearchIndex, *, limit: int = 5) -> SearchResult:
+    """`search` for a text already in the normal form (understanding normalises a message once)."""
+    query = text
     key = squeeze(normal)
     papers = index.catalog.papers
     if not key:

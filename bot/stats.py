@@ -19,13 +19,18 @@ import aiosqlite
 
 from bot.answer import (
     Answer,
+    BundleAnswer,
+    ChatAnswer,
+    CheckAnswer,
     ChoiceAnswer,
+    CompareAnswer,
     CountAnswer,
     FallbackAnswer,
     KeywordAnswer,
     ListAnswer,
     NotFound,
     PaperAnswer,
+    SimilarAnswer,
 )
 
 log = logging.getLogger(__name__)
@@ -36,7 +41,7 @@ CREATE TABLE IF NOT EXISTS queries (
     chat_type TEXT NOT NULL,    -- private, group, supergroup, inline, local
     lang TEXT NOT NULL,
     query TEXT NOT NULL,
-    kind TEXT NOT NULL,         -- paper, list, choice, not_found, keyword, fallback, count, inline
+    kind TEXT NOT NULL,         -- paper, list, choice, not_found, keyword, count, compare, bundle, chat, inline
     paper_id TEXT,
     hit INTEGER NOT NULL,
     user_id INTEGER
@@ -60,8 +65,14 @@ class QueryRecord:
 
 def describe(answer: Answer | None) -> tuple[str, str | None, bool]:
     """(kind, paper id, hit) of an answer, for the record."""
-    if isinstance(answer, PaperAnswer):
+    if isinstance(answer, PaperAnswer | CheckAnswer | SimilarAnswer):
         return "paper", answer.paper.id, True
+    if isinstance(answer, CompareAnswer):
+        return "compare", answer.papers[0].id, True
+    if isinstance(answer, BundleAnswer):
+        return "bundle", None, True
+    if isinstance(answer, ChatAnswer):
+        return "chat", None, answer.kind not in ("not_understood", "which_paper")
     if isinstance(answer, ListAnswer):
         return "list", None, True
     if isinstance(answer, ChoiceAnswer):

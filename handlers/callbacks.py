@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.answer import ListFilter
+from bot.answer import Answer, ListAnswer, PaperAnswer, SimilarAnswer, similar
 from bot.locale import t
 from bot.render import Reply, decode
-from handlers.common import PaperContext, lang_of, markup, renderer, send
+from bot.understand import ListFilter
+from handlers.common import PaperContext, lang_of, markup, remember, renderer, send
 
 
 async def button(update: Update, context: PaperContext) -> None:
@@ -21,29 +22,34 @@ async def button(update: Update, context: PaperContext) -> None:
     paper = catalog.get(callback.paper_id) if callback else None
     r = renderer(context, lang)
     reply: Reply | None = None
+    shown: Answer | None = None  # what the chat remembers having been shown
     edit = True
     if callback is None:
         pass
     elif callback.verb == "ls":
         wanted = ListFilter.from_key(callback.paper_id)
         reply = r.list_page(wanted, _page(callback.arg)) if wanted else None
+        shown = ListAnswer(wanted) if wanted else None
     elif callback.verb == "dg":
         reply = r.digest_page(callback.paper_id, _page(callback.arg)) \
             if context.state.library.digest(callback.paper_id) else None
     elif paper is not None:
+        shown = PaperAnswer(paper)
         if callback.verb in ("card", "abs"):
             reply = r.card(paper, expanded=callback.verb == "abs")
         elif callback.verb == "pick":
             reply = r.card(paper)
             edit = False
         elif callback.verb == "sim":
-            reply, edit = r.similar(paper), False
+            shown = SimilarAnswer(paper, similar(paper, context.state.library.index))
+            [reply], edit = r.answer(shown), False
         elif callback.verb == "bib":
             reply, edit = r.bibtex(paper), False
     if reply is None:  # forged, stale (paper removed by a reload) or unknown
         await query.answer(t("stale_button", lang), show_alert=False)
         return
     await query.answer()
+    remember(context, shown)
     # A card sent through inline mode has no chat to send to: it is always edited in place.
     if query.inline_message_id is not None or (edit and query.message is not None):
         try:

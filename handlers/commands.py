@@ -5,10 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bot.answer import ListAnswer, ListFilter, answer_query, parse_filter
+from bot.answer import ListAnswer, PaperAnswer, answer_query
 from bot.locale import t
-from bot.render import Button, Reply, clip, encode, esc
-from handlers.common import PaperContext, lang_of, record, renderer, send
+from bot.render import Reply, clip, esc
+from bot.understand import ListFilter, list_filter
+from handlers.common import PaperContext, lang_of, record, remember, renderer, send
 
 
 def _args(context: PaperContext) -> str:
@@ -22,16 +23,11 @@ async def start(update: Update, context: PaperContext) -> None:
         lang = lang_of(update)
         if paper is not None:
             await send(update, context, [renderer(context, lang).card(paper)])
+            remember(context, PaperAnswer(paper))
             return
         await paper_for(update, context, arg.replace("_", " ").replace("-", " "))
         return
-    lang = lang_of(update)
-    r = renderer(context, lang)
-    welcome = [reply for item in context.state.library.keywords.welcome for reply in r.reply_item(item)]
-    buttons = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),)
-                    for p in context.state.library.featured(3))
-    text = (welcome[0].text if welcome else r.intro().text) + "\n\n" + t("start_examples", lang)
-    await send(update, context, [Reply(text, buttons)])
+    await send(update, context, [renderer(context, lang_of(update)).welcome()])
 
 
 async def help_command(update: Update, context: PaperContext) -> None:
@@ -50,23 +46,32 @@ async def paper_for(update: Update, context: PaperContext, query: str) -> None:
     answer = answer_query(query, context.state.library.index)
     lang = lang_of(update, query)
     await send(update, context, renderer(context, lang).answer(answer))
+    remember(context, answer)
     await record(update, context, query, answer, lang)
 
 
 async def list_command(update: Update, context: PaperContext) -> None:
     arg = _args(context)
     lang = lang_of(update, arg)
-    wanted = parse_filter(arg, context.state.library.catalog) if arg else ListFilter()
+    lib = context.state.library
+    wanted = list_filter(arg, lib.index, lib.gazetteer) if arg else ListFilter()
     if wanted is None:
         await send(update, context, [Reply(t("list_empty", lang, filter=esc(clip(arg, 80))))])
         return
     await send(update, context, renderer(context, lang).answer(ListAnswer(wanted)))
+    remember(context, ListAnswer(wanted))
 
 
 async def random_paper(update: Update, context: PaperContext) -> None:
     state = context.state
     paper = state.rng.choice(state.library.catalog.papers)
     await send(update, context, [renderer(context, lang_of(update)).card(paper)])
+    remember(context, PaperAnswer(paper))
+
+
+async def unknown_command(update: Update, context: PaperContext) -> None:
+    """/foo in a private chat: one line pointing to /help (groups stay quiet: it may be another bot's)."""
+    await send(update, context, [Reply(t("unknown_command", lang_of(update)))])
 
 
 async def digest(update: Update, context: PaperContext) -> None:

@@ -14,11 +14,14 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.answer import Answer
+from bot.answer import Answer, next_context
 from bot.locale import Lang
 from bot.render import Renderer, Reply, language, split_html
 from bot.state import BotState
 from bot.stats import QueryRecord, describe
+from bot.understand import ChatContext
+
+CONTEXT_KEY = "context"  # in PTB's chat_data: what this chat was last shown
 
 
 class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], dict[object, object]]):
@@ -41,7 +44,19 @@ def lang_of(update: Update, text: str = "") -> Lang:
 
 def renderer(context: PaperContext, lang: Lang) -> Renderer:
     lib = context.state.library
-    return Renderer(lib.catalog, lang, lib.digests, context.state.rng)
+    return Renderer(lib.catalog, lang, lib.digests, context.state.rng, lib.keywords)
+
+
+def chat_context(context: PaperContext) -> ChatContext:
+    """What this chat was last shown (a fresh context in inline mode, which has no chat)."""
+    found = context.chat_data.get(CONTEXT_KEY) if context.chat_data is not None else None
+    return found if isinstance(found, ChatContext) else ChatContext()
+
+
+def remember(context: PaperContext, answer: Answer | None) -> None:
+    """Keep what an answer showed, so the chat's next message can refer to it ("它的代码呢")."""
+    if context.chat_data is not None:
+        context.chat_data[CONTEXT_KEY] = next_context(chat_context(context), answer, context.state.library.catalog)
 
 
 def is_group(update: Update) -> bool:

@@ -11,8 +11,8 @@ import re
 
 from telegram import Update
 
-from bot.answer import FallbackAnswer, KeywordAnswer, answer_text
-from handlers.common import PaperContext, is_group, lang_of, record, renderer, send
+from bot.answer import KeywordAnswer, answer_text
+from handlers.common import PaperContext, chat_context, is_group, lang_of, record, remember, renderer, send
 
 # Messages longer than this are not questions about papers; read only their start.
 MAX_QUESTION = 512
@@ -43,23 +43,17 @@ async def text_message(update: Update, context: PaperContext) -> None:
     group = is_group(update)
     addressed, text = addressed_to_bot(update, context) if group else (True, message.text)
     text = text[:MAX_QUESTION].strip()
-    if not text:
+    if not text and not (group and addressed):  # a bare @mention still gets a short help line
         return
     lib = state.library
-    if addressed:
-        answer = answer_text(text, lib.index, lib.keywords, private=not group)
-    else:  # group chatter: only a keyword rule may answer it, so nothing else is worth searching
-        rule = lib.keywords.match(text)
-        answer = KeywordAnswer(rule) if rule is not None else None
+    # Context is per chat, and in groups only what was addressed to the bot builds it or reads it.
+    answer = answer_text(text, lib, chat_context(context), private=not group, addressed=addressed)
     if answer is None:
         return
     if group and isinstance(answer, KeywordAnswer) and not state.cooldown.allow(chat.id, answer.rule.id):
         return
     lang = lang_of(update, text)
-    r = renderer(context, lang)
-    if isinstance(answer, FallbackAnswer):
-        replies = [reply for item in lib.keywords.fallback for reply in r.reply_item(item)]
-    else:
-        replies = r.answer(answer)
-    await send(update, context, replies)
+    await send(update, context, renderer(context, lang).answer(answer))
+    if addressed:
+        remember(context, answer)
     await record(update, context, text, answer, lang)

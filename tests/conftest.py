@@ -6,6 +6,8 @@ import pytest
 
 from bot import catalog as catalog_mod
 from bot.catalog import Catalog
+from bot.keywords import load_digests, load_keywords
+from bot.library import Library
 from bot.search import SearchIndex
 from bot.settings import Settings
 
@@ -32,3 +34,11 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
     return Settings(PAPERBOT_CACHE_DIR=tmp_path / "cache")  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def library(catalog: Catalog, index: SearchIndex) -> Library:
+    """The shipped data as the bot serves it (catalog, keyword rules, digests, index)."""
+    digests = load_digests(DATA / "digests.yaml", [s.id for s in catalog.sections], [p.id for p in catalog])
+    keywords = load_keywords(DATA / "keywords.yaml", [p.id for p in catalog], [d.id for d in digests])
+    return Library(catalog, keywords, digests, index)

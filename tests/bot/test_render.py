@@ -8,23 +8,33 @@ from io import BytesIO
 
 import pytest
 
-from bot.answer import ListFilter, NotFound
+from bot.answer import ChatAnswer, CheckAnswer, CompareAnswer, CountAnswer, NotFound, SimilarAnswer
 from bot.bundle import build_bundle
 from bot.catalog import Catalog
 from bot.render import MAX_CALLBACK, Renderer, decode, encode, language, split_html
+from bot.understand import ListFilter, When
 from tests.html_rules import html_problem
 
 
 def all_replies(catalog: Catalog, lang: str) -> list:  # type: ignore[type-arg]
     r = Renderer(catalog, lang)  # type: ignore[arg-type]
     out = []
-    for paper in catalog:
-        out += [r.card(paper), r.card(paper, expanded=True), r.similar(paper), r.bibtex(paper)]
-        out += [r.card(paper, focus) for focus in ("who", "when", "impact", "links")]
-    for key in ("*", "o=google", "s=agent", "m=2023-05", "y=2024"):
+    papers = list(catalog)
+    for n, paper in enumerate(papers):
+        other = papers[(n + 1) % len(papers)]
+        out += [r.card(paper), r.card(paper, expanded=True), r.bibtex(paper)]
+        out += [r.card(paper, focus) for focus in ("who", "when", "impact", "links", "code")]
+        out += r.answer(SimilarAnswer(paper, (other,)))
+        out += r.answer(CompareAnswer((paper, other)))
+        out += r.answer(CheckAnswer(paper, ListFilter(org=other.orgs[0]), other.orgs[0] in paper.orgs))
+        out += r.answer(CheckAnswer(paper, ListFilter(when=When(2023, 5, 5)), False))
+    for key in ("*", "o=google", "s=agent", "t=2023-05", "t=2024", "s=agent,o=tsinghua,t=*-07..12"):
         wanted = ListFilter.from_key(key)
         assert wanted
         out += [r.list_page(wanted, page) for page in range(4)]
+        out += r.answer(CountAnswer(wanted, len(wanted.papers(catalog))))
+    for kind in ("greeting", "help", "thanks", "goodbye", "which_paper", "not_understood"):
+        out += r.answer(ChatAnswer(kind))  # type: ignore[arg-type]
     return out
 
 

@@ -66,12 +66,15 @@ async def test_a_group_conversation(server: BotAPIServer, bot: subprocess.Popen[
     assert "Gorilla" in listing["text"]  # the chatter before it got no reply
     assert len([m for m, _ in server.calls if m == "sendMessage"]) == 2
 
-    server.push(message("谢谢", GROUP))
-    await server.wait_for("sendMessage")
-    server.push(message("谢谢", GROUP))
+    server.push(message("谢谢", GROUP))  # chatter: a thank-you to the group is not for the bot
+    server.push(message("LLM论文", GROUP))
+    await server.wait_for("sendDocument")
+    server.push(message("LLM论文", GROUP))
     server.push(message("@PaperE2EBot Medusa 是谁发表的", GROUP))
     [who] = await server.wait_for("sendMessage")
-    assert "普林斯顿" in who["text"]  # and the second 谢谢 was held back by the cooldown
+    assert "普林斯顿" in who["text"]  # and the second LLM论文 was held back by the cooldown
+    assert len([m for m, _ in server.calls if m == "sendDocument"]) == 1
+    assert len([m for m, _ in server.calls if m == "sendMessage"]) == 4  # card, list, bundle text, answer
     assert server.errors == []
 
 

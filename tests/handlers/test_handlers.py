@@ -111,10 +111,52 @@ async def test_group_rules(bot: LocalBot) -> None:
 
 
 async def test_keyword_cooldown_in_groups(bot: LocalBot) -> None:
-    first = await bot.say("谢谢", group=True)
-    assert sent(first)
-    assert await bot.say("谢谢", group=True) == []  # once per chat per minute
-    assert sent(await bot.say("谢谢"))  # private chats have no cooldown
+    first = await bot.say("LLM论文", group=True)
+    assert sent(first, "sendDocument")
+    assert await bot.say("LLM论文", group=True) == []  # once per chat per minute
+    assert sent(await bot.say("LLM论文"), "sendDocument")  # private chats have no cooldown
+    assert await bot.say("谢谢", group=True) == []  # chatter is not thanked
+
+
+async def test_context_follows_a_private_chat(bot: LocalBot) -> None:
+    assert "GPTQ" in sent(await bot.say("/paper gptq"))[0].params["text"]
+    [code] = sent(await bot.say("它的代码在哪"))
+    assert "github.com/IST-DASLab/gptq" in code.params["text"]
+    [when] = sent(await bot.say("and when did it come out?"))
+    assert "2023-03" in when.params["text"] and "GPTQ" in when.params["text"]
+    assert "Meta" in sent(await bot.say("Meta 的论文有哪些"))[0].params["text"]
+    [google] = sent(await bot.say("那谷歌的呢"))
+    assert "Gemini" in google.params["text"] and "Code Llama" not in google.params["text"]
+
+
+async def test_a_pressed_button_becomes_the_context(bot: LocalBot) -> None:
+    [listing] = sent(await bot.say("/list multimodal"))
+    pick = next(b["callback_data"] for b in buttons(listing) if b["text"] == "BLIP-2")
+    await bot.process(callback(pick))
+    [who] = sent(await bot.say("这篇是谁发的"))
+    assert "Salesforce" in who.params["text"]
+
+
+async def test_group_context_is_per_chat_and_only_for_messages_to_the_bot(bot: LocalBot) -> None:
+    assert "GPTQ" in sent(await bot.say("@PaperLocalBot gptq", group=True))[0].params["text"]
+    assert await bot.say("它的代码在哪", group=True) == []  # not addressed: chatter
+    [code] = sent(await bot.say("@PaperLocalBot 它的代码在哪", group=True))
+    assert "github.com/IST-DASLab/gptq" in code.params["text"]
+    [which] = sent(await bot.say("它的代码在哪"))  # the private chat was shown nothing yet
+    assert "哪篇" in which.params["text"] and "github" not in which.params["text"]
+
+
+async def test_addressed_group_messages_always_get_an_answer(bot: LocalBot) -> None:
+    [help_line] = sent(await bot.say("@PaperLocalBot 今天吃什么", group=True))
+    assert "/help" in help_line.params["text"] and "arXiv" not in help_line.params["text"]
+    [bare] = sent(await bot.say("@PaperLocalBot", group=True))
+    assert "/help" in bare.params["text"]
+
+
+async def test_unknown_commands(bot: LocalBot) -> None:
+    [line] = sent(await bot.say("/foo"))
+    assert "/help" in line.params["text"]
+    assert await bot.say("/foo", group=True) == []  # it may be another bot's command
 
 
 async def test_language_choice(bot: LocalBot) -> None:
