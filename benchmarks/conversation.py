@@ -121,15 +121,12 @@ def latency(papers: int) -> tuple[float, float, int]:
     from bot.settings import Settings
     from bot.understand import ChatContext
 
-    with tempfile.TemporaryDirectory() as cache:
-        env: dict[str, Any] = {"PAPERBOT_CACHE_DIR": Path(cache)}
-        if papers:
-            from benchmarks.synthetic import write_catalog
+    from benchmarks.synthetic import generated
 
-            path = Path(cache) / "big.yaml"
-            write_catalog(path, papers)
-            env["PAPERBOT_CATALOG"] = path
-        lib = load_library(Settings(**env))  # type: ignore[arg-type]
+    env: dict[str, Any] = {"PAPERBOT_CACHE_DIR": ROOT / "benchmarks" / "_generated" / "cache"}
+    if papers:
+        env["PAPERBOT_CATALOG"] = generated(papers)
+    lib = load_library(Settings(**env))  # type: ignore[arg-type]
     texts = [t["text"] for _, _, turns in load_set(ROOT / "tests" / "data" / "conversations.yaml") for t in turns]
     times = []
     for _ in range(3):

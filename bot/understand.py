@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Literal
 
 from bot.catalog import Catalog
@@ -271,12 +270,12 @@ _LIST_NOUN = _cues(r"论文|文章|工作", r"papers?|works?|ones|publications?"
 # Words that say how something is asked, not what about: removed from the residual before it is searched.
 _FILLER = _cues(r"的|了|吗|呢|吧|啊|呀|嘛|哦|么|请问|请|帮我|给我|我想|我要|想知道|一下|论文|文章|是|有|还有|那|这|它|都|也|就|"
                 r"相关|方向|板块|部分|领域|方面|发表|发布|提出|出的|做的|写的|出来|入选|篇|个|一共|总共|呢|哪|和|跟|与|及|"
-                r"上的|什么|啥|吧|下|能|可以|不|又|再|呗|哈",
+                r"上的|什么|啥|下|能|可以|不|又|再|呗|哈|多少|在哪|在哪里|哪里",
                 r"please|paper|papers|ones?|work|works|published|publish|released|release|made|make|proposed|"
                 r"introduced|come|came|out|can|could|would|you|me|about|tell|give|want|need|know|like|get|"
                 r"pls|plz|hey|ok|okay|so|just|also|some|any|anything|all|papers?|there|here|now|new|see|"
                 r"s|u|ur|im|id|yes|no|wrote|write|written|by|from|is|are|was|were|the|a|an|it|its|this|that|them|they|"
-                r"those|these|of|many|much|how|what|which|do|does|did")
+                r"those|these|of|many|much|how|what|which|do|does|did|wheres|whats|whos|hows")
 
 
 def cues_in(normal: str) -> list[str]:
@@ -300,29 +299,24 @@ class Span:
     ids: tuple[str, ...]
 
 
-@dataclass
 class Gazetteer:
     """Organisation and section names of one catalog, compiled once into one pattern."""
 
-    catalog: Catalog
-    names: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    @cached_property
-    def pattern(self) -> re.Pattern[str] | None:
-        for normal, org in self.catalog.org_names.items():
-            self.names.setdefault(normal, ("org", org))
-        for normal, section in self.catalog.section_names.items():
-            self.names.setdefault(normal, ("section", section))
+    def __init__(self, catalog: Catalog) -> None:
+        names: dict[str, tuple[Literal["org", "section"], str]] = {}
+        for normal, org in catalog.org_names.items():
+            names.setdefault(normal, ("org", org))
+        for normal, section in catalog.section_names.items():
+            names.setdefault(normal, ("section", section))
+        self.names = names
         alternatives = []
-        for name in sorted(self.names, key=len, reverse=True):
-            if not name:
-                continue
+        for name in sorted(filter(None, names), key=len, reverse=True):
             if is_cjk(name[0]) and is_cjk(name[-1]):
                 alternatives.append(re.escape(name))
             else:  # Latin names are whole words; an organisation also as "googles" (Google's)
-                plural = "s?" if self.names[name][0] == "org" else ""
+                plural = "s?" if names[name][0] == "org" else ""
                 alternatives.append(rf"(?<![a-z0-9]){re.escape(name)}{plural}(?![a-z0-9])")
-        return re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
+        self.pattern = re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
 
     def spans(self, normal: str) -> Iterable[Span]:
         if self.pattern is None:
@@ -330,7 +324,7 @@ class Gazetteer:
         for m in self.pattern.finditer(normal):
             found = m.group(0)
             kind, ident = self.names.get(found) or self.names[found[:-1]]
-            yield Span(m.start(), m.end(), kind, (ident,))  # type: ignore[arg-type]
+            yield Span(m.start(), m.end(), kind, (ident,))
 
 
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -457,9 +451,17 @@ def _residual(masked: str) -> tuple[tuple[str, ...], bool]:
         kept = _FILLER.sub(" ", kept)
         kept = " ".join(w for w in kept.split() if w not in STOPWORDS)
         removed = removed or _content(kept) != _content(chunk)
-        if _content(kept):
+        if _meaningful(kept):
             pieces.append(kept)
     return tuple(pieces), removed
+
+
+_LATIN_RUN = re.compile(r"[a-z0-9]{2,}")
+
+
+def _meaningful(piece: str) -> bool:
+    """Two Chinese characters or a Latin word of two letters: a lone "发" left by "什么时候发的" is not."""
+    return sum(map(is_cjk, piece)) >= 2 or bool(_LATIN_RUN.search(piece))
 
 
 def _content(text: str) -> str:
@@ -525,11 +527,11 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
                 and len(papers) == 1:
             question = context.intent
         return request(question or "card", papers)  # type: ignore[arg-type]
-    if question is not None and social is None:
+    # A question about "it", or with nothing but question words: about the paper last shown.
+    if question is not None and social is None and (_PRONOUN.search(r.normal) or not r.residual):
         if in_context:
             return request(question, in_context[:1], from_context=True)  # type: ignore[arg-type]
-        if _PRONOUN.search(r.normal) or not r.residual:
-            return Request(text, question, (), ListFilter(), r.cues, pronoun_without_context=True)  # type: ignore[arg-type]
+        return Request(text, question, (), ListFilter(), r.cues, pronoun_without_context=True)  # type: ignore[arg-type]
     if social is not None:
         return request(social)  # type: ignore[arg-type]
     if suggestions:

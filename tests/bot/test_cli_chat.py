@@ -38,3 +38,19 @@ def test_search_reads_queries_from_stdin() -> None:
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["fa2", "bitcoin price"]
     assert lines[0]["results"][0]["arxiv"] == "2307.08691" and lines[1]["results"] == []
+
+
+def test_chat_json_is_one_line_per_message_with_context_and_buttons() -> None:
+    proc = run(["chat", "--json"], "/paper gptq\n它的代码在哪\n/list multimodal\n!1\n")
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == 4 and all(set(line) == {"replies"} for line in lines)
+    assert "GPTQ" in lines[0]["replies"][0]["text"]
+    assert "github.com/IST-DASLab/gptq" in lines[1]["replies"][0]["text"]  # context carried over
+    assert "BLIP-2" in lines[3]["replies"][0]["text"]  # !1 pressed the list's first button
+
+
+def test_chat_json_in_a_group_prints_an_empty_line_for_chatter() -> None:
+    proc = run(["chat", "--json", "--group"], "anyone up for lunch?\n@PaperLocalBot who made medusa\n")
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert lines[0] == {"replies": []} and "Princeton" in lines[1]["replies"][0]["text"]
