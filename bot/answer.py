@@ -193,9 +193,8 @@ def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Pap
     text = " ".join((paper.title, paper.summary_en, paper.impact.en, paper.impact.zh))
     ids = [i for term in dict.fromkeys(tokens(normalise(text))) if (i := index.bm25.term(term)) is not None]
     scores = index.bm25.scores(ids)
-    me = index.catalog.papers.index(paper) if paper in index.catalog.papers else -1
-    if 0 <= me < len(scores):
-        scores[me] = -np.inf
+    if index.catalog.get(paper.id) is paper:
+        scores[index.catalog.position(paper.id)] = -np.inf
     k = min(limit, len(scores) - 1)
     if k <= 0:
         return ()

@@ -120,7 +120,11 @@ class Catalog:
             return self.in_month(year)
         found = {p.id: p for y in ((year,) if year is not None else self.years) for m in months
                  for p in self._groups.get(f"m:{y:04d}-{m:02d}", ())}
-        return tuple(sorted(found.values(), key=lambda p: self._positions[p.id]))
+        return tuple(sorted(found.values(), key=lambda p: self.position(p.id)))
+
+    def position(self, paper_id: str) -> int:
+        """The paper's index in `papers` (its document number in the search index)."""
+        return self._positions[paper_id]
 
     @cached_property
     def _positions(self) -> dict[str, int]:

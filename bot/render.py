@@ -124,6 +124,7 @@ class Renderer:
     digests: tuple[Digest, ...] = ()
     rng: random.Random = field(default_factory=random.Random)
     keywords: KeywordRules = field(default_factory=KeywordRules)
+    featured: tuple[Paper, ...] = ()   # offered as buttons under the welcome
 
     # --- answers ------------------------------------------------------------------------
 
@@ -167,8 +168,7 @@ class Renderer:
     def welcome(self) -> Reply:
         """/start and "hi": the operator's welcome, the main commands, and featured papers to try."""
         welcome = [r.text for item in self.keywords.welcome for r in self.reply_item(item) if r.text]
-        featured = [p for d in self.digests for i in d.featured if (p := self.catalog.get(i))][:3]
-        buttons = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in featured)
+        buttons = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in self.featured)
         text = (welcome[0] if welcome else self.intro().text) + "\n\n" + t("commands_line", self.lang)
         return Reply(text + ("\n\n" + t("start_examples", self.lang) if buttons else ""), buttons)
 

@@ -21,6 +21,7 @@ from bot.state import BotState
 from bot.stats import QueryRecord, describe
 from bot.understand import ChatContext
 
+WELCOME_PICKS = 3
 CONTEXT_KEY = "context"  # in PTB's chat_data: what this chat was last shown
 
 
@@ -44,7 +45,7 @@ def lang_of(update: Update, text: str = "") -> Lang:
 
 def renderer(context: PaperContext, lang: Lang) -> Renderer:
     lib = context.state.library
-    return Renderer(lib.catalog, lang, lib.digests, context.state.rng, lib.keywords)
+    return Renderer(lib.catalog, lang, lib.digests, context.state.rng, lib.keywords, tuple(lib.featured(WELCOME_PICKS)))
 
 
 def chat_context(context: PaperContext) -> ChatContext:
