@@ -389,11 +389,9 @@ class Request:
 class Reading:
     """The entities of one message, before the chat's context is applied."""
 
-    text: str
     normal: str
     papers: tuple[Paper, ...]
     filter: ListFilter
-    times: tuple[When, ...]
     cues: tuple[str, ...]
     residual: tuple[str, ...]   # the pieces no entity or cue explains
     fillers: bool               # whether anything besides entities and the residual was said
@@ -431,7 +429,7 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
             searched.append(result)
     unique = tuple(dict.fromkeys(papers))
     filt = ListFilter(sections[0] if sections else None, orgs[0] if orgs else None, times[0] if times else None)
-    return Reading(text, normal, unique, filt, tuple(times), tuple(cues), residual, fillers or bool(time_spans),
+    return Reading(normal, unique, filt, tuple(cues), residual, fillers or bool(time_spans),
                    tuple(searched))
 
 
