@@ -16,7 +16,7 @@ from bot.keywords import KeywordRules
 from bot.schema import KeywordRule, Paper
 from bot.search import SearchIndex, SearchResult, search
 from bot.text import normalise, tokens
-from bot.understand import ChatContext, ListFilter, Request, When, understand
+from bot.understand import ChatContext, ListFilter, Request, understand
 
 if TYPE_CHECKING:
     from bot.library import Library
@@ -156,7 +156,7 @@ def answer(request: Request, library: Library) -> Answer | None:
     if papers:
         paper = papers[0]
         if intent == "check":
-            return CheckAnswer(paper, request.filter, holds(paper, request.filter))
+            return CheckAnswer(paper, request.filter, holds(paper, request.filter, catalog))
         if intent == "similar":
             return SimilarAnswer(paper, similar(paper, library.index))
         focus = intent if intent in ("who", "when", "impact", "links", "code") else "card"
@@ -174,18 +174,9 @@ def bundle_answer(keywords: KeywordRules, digest: str) -> Answer:
     return KeywordAnswer(rule) if rule is not None else BundleAnswer(digest)
 
 
-def holds(paper: Paper, claim: ListFilter) -> bool:
-    """Whether every part of the claim is true of the paper."""
-    if claim.org and claim.org not in paper.orgs:
-        return False
-    if claim.section and claim.section != paper.section:
-        return False
-    return claim.when is None or any(in_time(date, claim.when) for date in (paper.date, paper.arxiv_date) if date)
-
-
-def in_time(date: str, when: When) -> bool:
-    year, month = int(date[:4]), int(date[5:7])
-    return (when.year is None or when.year == year) and when.first <= month <= when.last
+def holds(paper: Paper, claim: ListFilter, catalog: Catalog) -> bool:
+    """Whether the paper is among those the claim lists: one definition of a filter matching."""
+    return any(p.id == paper.id for p in claim.papers(catalog))
 
 
 def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Paper, ...]:

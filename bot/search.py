@@ -41,7 +41,7 @@ MAX_QUERY_CHARS = 256    # longer input is cut: nobody names a paper in a paragr
 MIN_COVERAGE = 0.55      # a result must explain this much of the query
 ANSWER_GAP = 0.12        # ...and beat the runner-up by this much to be the one answer
 SHORTLIST = 12
-_ARXIV = re.compile(r"\b(\d{4}\.\d{4,5})(?:v\d+)?\b")
+ARXIV = re.compile(r"\b(\d{4}\.\d{4,5})(?:v\d+)?\b")
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,7 @@ def search_normalised(text: str, normal: str, index: SearchIndex, *, limit: int 
     papers = index.catalog.papers
     if not key:
         return SearchResult(query, (), "none")
-    arxiv = _ARXIV.search(text)
+    arxiv = ARXIV.search(text)
     if arxiv and arxiv.group(1) in index.catalog.by_arxiv:
         return SearchResult(query, (Hit(index.catalog.by_arxiv[arxiv.group(1)], 1.0, "arxiv"),), "answer")
     for candidate in (normal, key):

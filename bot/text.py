@@ -127,6 +127,11 @@ def cjk_share(text: str) -> float:
     return sum(1 for c in letters if _IS_CJK.match(c)) / len(letters) if letters else 0.0
 
 
+def word_spans(normal: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) of each run `words` returns: where in the text each one stands."""
+    return [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(normal)]
+
+
 def words(normal: str) -> list[str]:
     """The runs of a normalised text: Latin words/numbers and whole CJK runs."""
     return _WORD.findall(normal)

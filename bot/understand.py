@@ -17,8 +17,8 @@ from typing import Literal
 
 from bot.catalog import Catalog
 from bot.schema import Paper
-from bot.search import SearchIndex, SearchResult, search_normalised
-from bot.text import STOPWORDS, is_cjk, normalise, simplify, squeeze
+from bot.search import ARXIV, SearchIndex, SearchResult, search_normalised
+from bot.text import STOPWORDS, is_cjk, normalise, simplify, squeeze, word_spans
 
 Intent = Literal["card", "who", "when", "what", "impact", "links", "code", "similar", "check", "compare",
                  "list", "count", "bundle", "greeting", "help", "thanks", "goodbye"]
@@ -92,7 +92,6 @@ _TIME_PATTERNS = [re.compile(p) for p in (
 )]
 _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(\d\d)\s*年")
 # "may" is a month only beside a year or after in/from/of/since: "may I ask" is not.
-_MAY_ALONE = re.compile(r"^may$")
 _MAY_CONTEXT = re.compile(r"\b(in|from|of|since|during)\s+$")
 
 
@@ -126,7 +125,7 @@ def find_times(plain: str, latest_year: int) -> tuple[list[When], list[tuple[int
                 first = last = int(word) if word.isdigit() else _ZH_NUM[word]
             elif "mw" in g:
                 word = g["mw"].rstrip(".")
-                if _MAY_ALONE.match(word) and year is None and not _MAY_CONTEXT.search(plain[:m.start()]):
+                if word == "may" and year is None and not _MAY_CONTEXT.search(plain[:m.start()]):
                     continue
                 first = last = _MONTH_EN[word[:3]]
             elif "h" in g or "half" in g:
@@ -269,11 +268,11 @@ _PRONOUN = _cues(r"它|这篇|那篇|该论文|这个|那个|他们|上面", r"i
 _LIST_NOUN = _cues(r"论文|文章|工作", r"papers?|works?|ones|publications?")
 # Words that say how something is asked, not what about: removed from the residual before it is searched.
 _FILLER = _cues(r"的|了|吗|呢|吧|啊|呀|嘛|哦|么|请问|请|帮我|给我|我想|我要|想知道|一下|论文|文章|是|有|还有|那|这|它|都|也|就|"
-                r"相关|方向|板块|部分|领域|方面|发表|发布|提出|出的|做的|写的|出来|入选|篇|个|一共|总共|呢|哪|和|跟|与|及|"
+                r"相关|方向|板块|部分|领域|方面|发表|发布|提出|出的|做的|写的|出来|入选|篇|个|一共|总共|哪|和|跟|与|及|"
                 r"上的|什么|啥|下|能|可以|不|又|再|呗|哈|多少|在哪|在哪里|哪里",
                 r"please|paper|papers|ones?|work|works|published|publish|released|release|made|make|proposed|"
                 r"introduced|come|came|out|can|could|would|you|me|about|tell|give|want|need|know|like|get|"
-                r"pls|plz|hey|ok|okay|so|just|also|some|any|anything|all|papers?|there|here|now|new|see|"
+                r"pls|plz|hey|ok|okay|so|just|also|some|any|anything|all|there|here|now|new|see|"
                 r"s|u|ur|im|id|yes|no|wrote|write|written|by|from|is|are|was|were|the|a|an|it|its|this|that|them|they|"
                 r"those|these|of|many|much|how|what|which|do|does|did|wheres|whats|whos|hows")
 
@@ -327,13 +326,11 @@ class Gazetteer:
             yield Span(m.start(), m.end(), kind, (ident,))
 
 
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_ARXIV = re.compile(r"\b(\d{4}\.\d{4,5})(?:v\d+)?\b")
 
 
 def paper_spans(normal: str, index: SearchIndex) -> Iterable[Span]:
     """Every span of words (and of Chinese characters) that is exactly a paper's name."""
-    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(normal)]
+    words = word_spans(normal)
     papers = index.catalog.papers
     for i in range(len(words)):
         joined = ""
@@ -403,9 +400,9 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     catalog = index.catalog
     plain = simplify(text).casefold()
     papers: list[Paper] = []
-    arxiv = [catalog.by_arxiv[m.group(1)] for m in _ARXIV.finditer(plain) if m.group(1) in catalog.by_arxiv]
+    arxiv = [catalog.by_arxiv[m.group(1)] for m in ARXIV.finditer(plain) if m.group(1) in catalog.by_arxiv]
     if arxiv:
-        plain = _ARXIV.sub(" ", plain)
+        plain = ARXIV.sub(" ", plain)
         papers += arxiv
     times, time_spans = find_times(plain, catalog.latest_year)
     for start, end in reversed(time_spans):
