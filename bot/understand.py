@@ -420,7 +420,9 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     cues = cues_in(masked)
     residual, fillers = _residual(masked)
     searched: list[SearchResult] = []
-    for piece in residual:  # searched even beside named papers: "tool learning vs gorilla"
+    # Loose mentions matter only where no paper is named, or beside one in a comparison
+    # ("tool learning vs gorilla"): elsewhere the residual is not searched at all.
+    for piece in residual if not papers or "compare" in cues else ():
         result = search_normalised(piece, piece, index, limit=3)
         if result.verdict != "none":
             searched.append(result)
