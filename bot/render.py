@@ -387,8 +387,8 @@ class Renderer:
         rows = tuple((Button(clip(p.short_name, 40), encode("pick", p.id)),) for p in answer.papers)
         return Reply(text, rows)
 
-    def count(self, answer: CountAnswer | None = None) -> Reply:
-        if answer is not None and not answer.filter.empty:
+    def count(self, answer: CountAnswer) -> Reply:
+        if not answer.filter.empty:
             title = esc(self.filter_title(answer.filter))
             if not answer.count:
                 return Reply(t("list_empty", self.lang, filter=title))
@@ -465,8 +465,7 @@ def time_label(when: When, lang: Lang) -> str:
 
 
 def first_sentence(text: str) -> str:
-    head = re.split(r"(?<=[.!?。；;])\s", text, maxsplit=1)[0]
-    return head
+    return re.split(r"(?<=[.!?。；;])\s", text, maxsplit=1)[0]
 
 
 def distinctive_words(papers: tuple[Paper, ...], limit: int = 4) -> list[list[str]]:
