@@ -62,9 +62,18 @@ class BotAPIServer:
         self._next_id += 1
         return self._next_id
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
-        """Wait until `count` new calls of `method` arrived after this call started."""
-        start = len(self.calls)
+    def mark(self) -> int:
+        """Where the call log stands now, for a `wait_for` that must count calls made while the test awaited."""
+        return len(self.calls)
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 15.0,
+                       since: int | None = None) -> list[dict[str, Any]]:
+        """Wait until `count` calls of `method` arrived after `since` (by default, after this call started).
+
+        A test that awaits something else first (an HTTP post to the webhook) takes a `mark()` before it:
+        the bot may answer before the await returns, and a call made then must still count.
+        """
+        start = len(self.calls) if since is None else since
         deadline = time.monotonic() + timeout
         async with self._arrived:
             while True:

@@ -83,10 +83,11 @@ async def test_the_webhook_refuses_a_wrong_secret_and_serves_the_right_one(serve
                     assert refused.status == 403
             await asyncio.sleep(0.3)
             assert not [m for m, _ in server.calls if m == "sendMessage"]
+            before = server.mark()
             async with http.post(url, data=json.dumps(update), headers={
                     "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret-Value_1"}) as ok:
                 assert ok.status == 200
-        [card] = await server.wait_for("sendMessage", timeout=20)
+        [card] = await server.wait_for("sendMessage", timeout=20, since=before)
         assert "2401.10774" in card["text"]
     finally:
         assert await asyncio.to_thread(running.stop) == 0
