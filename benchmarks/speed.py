@@ -2,7 +2,10 @@
 catalog sizes, beside a plain rapidfuzz extractOne over the same titles; and `paperbot ask`
 as a whole process at 26 papers.
 
-    python benchmarks/speed.py [SIZES ...]      (default: 26 10000 100000)
+    python benchmarks/speed.py [SIZES ...]      (default: 26 lookalikes 10000 100000)
+
+"lookalikes" is the 26 papers plus the real look-alike papers of ../shared/eval/real_distractors.jsonl
+(read from there; the row is skipped when the file is absent).
 
 Each size runs in a fresh subprocess so its peak memory is its own. On a large catalog the index
 is built with forked worker processes; the largest worker's peak is shown apart (much of it is
@@ -19,38 +22,50 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+if TYPE_CHECKING:
+    from bot.catalog import Catalog
+
 QUERIES = ["medusa", "medsua", "flash attention 2", "how to train an llm on a 100k budget", "投机解码",
            "gorrilla apibench", "美杜莎 推理加速", "specualtive decoding", "bitcoin price", "llava 1.5",
-           "visual language model for gui agents", "數據配比", "fa2", "qwen vl chat", "stable diffusion"]
+           "visual language model for gui agents", "數據配比", "fa2", "qwen vl chat", "stable diffusion",
+           "bilp-2", "lmm in a flash", "open foundation language models", "yolo object detection",
+           "inference with limited memory"]
 
 
-def cold_load(n: int, cache: Path) -> dict[str, float]:
-    """Parse and validate the YAML (no cache yet), filling the cache as a first start does."""
+def catalog_at(size: str, cache: Path | None, *, use_cache: bool = True) -> Catalog:
+    """The catalog of a row: the real one, the look-alikes, or a synthetic one of that size."""
+    from benchmarks.lookalikes import lookalike_catalog
     from benchmarks.synthetic import generated
     from bot import catalog as catalog_mod
 
-    path = ROOT / "data" / "papers.yaml" if n <= 26 else generated(n)
+    real = ROOT / "data" / "papers.yaml"
+    if size == "lookalikes":
+        return lookalike_catalog(catalog_mod.load(real, cache, use_cache=use_cache))
+    return catalog_mod.load(real if int(size) <= 26 else generated(int(size)), cache, use_cache=use_cache)
+
+
+def cold_load(size: str, cache: Path) -> dict[str, float]:
+    """Parse and validate the YAML (no cache yet), filling the cache as a first start does."""
     t = time.perf_counter()
-    catalog_mod.load(path, cache)
+    catalog_at(size, cache)
     return {"cold": time.perf_counter() - t}
 
 
-def measure(n: int, cache: Path) -> dict[str, float]:
+def measure(size: str, cache: Path) -> dict[str, float]:
     """A restart: load from the cache, build the index, answer queries. Its own peak memory."""
     from rapidfuzz import fuzz, process, utils
 
-    from benchmarks.synthetic import generated
-    from bot import catalog as catalog_mod
     from bot.search import SearchIndex, search
 
-    path = ROOT / "data" / "papers.yaml" if n <= 26 else generated(n)
     t = time.perf_counter()
-    cat = catalog_mod.load(path, cache)
+    cat = catalog_at(size, cache)
     warm = time.perf_counter() - t
+    n = len(cat)
     t = time.perf_counter()
     index = SearchIndex.build(cat)
     build = time.perf_counter() - t
@@ -81,16 +96,19 @@ def ask_process() -> float:
     return min(runs)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[str]) -> None:
     print("| papers | first load, YAML (s) | restart load, cached (s) | index build (s) | query p50 (ms) "
           "| query p99 (ms) | extractOne p50 (ms) | extractOne p99 (ms) | peak RSS of a restart (MB) "
           "| largest build worker's peak RSS (MB) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in sizes:
+        if n == "lookalikes" and not (ROOT.parent / "shared" / "eval" / "real_distractors.jsonl").exists():
+            print("| look-alikes | skipped: ../shared/eval/real_distractors.jsonl is absent |")
+            continue
         cache = tempfile.mkdtemp()
         r = {}
         for step in ("--cold", "--one"):
-            out = subprocess.run([sys.executable, __file__, step, str(n), cache], capture_output=True, text=True,
+            out = subprocess.run([sys.executable, __file__, step, n, cache], capture_output=True, text=True,
                                  cwd=ROOT)
             if out.returncode != 0:
                 print(f"| {n} | failed: {out.stderr.strip().splitlines()[-1:]} |")
@@ -106,6 +124,6 @@ def main(sizes: list[int]) -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] in ("--cold", "--one"):
         step = cold_load if sys.argv[1] == "--cold" else measure
-        print(json.dumps(step(int(sys.argv[2]), Path(sys.argv[3]))))
+        print(json.dumps(step(sys.argv[2], Path(sys.argv[3]))))
     else:
-        main([int(a) for a in sys.argv[1:]] or [26, 10_000, 100_000])
+        main(sys.argv[1:] or ["26", "lookalikes", "10000", "100000"])

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -85,12 +85,21 @@ class BM25Index:
         """The rarest term's idf, which scales word weights in `search.coverage`."""
         return float(self.idf.max()) if len(self.idf) else 1.0
 
-    def scores(self, terms: Iterable[int]) -> np.ndarray:
+    def scores(self, terms: Iterable[int], weights: Sequence[float] | None = None) -> np.ndarray:
+        """Every document's BM25 score for the terms, each optionally weighted."""
         out = np.zeros(self.n_docs, dtype=np.float64)
-        for t in terms:
+        for k, t in enumerate(terms):
             lo, hi = self.indptr[t], self.indptr[t + 1]
-            out[self.indices[lo:hi]] += self.data[lo:hi]
+            if weights is None or weights[k] == 1.0:
+                out[self.indices[lo:hi]] += self.data[lo:hi]
+            else:
+                out[self.indices[lo:hi]] += weights[k] * self.data[lo:hi]
         return out
+
+    def document_frequency(self, word: str) -> int:
+        """How many documents hold a Latin word (0 for an unknown word)."""
+        term = self.term(word)
+        return 0 if term is None else int(self.indptr[term + 1] - self.indptr[term])
 
     def contains(self, term: int, doc: int) -> bool:
         lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
@@ -111,12 +120,23 @@ class _Chunk:
     runs: np.ndarray
     docs: np.ndarray   # uint16, document number minus `start`
     tf: np.ndarray     # uint16 weighted term frequency
+    present: np.ndarray  # bool (2, documents): has CJK / Latin text outside label fields
 
 
 Texts = Callable[[int, int], Sequence[str]]
 
 
-def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, b: float = 0.75,
+class Field(NamedTuple):
+    """A weighted text field. A label field (an organisation's or section's name) is searched
+    like the others but does not make a document count as having text in a script: a thousand
+    English papers filed under a Chinese section name are still English papers."""
+
+    weight: int
+    texts: Texts
+    label: bool = False
+
+
+def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float = 1.2, b: float = 0.75,
           workers: int | None = None, also: Callable[[int, int], Any] | None = None) -> tuple[BM25Index, list[Any]]:
     """Index `n_docs` documents given as weighted fields: [(weight, texts), ...], where
     `texts(lo, hi)` gives the field's text of documents lo to hi - 1.
@@ -131,7 +151,8 @@ def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, 
     the main thread (forking from another thread is unsafe), else this process alone.
     `also(lo, hi)`, when given, runs beside each chunk's counting; its results come back in order.
     """
-    if any(not 1 <= weight <= 3 for weight, _ in fields):
+    fields = [Field(*f) for f in given]
+    if any(not 1 <= f.weight <= 3 for f in fields):
         raise ValueError("field weights must be 1, 2 or 3")
     starts = range(0, n_docs, CHUNK)
     if workers is None:
@@ -172,19 +193,32 @@ def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, 
         for start in starts:
             adopt(*_count_chunk(fields, start, n_docs, also))
     term_keys = np.unique(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
-    # First pass: each term's document count, each document's length (chunks hold disjoint documents).
+    # First pass: each term's document count, each document's length per script (chunks hold
+    # disjoint documents).
     counts = np.zeros(len(term_keys), dtype=np.int64)
-    doc_len = np.zeros(n_docs, dtype=np.float64)
+    doc_len = np.zeros((2, n_docs), dtype=np.float64)   # row 0: CJK tokens, row 1: Latin words
+    has_text = np.zeros((2, n_docs), dtype=bool)
     numbers = []
     for c in chunks:
         number = np.searchsorted(term_keys, c.keys)
         counts[number] += c.runs
         numbers.append(number)
-        doc_len[c.start:c.start + CHUNK] = np.bincount(c.docs, weights=c.tf, minlength=min(CHUNK, n_docs - c.start))
+        latin = np.repeat(c.keys >= LATIN_BASE, c.runs)
+        size = min(CHUNK, n_docs - c.start)
+        for script, mask in enumerate((~latin, latin)):
+            doc_len[script, c.start:c.start + size] = np.bincount(c.docs[mask], weights=c.tf[mask], minlength=size)
+        has_text[:, c.start:c.start + size] = c.present
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    idf = np.log(1.0 + (n_docs - counts + 0.5) / (counts + 0.5))
+    # Statistics per script: a Chinese bigram's rarity and a document's Chinese length are
+    # measured among the documents that have Chinese text, so adding thousands of English-only
+    # papers leaves Chinese ranking as it was (and the other way round).
+    script_docs = has_text.sum(axis=1).astype(np.float64)
+    script_of_term = (term_keys >= LATIN_BASE).astype(np.int64)
+    n_script = np.maximum(script_docs[script_of_term], counts)
+    idf = np.log(1.0 + (n_script - counts + 0.5) / (counts + 0.5))
     idf_k = (idf * (k1 + 1.0)).astype(np.float32)
-    norm = (k1 * (1.0 - b + b * doc_len / max(float(doc_len.mean()) if n_docs else 0.0, 1e-9))).astype(np.float32)
+    mean_len = np.array([doc_len[s][has_text[s]].mean() if has_text[s].any() else 1.0 for s in (0, 1)])
+    norm = (k1 * (1.0 - b + b * doc_len / np.maximum(mean_len, 1e-9)[:, None])).astype(np.float32)
     # Second pass: each chunk's postings go after the earlier chunks' postings of the same term,
     # with their BM25 weight, so each term's documents stay in ascending order.
     indices = np.empty(int(indptr[-1]), dtype=np.int32)
@@ -197,7 +231,7 @@ def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, 
         docs = c.docs.astype(np.int32) + c.start
         tf = c.tf.astype(np.float32)
         indices[at] = docs
-        data[at] = np.repeat(idf_k[number], c.runs) * tf / (tf + norm[docs])
+        data[at] = np.repeat(idf_k[number], c.runs) * tf / (tf + norm[np.repeat(script_of_term[number], c.runs), docs])
         cursor[number] += c.runs
     return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs), extras
 
@@ -205,7 +239,7 @@ def build(fields: Sequence[tuple[int, Texts]], n_docs: int, *, k1: float = 1.2, 
 PARALLEL_MIN_CHUNKS = 4   # below this many chunks, starting processes costs more than it saves
 
 
-def _count_chunk(fields: Sequence[tuple[int, Texts]], start: int, n_docs: int,
+def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
                  also: Callable[[int, int], Any] | None = None) -> tuple[_Chunk | None, list[str], Any]:
     """The postings of documents start .. start + CHUNK - 1, the chunk's own Latin words (a word's
     key in the chunk is LATIN_BASE + its position in that list), and `also(start, stop)`."""
@@ -213,9 +247,14 @@ def _count_chunk(fields: Sequence[tuple[int, Texts]], start: int, n_docs: int,
     extra = also(start, stop) if also is not None else None
     vocab, words = _vocabulary()
     codes = []
-    for weight, texts in fields:
-        keys, docs = _tokenise(texts(start, stop), vocab, words)
-        codes.append((((keys << _CHUNK_BITS) | docs) << 2) | weight)
+    present = np.zeros((2, stop - start), dtype=bool)
+    for field in fields:
+        keys, docs = _tokenise(field.texts(start, stop), vocab, words)
+        codes.append((((keys << _CHUNK_BITS) | docs) << 2) | field.weight)
+        if not field.label:
+            latin = keys >= LATIN_BASE
+            present[0, docs[~latin]] = True
+            present[1, docs[latin]] = True
     code = np.sort(np.concatenate(codes))
     if not len(code):
         return None, words, extra
@@ -226,14 +265,14 @@ def _count_chunk(fields: Sequence[tuple[int, Texts]], start: int, n_docs: int,
     keys = pair >> _CHUNK_BITS
     key_starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     return _Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))),
-                  (pair & (CHUNK - 1)).astype(np.uint16), weighted), words, extra
+                  (pair & (CHUNK - 1)).astype(np.uint16), weighted, present), words, extra
 
 
 # A worker process's job: handed over by fork (never pickled), set once per worker process.
-_worker_job: tuple[Sequence[tuple[int, Texts]], int, Callable[[int, int], Any] | None] | None = None
+_worker_job: tuple[Sequence[Field], int, Callable[[int, int], Any] | None] | None = None
 
 
-def _adopt_job(fields: Sequence[tuple[int, Texts]], n_docs: int, also: Callable[[int, int], Any] | None) -> None:
+def _adopt_job(fields: Sequence[Field], n_docs: int, also: Callable[[int, int], Any] | None) -> None:
     global _worker_job
     _worker_job = (fields, n_docs, also)
 

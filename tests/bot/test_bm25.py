@@ -21,21 +21,40 @@ def of_lists(fields: list[tuple[int, list[str]]]) -> list[tuple[int, bm25.Texts]
     return [(weight, lambda lo, hi, texts=texts: texts[lo:hi]) for weight, texts in fields]
 
 
+def script(token: str) -> int:
+    return 0 if "\u3400" <= token[0] <= "\ufaff" else 1
+
+
 def naive(fields: list[tuple[int, list[str]]], n_docs: int, k1: float = 1.2, b: float = 0.75) -> dict[tuple[str, int], float]:
+    """Textbook BM25 with its statistics per script: a Chinese token's idf and length
+    normalisation count only the documents (and tokens) in Chinese, a Latin word's the Latin ones."""
     tf: list[Counter[str]] = [Counter() for _ in range(n_docs)]
     for weight, texts in fields:
         for doc, text in enumerate(texts):
             for token in tokens(normalise(text)):
                 tf[doc][token] += weight
-    lengths = [sum(c.values()) for c in tf]
-    avg = sum(lengths) / n_docs
+    lengths = [[sum(f for t, f in c.items() if script(t) == s) for c in tf] for s in (0, 1)]
+    having = [[n for n in lengths[s] if n] for s in (0, 1)]
+    avg = [sum(h) / len(h) if h else 1.0 for h in having]
     df = Counter(t for c in tf for t in c)
     out = {}
     for doc, counts in enumerate(tf):
         for token, f in counts.items():
-            idf = math.log(1 + (n_docs - df[token] + 0.5) / (df[token] + 0.5))
-            out[(token, doc)] = idf * f * (k1 + 1) / (f + k1 * (1 - b + b * lengths[doc] / avg))
+            s, n = script(token), len(having[script(token)])
+            idf = math.log(1 + (n - df[token] + 0.5) / (df[token] + 0.5))
+            out[(token, doc)] = idf * f * (k1 + 1) / (f + k1 * (1 - b + b * lengths[s][doc] / avg[s]))
     return out
+
+
+def test_english_papers_leave_chinese_weights_as_they_were() -> None:
+    chinese = ["投机解码 推理加速", "多模态大模型 视觉", "量化 推理加速 模型"]
+    alone, _ = bm25.build(of_lists([(1, chinese)]), 3)
+    english = [f"speculative decoding paper number {i} with a long abstract about attention" for i in range(50)]
+    mixed, _ = bm25.build(of_lists([(1, chinese + english)]), 53)
+    for token in ("投机", "加速", "视觉"):
+        a, m = alone.term(token), mixed.term(token)
+        assert a is not None and m is not None
+        assert np.allclose(alone.scores([a])[:3], mixed.scores([m])[:3], rtol=1e-5), token
 
 
 @pytest.mark.parametrize(("n_docs", "workers"), [(1, 1), (7, 1), (300, 1), (300, 2)])
