@@ -9,30 +9,66 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
 from bot.catalog import Catalog
-from bot.schema import Digest, Paper
+from bot.schema import OTHERS, Digest, Paper
 
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 _BIB_SPECIAL = re.compile(r"([&%$#_{}])")
+_AUTHOR_SPECIAL = re.compile(r"([&%$#_])")   # an author's braces group a team's name
+
+
+_PARTICLES = frozenset({"de", "da", "del", "della", "der", "di", "du", "la", "las", "le", "van", "von", "den"})
+
+
+def bib_name(author: str) -> str:
+    """An author as BibTeX wants it: "Last, First". A name written "Le Scao, Teven" keeps its
+    comma; lower-case particles ("de las Casas") stay with the surname; a team stays whole."""
+    if "," in author:
+        return author
+    words = author.split()
+    if len(words) == 1 or words[-1] == "Team":
+        return "{" + author + "}"
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1] in _PARTICLES:
+        cut -= 1
+    return f"{' '.join(words[cut:])}, {' '.join(words[:cut])}"
 
 
 def bibtex_key(paper: Paper) -> str:
-    return re.sub(r"[^a-z0-9]", "", paper.id) + paper.date[:4]
+    """"cai2024medusa": the first author's surname, the year, and the name (its first word when long)."""
+    year = f"20{paper.arxiv[:2]}" if paper.arxiv else paper.date[:4]
+    first = paper.named_authors[0] if paper.named_authors else ""
+    surname = bib_name(first).strip("{}").split(",")[0].split()[-1] if first else ""
+    words = re.findall(r"[a-z0-9]+", _ascii(paper.short_name).lower())
+    word = "".join(words) if len(words) <= 2 else words[0] if words else paper.id  # "llama2", "codellama"
+    return re.sub(r"[^a-z0-9]", "", _ascii(surname).lower()) + year + word
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def bibtex_entry(paper: Paper, catalog: Catalog) -> str:
+    """A real citation: the authors in arXiv order (never the organisation), the arXiv fields."""
     def field(text: str) -> str:
         return _BIB_SPECIAL.sub(r"\\\1", text)
 
-    orgs = " and ".join(catalog.org_by_id[o].en for o in paper.orgs if o in catalog.org_by_id)
-    lines = [f"@misc{{{bibtex_key(paper)},", f"  title = {{{{{field(paper.title)}}}}},",
-             f"  author = {{{{{field(orgs)}}}}},", f"  year = {{{paper.date[:4]}}},"]
+    # A trailing "others" is BibTeX's own word for a list cut short.
+    authors = " and ".join(a if a == OTHERS else _AUTHOR_SPECIAL.sub(r"\\\1", bib_name(a)) for a in paper.authors)
+    year = f"20{paper.arxiv[:2]}" if paper.arxiv else paper.date[:4]
+    lines = [f"@misc{{{bibtex_key(paper)},", f"  title = {{{{{field(paper.title)}}}}},"]
+    if authors:
+        lines.append(f"  author = {{{authors}}},")
+    lines.append(f"  year = {{{year}}},")
     if paper.arxiv:
-        lines += [f"  eprint = {{{paper.arxiv}}},", "  archivePrefix = {arXiv},",
-                  f"  url = {{{paper.abs_url}}},"]
+        lines += [f"  eprint = {{{paper.arxiv}}},", "  archivePrefix = {arXiv},"]
+        if paper.categories:
+            lines.append(f"  primaryClass = {{{paper.categories[0]}}},")
+        lines.append(f"  url = {{{paper.abs_url}}},")
     lines[-1] = lines[-1].rstrip(",")
     return "\n".join([*lines, "}"])
 

@@ -25,7 +25,7 @@ from bot.text import normalise
 from bot.yamlfile import DataError, Document, Problem
 
 # Bump when Paper/Catalog change shape, so old cache files are never unpickled into new code.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 _PARTS: dict[str, TypeAdapter[Any]] = {
     "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
 
@@ -83,7 +83,8 @@ class Catalog:
         """
         groups: dict[str, list[Paper]] = {}
         for p in self.papers:
-            keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}"}
+            keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}",
+                    *(f"a:{author_key(a)}" for a in p.named_authors)}
             for date in filter(None, (p.date, p.arxiv_date)):
                 keys |= {f"m:{date}", f"y:{date[:4]}"}
             for key in keys:
@@ -96,6 +97,19 @@ class Catalog:
     def in_digest(self, digest_id: str, section_id: str) -> list[Paper]:
         """A digest's papers of one section, in the digest's order."""
         return [p for p in self._groups.get(f"d:{digest_id}", ()) if p.section == section_id]
+
+    def by_author(self, key: str) -> tuple[Paper, ...]:
+        """Papers with this author (`author_key` of the name)."""
+        return self._groups.get(f"a:{key}", ())
+
+    @cached_property
+    def authors(self) -> dict[str, str]:
+        """Each author's key -> the name as the catalog writes it (first seen)."""
+        out: dict[str, str] = {}
+        for p in self.papers:
+            for a in p.named_authors:
+                out.setdefault(author_key(a), display_name(a))
+        return out
 
     def by_org(self, org_id: str) -> tuple[Paper, ...]:
         return self._groups.get(f"o:{org_id}", ())
@@ -140,6 +154,17 @@ class Catalog:
         if section is None:
             return paper.section
         return section.zh if lang == "zh" else section.en
+
+
+def display_name(author: str) -> str:
+    """"Le Scao, Teven" (a surname of several words, written BibTeX's way) -> "Teven Le Scao"."""
+    last, sep, first = author.partition(",")
+    return f"{first.strip()} {last.strip()}" if sep else author
+
+
+def author_key(author: str) -> str:
+    """One form per author for lookups and callback data: the normal form, words joined by '+'."""
+    return normalise(display_name(author)).replace(" ", "+")
 
 
 def validate(doc: Document) -> Catalog:

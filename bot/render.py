@@ -26,17 +26,19 @@ from bot.answer import (
     PaperAnswer,
     SimilarAnswer,
 )
-from bot.catalog import Catalog
+from bot.catalog import Catalog, display_name
 from bot.keywords import KeywordRules, find_digest, pick
 from bot.locale import Lang, t
 from bot.schema import Digest, Paper, ReplyItem
-from bot.text import STOPWORDS, cjk_share
+from bot.text import STOPWORDS, cjk_share, normalise
 from bot.understand import ListFilter, When
 
 MAX_TEXT = 4096
 MAX_CALLBACK = 64
 PAGE_SIZE = 8
 SUMMARY_CHARS = 220
+CARD_AUTHORS = 3          # a card names the first authors, "who wrote it" a few more
+WHO_AUTHORS = 8
 EXPANDED_CHARS = 3200    # an expanded card stays one message, with room for its other lines
 QUERY_ECHO = 80
 
@@ -205,6 +207,8 @@ class Renderer:
         meta = [t("card_date", lang, date=date), "🏛 " + esc(self.catalog.org_label(paper, lang)),
                 "📚 " + esc(self.catalog.section_label(paper, lang))]
         lines.append(" · ".join(meta))
+        if paper.authors:
+            lines.append("✍️ " + esc(self.authors(paper, CARD_AUTHORS)))
         lines.append("💡 " + esc(paper.impact.get(lang)))
         if expanded:  # English readers get the summary and the Chinese abstract after it
             body = ((paper.abstract_zh or paper.summary_en) if lang == "zh"
@@ -214,6 +218,8 @@ class Renderer:
             short = paper.abstract_zh if lang == "zh" and paper.abstract_zh else paper.summary_en
             lines += ["", esc(clip(short, SUMMARY_CHARS))]
         for erratum in paper.errata:
+            if erratum.field == "title" and normalise(erratum.digest) == normalise(paper.title):
+                continue  # capitals or an apostrophe's shape: not worth a reader's line
             if erratum.field in ("orgs", "title", "date"):
                 lines.append(t("card_errata", lang, field=t(f"field_{erratum.field}", lang),
                                digest=esc(clip(erratum.digest, 90)), note=esc(erratum.note) if lang == "en" else ""))
@@ -224,20 +230,33 @@ class Renderer:
         text = "\n".join(lines).rstrip()
         return Reply(clip_html(text), self.card_buttons(paper, expanded))
 
+    def authors(self, paper: Paper, shown: int) -> str:
+        """The first `shown` authors, then how many more ("Tianle Cai, Yuhong Li, … and 4 more")."""
+        names = [display_name(a) for a in paper.named_authors]
+        text = ", ".join(names[:shown])
+        rest = len(names) - shown
+        if paper.authors_cut:
+            return text + ("…" if rest <= 0 else t("more_authors", self.lang, n=f"{rest}+"))
+        return text + (t("more_authors", self.lang, n=rest) if rest > 0 else "")
+
     def _focus_line(self, paper: Paper, focus: str) -> str:
         lang, name = self.lang, self.name(paper)
         if focus == "who":
-            return t("who", lang, name=name, orgs=esc(self.catalog.org_label(paper, lang)), date=paper.date)
+            who = t("who", lang, name=name, orgs=esc(self.catalog.org_label(paper, lang)), date=paper.date)
+            if paper.authors:
+                who += "\n" + t("who_authors", lang, authors=esc(self.authors(paper, WHO_AUTHORS)))
+            return who
         if focus == "when":
             extra = t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else ""
             return t("when", lang, name=name, date=paper.date) + extra
         if focus == "impact":
             return t("impact_focus", lang, name=name, impact=esc(paper.impact.get(lang)))
         if focus == "links":
-            links = [u for u in (paper.abs_url, paper.pdf_url, paper.links.code, paper.links.project) if u]
+            links = [u for u in (paper.abs_url, paper.pdf_url, paper.links.code, paper.links.data, paper.links.project)
+                     if u]
             return t("links_focus", lang, name=name) + "\n" + "\n".join(esc(u) for u in links)
         if focus == "code":
-            code = [u for u in (paper.links.code, paper.links.project) if u]
+            code = [u for u in (paper.links.code, paper.links.data, paper.links.project) if u]
             if code:
                 return t("code_focus", lang, name=name) + "\n" + "\n".join(esc(u) for u in code)
             paper_links = [u for u in (paper.abs_url, paper.pdf_url) if u]
@@ -314,6 +333,8 @@ class Renderer:
             second.append(Button(t("btn_arxiv", lang), url=paper.abs_url))
         if paper.links.code:
             second.append(Button(t("btn_code", lang), url=paper.links.code))
+        if paper.links.data:
+            second.append(Button(t("btn_data", lang), url=paper.links.data))
         return (tuple(first), tuple(second)) if second else (tuple(first),)
 
     def bibtex(self, paper: Paper) -> Reply:
@@ -325,6 +346,8 @@ class Renderer:
 
     def filter_title(self, wanted: ListFilter) -> str:
         parts = []
+        if wanted.author:
+            parts.append(t("by_author", self.lang, name=self.catalog.authors.get(wanted.author, wanted.author)))
         if wanted.org:
             org = self.catalog.org_by_id.get(wanted.org)
             parts.append(org.name(self.lang) if org else wanted.org)

@@ -11,10 +11,13 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, StringConstraints, ValidationError, model_validator
 from pydantic.dataclasses import dataclass
 
+OTHERS = "others"   # the last author of a list cut short, as BibTeX writes it
 STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")]
 ArxivId = Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{4,5}$")]
+ArxivCategory = Annotated[str, StringConstraints(pattern=r"^[a-z-]+(\.[A-Za-z-]+)?$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$")]
 Month = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 Language = Literal["zh", "en"]
@@ -67,8 +70,9 @@ class Erratum:
 
 @dataclass(config=STRICT)
 class Links:
-    code: str | None = None
-    project: str | None = None
+    code: Url | None = None
+    data: Url | None = None
+    project: Url | None = None
 
 
 @dataclass(config=STRICT)
@@ -81,12 +85,21 @@ class Paper:
     impact: Text
     arxiv: ArxivId | None = None
     arxiv_date: Month | None = None
+    # In arXiv order; a last "others" marks a list cut short (a team of hundreds).
+    authors: tuple[NonEmpty, ...] = ()
+    categories: tuple[ArxivCategory, ...] = ()   # arXiv's, the primary one first
     aliases: tuple[NonEmpty, ...] = ()
     summary_en: str = ""
     abstract_zh: str = ""
     digest: str = ""
     links: Links = Links()
     errata: tuple[Erratum, ...] = ()
+
+    @model_validator(mode="after")
+    def _others_last(self) -> Paper:
+        if OTHERS in self.authors[:-1]:
+            raise ValueError(f'authors: "{OTHERS}" may only end the list (it marks a list cut short)')
+        return self
 
     @property
     def short_name(self) -> str:
@@ -105,6 +118,15 @@ class Paper:
     @property
     def year(self) -> int:
         return int(self.date[:4])
+
+    @property
+    def named_authors(self) -> tuple[str, ...]:
+        """The authors without the "others" marker."""
+        return tuple(a for a in self.authors if a != OTHERS)
+
+    @property
+    def authors_cut(self) -> bool:
+        return bool(self.authors) and self.authors[-1] == OTHERS
 
     def erratum(self, field: str) -> Erratum | None:
         return next((e for e in self.errata if e.field == field), None)
@@ -180,5 +202,8 @@ def error_messages(exc: ValidationError, prefix: tuple[str | int, ...] = ()
             message = f"malformed value {err['input']!r}"
         elif err["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
             message = "unknown field"
+        elif err["type"] == "value_error":
+            message = str(message).removeprefix("Value error, ")
+            field = "" if field.isdigit() else field
         out.append((loc, f"{field}: {message}" if field else message))
     return out

@@ -31,7 +31,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.bm25 import BM25Index, Field
 from bot.bm25 import build as build_bm25
-from bot.catalog import Catalog
+from bot.catalog import Catalog, display_name
 from bot.schema import Paper
 from bot.text import STOPWORDS, compact, is_cjk, normalise, normalise_many, squeeze, tokens, words
 
@@ -109,7 +109,7 @@ def paper_names(paper: Paper) -> list[str]:
 
 
 def _description(paper: Paper) -> str:
-    return " ".join([paper.impact.zh, paper.impact.en, paper.summary_en])
+    return " ".join([paper.impact.zh, paper.impact.en, paper.summary_en, *map(display_name, paper.named_authors)])
 
 
 def _org_text(catalog: Catalog, paper: Paper) -> str:

@@ -168,15 +168,16 @@ class ListFilter:
     section: str | None = None
     org: str | None = None
     when: When | None = None
+    author: str | None = None   # catalog.author_key of the name
 
     @property
     def empty(self) -> bool:
-        return self.section is None and self.org is None and self.when is None
+        return self.section is None and self.org is None and self.when is None and self.author is None
 
     @property
     def key(self) -> str:
         parts = [f"s={self.section}" if self.section else "", f"o={self.org}" if self.org else "",
-                 f"t={self.when.key}" if self.when else ""]
+                 f"t={self.when.key}" if self.when else "", f"a={self.author}" if self.author else ""]
         return ",".join(p for p in parts if p) or "*"
 
     @classmethod
@@ -186,20 +187,21 @@ class ListFilter:
         fields: dict[str, str] = {}
         for part in key.split(","):
             name, sep, value = part.partition("=")
-            if not sep or not value or name not in ("s", "o", "t") or name in fields:
+            if not sep or not value or name not in ("s", "o", "t", "a") or name in fields:
                 return None
             fields[name] = value
         when = When.from_key(fields["t"]) if "t" in fields else None
         if "t" in fields and when is None:
             return None
-        return cls(fields.get("s"), fields.get("o"), when)
+        return cls(fields.get("s"), fields.get("o"), when, fields.get("a"))
 
     def merged(self, newer: ListFilter) -> ListFilter:
         """This filter with whatever `newer` names replaced; a month without a year keeps ours."""
         when = newer.when
         if when is not None and when.year is None and self.when is not None and self.when.year is not None:
             when = replace(when, year=self.when.year)
-        return ListFilter(newer.section or self.section, newer.org or self.org, when or self.when)
+        return ListFilter(newer.section or self.section, newer.org or self.org, when or self.when,
+                          newer.author or self.author)
 
     def papers(self, catalog: Catalog) -> Sequence[Paper]:
         if self.empty:
@@ -211,6 +213,8 @@ class ListFilter:
             groups.append(catalog.by_org(self.org))
         if self.when:
             groups.append(catalog.in_months(self.when.year, self.when.months()))
+        if self.author:
+            groups.append(catalog.by_author(self.author))
         smallest = min(groups, key=len)
         others = [{p.id for p in g} for g in groups if g is not smallest]
         return tuple(p for p in smallest if all(p.id in ids for ids in others))
@@ -294,19 +298,32 @@ def cues_in(normal: str) -> list[str]:
 class Span:
     start: int
     end: int
-    kind: Literal["paper", "org", "section"]
+    kind: Literal["paper", "org", "section", "author"]
     ids: tuple[str, ...]
 
 
 class Gazetteer:
-    """Organisation and section names of one catalog, compiled once into one pattern."""
+    """Organisation, section and author names of one catalog, compiled once into one pattern.
+
+    An author is found by the full name, or by a surname of four letters or more that no other
+    author of the catalog shares ("papers by Touvron"); "Li" or "Wang" alone name no one.
+    """
 
     def __init__(self, catalog: Catalog) -> None:
-        names: dict[str, tuple[Literal["org", "section"], str]] = {}
+        names: dict[str, tuple[Literal["org", "section", "author"], str]] = {}
         for normal, org in catalog.org_names.items():
             names.setdefault(normal, ("org", org))
         for normal, section in catalog.section_names.items():
             names.setdefault(normal, ("section", section))
+        surnames: dict[str, set[str]] = {}
+        for key in catalog.authors:
+            full = key.replace("+", " ")
+            if " " in full:
+                names.setdefault(full, ("author", key))
+                surnames.setdefault(full.rsplit(" ", 1)[1], set()).add(key)
+        for surname, keys in surnames.items():
+            if len(keys) == 1 and len(surname) >= 4 and surname not in STOPWORDS:
+                names.setdefault(surname, ("author", next(iter(keys))))
         self.names = names
         alternatives = []
         for name in sorted(filter(None, names), key=len, reverse=True):
@@ -411,6 +428,7 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     spans = choose([*paper_spans(normal, index), *gazetteer.spans(normal)])
     orgs = [i for s in spans if s.kind == "org" for i in s.ids]
     sections = [i for s in spans if s.kind == "section" for i in s.ids]
+    authors = [i for s in spans if s.kind == "author" for i in s.ids]
     for s in spans:
         if s.kind == "paper":
             papers += [p for i in s.ids if (p := catalog.get(i)) is not None]
@@ -427,7 +445,8 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
         if result.verdict != "none":
             searched.append(result)
     unique = tuple(dict.fromkeys(papers))
-    filt = ListFilter(sections[0] if sections else None, orgs[0] if orgs else None, times[0] if times else None)
+    filt = ListFilter(sections[0] if sections else None, orgs[0] if orgs else None, times[0] if times else None,
+                      authors[0] if authors else None)
     return Reading(normal, unique, filt, tuple(cues), residual, fillers or bool(time_spans),
                    tuple(searched))
 

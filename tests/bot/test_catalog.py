@@ -67,6 +67,29 @@ def test_spinner_damage_is_cleaned(catalog: Catalog) -> None:
     assert "第一阶段" in served  # a real 第一 survives
 
 
+def test_every_paper_has_its_authors_in_arxiv_order(catalog: Catalog) -> None:
+    assert all(p.named_authors for p in catalog)
+    assert catalog.get("medusa").named_authors[:3] == ("Tianle Cai", "Yuhong Li", "Zhengyang Geng")  # type: ignore[union-attr]
+    assert catalog.get("flashattention-2").authors == ("Tri Dao",)  # type: ignore[union-attr]
+    gemini = catalog.get("gemini")
+    assert gemini is not None and gemini.authors_cut and "others" not in gemini.named_authors
+    assert catalog.authors["teven+le+scao"] == "Teven Le Scao"
+    assert [p.id for p in catalog.by_author("hugo+touvron")] == ["llama", "llama-2", "code-llama"]
+
+
+def test_facts_follow_the_papers_with_the_digest_kept_as_errata(catalog: Catalog) -> None:
+    llava, lookahead = catalog.get("llava-1-5"), catalog.get("lookahead-decoding")
+    assert llava is not None and "columbia" not in llava.orgs and llava.erratum("orgs")
+    assert lookahead is not None and {"ucsd", "google", "berkeley"} <= set(lookahead.orgs)
+    qwen = catalog.get("qwen-vl")
+    assert qwen is not None and "GPT-4V" not in qwen.impact.zh + qwen.impact.en and "Genimi" in qwen.erratum("impact").digest  # type: ignore[union-attr]
+    toolllm = catalog.get("toolllm")
+    assert toolllm is not None and "ToolBench" in toolllm.impact.zh
+    assert catalog.get("lets-verify-step-by-step").title == "Let's Verify Step by Step"  # type: ignore[union-attr]
+    assert all(not any("\u4e00" <= c <= "\u9fff" for c in e.note) for p in catalog for e in p.errata)
+    assert all(len(p.impact.zh) > 10 for p in catalog), "an impact line that only names the model"
+
+
 def test_google_and_guge_are_one_organisation(catalog: Catalog) -> None:
     google = catalog.org_names["谷歌"]
     assert google == catalog.org_names["google"] == "google"
@@ -100,6 +123,10 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
         (GOOD.replace("aliases: [llama1]", "aliases: llama1"),
          "F:8: paper 'llama': aliases: Input should be a valid tuple"),
         (GOOD.replace("orgs: [meta]", "orgs: [meta]\n    colour: red"), "F:13: paper 'llama': colour: unknown field"),
+        (GOOD.replace("orgs: [meta]", "orgs: [meta]\n    links: {code: github.com/x}"),
+         "F:13: paper 'llama': links.code: malformed value 'github.com/x'"),
+        (GOOD.replace("aliases: [llama1]", "aliases: [llama1]\n    authors: [others, Hugo Touvron]"),
+         'F:6: paper \'llama\': authors: "others" may only end the list (it marks a list cut short)'),
     ],
 )
 def test_each_problem_is_reported_with_its_line(tmp_path: Path, body: str, expected: str) -> None:

@@ -102,3 +102,16 @@ def test_a_huge_abstract_still_fits_one_valid_card(catalog: Catalog) -> None:
         card = Renderer(cat, lang).card(big, expanded=True)  # type: ignore[arg-type]
         assert len(card.text) <= 4096 and html_problem(card.text) is None
         assert card.text.rstrip().endswith(f"arXiv: <code>{big.arxiv}</code>")
+
+
+def test_cards_name_the_first_authors_and_who_names_more(catalog: Catalog) -> None:
+    medusa, gemini = catalog.get("medusa"), catalog.get("gemini")
+    assert medusa is not None and gemini is not None
+    en, zh = Renderer(catalog, "en"), Renderer(catalog, "zh")
+    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng and 4 more" in en.card(medusa).text
+    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng 等 4 人" in zh.card(medusa).text
+    who = en.card(medusa, "who").text
+    assert "Princeton University" in who and "Authors: Tianle Cai, Yuhong Li, Zhengyang Geng, Hongwu Peng, " \
+                                             "Jason D. Lee, Deming Chen, Tri Dao" in who
+    assert "and 7+ more" in en.card(gemini).text  # a list cut short says so
+    assert "others" not in en.card(gemini, "who").text

@@ -67,7 +67,9 @@ def test_filter_keys_round_trip_and_reject_forgeries() -> None:
     wanted = ListFilter("agent", "tsinghua", When(None, 7, 12))
     assert wanted.key == "s=agent,o=tsinghua,t=*-07..12" and ListFilter.from_key(wanted.key) == wanted
     assert ListFilter.from_key("*") == ListFilter()
-    for bad in ("x=1", "s=", "s=a,s=b", "t=2023-13", "o"):
+    by = ListFilter(org="meta", author="hugo+touvron")
+    assert ListFilter.from_key(by.key) == by
+    for bad in ("x=1", "s=", "s=a,s=b", "t=2023-13", "o", "a="):
         assert ListFilter.from_key(bad) is None
 
 
@@ -101,6 +103,10 @@ def test_papers_found_by_their_spans(library: Library, text: str, papers: list[s
     ("清华 2023年7月的论文", ListFilter(org="tsinghua", when=When(2023, 7, 7))),
     ("谷歌对齐方向", ListFilter(section="alignment", org="google")),
     ("cogagent", ListFilter()),  # "agent" inside a name is no section
+    ("papers by Touvron", ListFilter(author="hugo+touvron")),     # a surname no other author has
+    ("Tri Dao 的论文", ListFilter(author="tri+dao")),
+    ("Meta 的 Hugo Touvron 写了哪些", ListFilter(org="meta", author="hugo+touvron")),
+    ("li 的论文", ListFilter()),                                  # "Li" alone names no one
 ])
 def test_extra_words_never_leak_into_entities(library: Library, text: str, wanted: ListFilter) -> None:
     assert read(text, library.index, library.gazetteer).filter == wanted
