@@ -181,7 +181,7 @@ def holds(paper: Paper, claim: ListFilter, catalog: Catalog) -> bool:
 
 def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Paper, ...]:
     """The papers nearest by text: BM25 with the paper's own title, summary and impact as the query."""
-    text = " ".join((paper.title, paper.summary_en, paper.impact.en, paper.impact.zh))
+    text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
     ids = [i for term in dict.fromkeys(tokens(normalise(text))) if (i := index.bm25.term(term)) is not None]
     scores = index.bm25.scores(ids)
     if index.catalog.get(paper.id) is paper:

@@ -11,6 +11,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog import Catalog
@@ -85,7 +86,7 @@ def digest_markdown(catalog: Catalog, digest: Digest | None) -> str:
             out.append("")
             out.append(f"- 发布时间 / date: {paper.date}" + (f" (arXiv {paper.arxiv_date})" if paper.arxiv_date else ""))
             out.append(f"- 发表单位 / organisation: {catalog.org_label(paper, 'zh')} ({catalog.org_label(paper, 'en')})")
-            out.append(f"- 影响力 / impact: {paper.impact.zh} — {paper.impact.en}")
+            out.append(f"- 影响力 / impact: {paper.impact_in('zh')} — {paper.impact_in('en')}")
             if paper.arxiv:
                 out.append(f"- arXiv: [{paper.arxiv}]({paper.abs_url}) · [PDF]({paper.pdf_url})")
             if paper.links.code:
@@ -106,7 +107,7 @@ def papers_csv(catalog: Catalog) -> str:
                      "impact_en", "pdf", "code"])
     for p in catalog:
         writer.writerow([p.id, p.title, p.arxiv or "", p.date, p.arxiv_date or "", p.section,
-                         "; ".join(catalog.org_label(p, "en").split(", ")), p.impact.zh, p.impact.en,
+                         "; ".join(catalog.org_label(p, "en").split(", ")), p.impact_in("zh"), p.impact_in("en"),
                          p.pdf_url or "", p.links.code or ""])
     return buf.getvalue()
 
@@ -117,21 +118,75 @@ def links_markdown(catalog: Catalog) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_bundle(catalog: Catalog, digest: Digest | None, pdf_dir: Path | None = None) -> bytes:
-    files: dict[str, bytes] = {
+def _zip(files: dict[str, bytes], stored: frozenset[str] = frozenset()) -> bytes:
+    """A deterministic zip: sorted names, a fixed date; PDFs stored as they are (they are
+    compressed already, and a stored entry's size is exact, which the splitting relies on)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=_EPOCH)
+            info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name], compresslevel=None if name in stored else 9)
+    return buf.getvalue()
+
+
+def _stored_cost(name: str, size: int) -> int:
+    """Bytes a stored entry adds to a zip: local header, data, central directory record."""
+    return 30 + 46 + 2 * len(name.encode()) + size
+
+
+@dataclass(frozen=True)
+class BundlePart:
+    filename: str
+    data: bytes
+    pdfs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    parts: tuple[BundlePart, ...]
+    too_large: tuple[str, ...]   # PDFs that alone exceed the limit: their links stay in links.md
+
+
+def build_bundle_parts(catalog: Catalog, digest: Digest | None, pdf_dir: Path | None = None,
+                       limit: int | None = None, stem: str = "papers") -> Bundle:
+    """The bundle, split into zips that each stay under `limit` bytes (None: one zip).
+
+    The first part holds the digest, BibTeX, CSV and links; the PDFs follow in name order, each
+    in exactly one part, packed greedily. Same inputs give the same bytes.
+    """
+    meta = {
         "digest.md": digest_markdown(catalog, digest).encode(),
         "papers.bib": ("\n\n".join(bibtex_entry(p, catalog) for p in catalog) + "\n").encode(),
         "papers.csv": papers_csv(catalog).encode(),
         "links.md": links_markdown(catalog).encode(),
     }
-    if pdf_dir and pdf_dir.is_dir():
-        for pdf in sorted(pdf_dir.glob("*.pdf")):
-            files[f"pdf/{pdf.name}"] = pdf.read_bytes()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, files[name], compresslevel=9)
-    return buf.getvalue()
+    pdfs = sorted(pdf_dir.glob("*.pdf")) if pdf_dir and pdf_dir.is_dir() else []
+    groups: list[list[Path]] = [[]]
+    too_large: list[str] = []
+    used = len(_zip(meta))
+    for pdf in pdfs:
+        cost = _stored_cost(f"pdf/{pdf.name}", pdf.stat().st_size)
+        if limit is not None and 22 + cost > limit:
+            too_large.append(pdf.name)
+            continue
+        if limit is not None and used + cost > limit:
+            groups.append([])
+            used = 22
+        groups[-1].append(pdf)
+        used += cost
+    parts = []
+    for n, group in enumerate(groups, 1):
+        files = {f"pdf/{p.name}": p.read_bytes() for p in group}
+        data = _zip({**(meta if n == 1 else {}), **files}, frozenset(files))
+        if limit is not None and len(data) > limit:  # the exact accounting above makes this impossible
+            raise AssertionError(f"bundle part {n} is {len(data)} bytes, over the {limit}-byte limit")
+        name = f"{stem}.zip" if len(groups) == 1 else f"{stem}-part{n}of{len(groups)}.zip"
+        parts.append(BundlePart(name, data, tuple(p.name for p in group)))
+    return Bundle(tuple(parts), tuple(too_large))
+
+
+def build_bundle(catalog: Catalog, digest: Digest | None, pdf_dir: Path | None = None) -> bytes:
+    """The whole bundle as one zip (no upload limit)."""
+    return build_bundle_parts(catalog, digest, pdf_dir).parts[0].data

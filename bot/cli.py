@@ -1,5 +1,5 @@
 """The `paperbot` command line (see README and the contract): run, chat, ask, search, check,
-import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
+add, fetch-pdfs, import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
 
 from __future__ import annotations
 
@@ -100,6 +100,17 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
         except DataError:
             reference = None
     data = to_catalog(digest, reference, digest_id=args.digest_id or slug(digest.title))
+    if args.enrich:
+        from bot.curate import CurateError, enrich
+
+        settings = _settings(args)
+        try:
+            filled = enrich(data["papers"], api=settings.arxiv_api, delay=settings.arxiv_delay,
+                            timeout=settings.arxiv_timeout)
+        except CurateError as exc:
+            print(f"paperbot import-digest: {exc}", file=sys.stderr)
+            return 1
+        print(f"authors filled from arXiv for {filled} paper(s)", file=sys.stderr)
     if args.merge_into:
         existing = yaml.load(Path(args.merge_into).read_text(encoding="utf-8"), Loader=Loader)
         data, added, skipped = merge_catalog(existing or {}, data)
@@ -114,6 +125,53 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(out)
     return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from bot.curate import CurateError, add_papers
+
+    settings = _settings(args)
+    try:
+        result = add_papers(settings.catalog, args.ids, args.section, args.org or [], api=settings.arxiv_api,
+                            delay=settings.arxiv_delay, timeout=settings.arxiv_timeout, cache_dir=settings.cache_dir)
+    except CurateError as exc:
+        print(f"paperbot add: {exc}", file=sys.stderr)
+        return 1
+    for arxiv, paper_id in result.present:
+        print(f"already in the catalog: {arxiv} ({paper_id})")
+    for paper_id, title in result.added:
+        print(f"added {paper_id}: {title}")
+    if result.added:
+        print(f"{settings.catalog}: {len(result.added)} paper(s) added")
+    return 0
+
+
+def cmd_fetch_pdfs(args: argparse.Namespace) -> int:
+    from bot import catalog as catalog_mod
+    from bot.arxiv import PdfResult, Polite, fetch_pdfs
+    from bot.yamlfile import DataError
+
+    settings = _settings(args)
+    try:
+        catalog = catalog_mod.load(settings.catalog, settings.cache_dir)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    dest = Path(args.dest) if args.dest else settings.bundle_dir
+    ids = [p.arxiv for p in catalog if p.arxiv]
+
+    def progress(n: int, total: int, result: PdfResult) -> None:
+        width = 30
+        bar = "#" * (width * n // total) + "-" * (width - width * n // total)
+        line = f"[{bar}] {n}/{total} {result.arxiv} {result.status}" + (f": {result.detail}" if result.detail else "")
+        print(line, file=sys.stderr if result.status == "failed" else sys.stdout, flush=True)
+
+    results = fetch_pdfs(ids, settings.arxiv_pdf, dest, timeout=settings.arxiv_timeout,
+                         polite=Polite(settings.arxiv_delay), progress=progress)
+    failed = [r for r in results if r.status == "failed"]
+    counts = {s: sum(r.status == s for r in results) for s in ("downloaded", "present", "failed")}
+    print(f"{dest}: {counts['downloaded']} downloaded, {counts['present']} already there, {counts['failed']} failed")
+    return 1 if failed else 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -156,9 +214,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     p.add_argument("--digest-id")
     p.add_argument("--no-reference", action="store_true", help="do not reuse ids from the current catalog")
+    p.add_argument("--enrich", action="store_true", help="fill authors and categories from the arXiv API")
     p.add_argument("--merge-into", metavar="CATALOG",
                    help="write CATALOG plus the digest's new papers (same arXiv id or title = same paper)")
     p.set_defaults(func=cmd_import_digest)
+    p = sub.add_parser("add", parents=[common], help="add papers to the catalog by their arXiv ids")
+    p.add_argument("ids", nargs="+", metavar="ARXIV_ID")
+    p.add_argument("--section", required=True, help="the section id the papers go into")
+    p.add_argument("--org", action="append", help="an organisation id (repeat for several)")
+    p.set_defaults(func=cmd_add)
+    p = sub.add_parser("fetch-pdfs", parents=[common], help="download every catalog paper's PDF for the bundle")
+    p.add_argument("--dest", help="folder for the PDFs (default: PAPERBOT_BUNDLE_DIR)")
+    p.set_defaults(func=cmd_fetch_pdfs)
     p = sub.add_parser("stats", parents=[common], help="search analytics: top queries, papers and misses")
     p.add_argument("--purge-before", metavar="YYYY-MM-DD", help="delete the queries recorded before this date")
     p.set_defaults(func=cmd_stats)

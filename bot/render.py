@@ -65,6 +65,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
     caption: str = ""
+    part_caption: str = ""   # for a document sent in parts: "{n}" and "{total}" are filled in
 
 
 @dataclass(frozen=True)
@@ -187,13 +188,18 @@ class Renderer:
             digest = find_digest(self.digests, item.bundle)
             caption = t("bundle_caption", self.lang, title=esc(digest.title if digest else item.bundle),
                         count=len(self.catalog))
-            return [Reply(document=Document("bundle", item.bundle, f"{item.bundle}-papers.zip"), caption=caption)]
+            return [Reply(document=Document("bundle", item.bundle, f"{item.bundle}-papers.zip"), caption=caption,
+                          part_caption=t("bundle_part", self.lang))]
         return []
 
     # --- cards --------------------------------------------------------------------------
 
     def name(self, paper: Paper) -> str:
         return esc(paper.short_name)
+
+    def orgs(self, paper: Paper) -> str:
+        """The organisations, escaped; a paper added by its arXiv id may have none listed."""
+        return esc(self.catalog.org_label(paper, self.lang)) or "—"
 
     def card(self, paper: Paper, focus: str = "card", *, expanded: bool = False, focus_line: str = "") -> Reply:
         lang = self.lang
@@ -204,12 +210,13 @@ class Renderer:
         title = esc(paper.title)
         lines.append(f'<b><a href="{paper.abs_url}">{title}</a></b>' if paper.abs_url else f"<b>{title}</b>")
         date = paper.date + (t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else "")
-        meta = [t("card_date", lang, date=date), "🏛 " + esc(self.catalog.org_label(paper, lang)),
+        meta = [t("card_date", lang, date=date), "🏛 " + self.orgs(paper),
                 "📚 " + esc(self.catalog.section_label(paper, lang))]
         lines.append(" · ".join(meta))
         if paper.authors:
             lines.append("✍️ " + esc(self.authors(paper, CARD_AUTHORS)))
-        lines.append("💡 " + esc(paper.impact.get(lang)))
+        if paper.impact:
+            lines.append("💡 " + esc(paper.impact_in(lang)))
         if expanded:  # English readers get the summary and the Chinese abstract after it
             body = ((paper.abstract_zh or paper.summary_en) if lang == "zh"
                     else "\n\n".join(filter(None, (paper.summary_en, paper.abstract_zh))))
@@ -242,7 +249,8 @@ class Renderer:
     def _focus_line(self, paper: Paper, focus: str) -> str:
         lang, name = self.lang, self.name(paper)
         if focus == "who":
-            who = t("who", lang, name=name, orgs=esc(self.catalog.org_label(paper, lang)), date=paper.date)
+            who = (t("who", lang, name=name, orgs=self.orgs(paper), date=paper.date) if paper.orgs
+                   else t("who_no_org", lang, name=name, date=paper.date))
             if paper.authors:
                 who += "\n" + t("who_authors", lang, authors=esc(self.authors(paper, WHO_AUTHORS)))
             return who
@@ -250,7 +258,7 @@ class Renderer:
             extra = t("when_arxiv", lang, date=paper.arxiv_date) if paper.arxiv_date else ""
             return t("when", lang, name=name, date=paper.date) + extra
         if focus == "impact":
-            return t("impact_focus", lang, name=name, impact=esc(paper.impact.get(lang)))
+            return t("impact_focus", lang, name=name, impact=esc(paper.impact_in(lang) or t("no_impact", lang)))
         if focus == "links":
             links = [u for u in (paper.abs_url, paper.pdf_url, paper.links.code, paper.links.data, paper.links.project)
                      if u]
@@ -267,7 +275,7 @@ class Renderer:
         """"是的，…" / "不是，…": the yes or no first, then the fact that decides it."""
         paper, claim, lang = answer.paper, answer.claim, self.lang
         if claim.org:
-            fact = t("who", lang, name=self.name(paper), orgs=esc(self.catalog.org_label(paper, lang)), date=paper.date)
+            fact = t("who", lang, name=self.name(paper), orgs=self.orgs(paper), date=paper.date)
         elif claim.section:
             fact = t("in_section", lang, name=self.name(paper), section=esc(self.catalog.section_label(paper, lang)))
         else:
@@ -282,9 +290,10 @@ class Renderer:
         lines = [t("compare_title", lang, names=t("and", lang).join(names)), ""]
         for paper in papers:
             lines.append(f"<b>{self.name(paper)}</b> — {esc(clip(paper.title, 120))}")
-            lines.append(" · ".join([t("card_date", lang, date=paper.date), "🏛 " + esc(self.catalog.org_label(paper, lang)),
+            lines.append(" · ".join([t("card_date", lang, date=paper.date), "🏛 " + self.orgs(paper),
                                      "📚 " + esc(self.catalog.section_label(paper, lang))]))
-            lines.append("💡 " + esc(clip(paper.impact.get(lang), 200)))
+            if paper.impact:
+                lines.append("💡 " + esc(clip(paper.impact_in(lang), 200)))
             if paper.summary_en:
                 lines.append("📝 " + esc(clip(first_sentence(paper.summary_en), 240)))
             lines.append("")
@@ -314,7 +323,7 @@ class Renderer:
                                                                    for o in sorted(shared_orgs) if o in self.catalog.org_by_id))))
         else:
             out.append(t("diff_orgs", lang, orgs="；".join(
-                f"{self.name(p)}: {esc(self.catalog.org_label(p, lang))}" for p in papers)))
+                f"{self.name(p)}: {self.orgs(p)}" for p in papers)))
         for paper, words in zip(papers, distinctive_words(papers), strict=True):
             if words:
                 out.append(t("diff_focus", lang, name=self.name(paper), words=esc(", ".join(words))))
@@ -374,7 +383,7 @@ class Renderer:
                 section = paper.section
                 lines.append(f"\n<i>{esc(self.catalog.section_label(paper, self.lang))}</i>")
             lines.append(f"{n}. <b>{esc(paper.short_name)}</b> · {paper.date} · "
-                         f"{esc(self.catalog.org_label(paper, self.lang))}")
+                         f"{self.orgs(paper)}")
         if pages > 1:
             lines.append("\n" + t("page", self.lang, page=page + 1, pages=pages))
         picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in chunk]
@@ -390,7 +399,7 @@ class Renderer:
         if not papers:
             return Reply(heading)
         lines = [heading]
-        lines += [f"{n}. <b>{esc(p.short_name)}</b> · {p.date} · {esc(self.catalog.org_label(p, self.lang))}"
+        lines += [f"{n}. <b>{esc(p.short_name)}</b> · {p.date} · {self.orgs(p)}"
                   for n, p in enumerate(papers, 1)]
         picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in papers]
         return Reply(clip_html("\n".join(lines)), tuple(tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)))
@@ -446,8 +455,9 @@ class Renderer:
         lines = [t("digest_page", self.lang, title=esc(digest.title), section=esc(name)), ""]
         for n, paper in enumerate(papers, 1):
             lines.append(f"{n}. <b>{esc(paper.title)}</b>")
-            lines.append(f"   {paper.date} · {esc(self.catalog.org_label(paper, self.lang))}")
-            lines.append(f"   💡 {esc(clip(paper.impact.get(self.lang), 160))}")
+            lines.append(f"   {paper.date} · {self.orgs(paper)}")
+            if paper.impact:
+                lines.append(f"   💡 {esc(clip(paper.impact_in(self.lang), 160))}")
         lines.append("\n" + t("page", self.lang, page=page + 1, pages=len(digest.sections)))
         if digest.keyword:
             lines.append(t("digest_closing", self.lang, keyword=esc(digest.keyword)))

@@ -80,9 +80,10 @@ class Paper:
     id: Slug
     title: NonEmpty
     section: Slug
-    orgs: Annotated[tuple[Slug, ...], Field(min_length=1)]
     date: Month
-    impact: Text
+    # A paper added by its arXiv id may lack what arXiv cannot tell: organisation, impact.
+    orgs: tuple[Slug, ...] = ()
+    impact: Text | None = None
     arxiv: ArxivId | None = None
     arxiv_date: Month | None = None
     # In arXiv order; a last "others" marks a list cut short (a team of hundreds).
@@ -118,6 +119,14 @@ class Paper:
     @property
     def year(self) -> int:
         return int(self.date[:4])
+
+    def impact_in(self, lang: Language) -> str:
+        return self.impact.get(lang) if self.impact else ""
+
+    @property
+    def impact_texts(self) -> str:
+        """Both languages' impact lines, for indexing and similarity."""
+        return f"{self.impact.zh} {self.impact.en}" if self.impact else ""
 
     @property
     def named_authors(self) -> tuple[str, ...]:

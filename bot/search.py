@@ -109,7 +109,7 @@ def paper_names(paper: Paper) -> list[str]:
 
 
 def _description(paper: Paper) -> str:
-    return " ".join([paper.impact.zh, paper.impact.en, paper.summary_en, *map(display_name, paper.named_authors)])
+    return " ".join([paper.impact_texts, paper.summary_en, *map(display_name, paper.named_authors)])
 
 
 def _org_text(catalog: Catalog, paper: Paper) -> str:

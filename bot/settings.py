@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     telegram_api_base_url: str | None = None
     log_level: str = Field(default="INFO", validation_alias="PAPERBOT_LOG_LEVEL")
+    arxiv_api: str = Field(default="https://export.arxiv.org/api/query", validation_alias="PAPERBOT_ARXIV_API")
+    arxiv_pdf: str = Field(default="https://arxiv.org/pdf/", validation_alias="PAPERBOT_ARXIV_PDF")
+    # arXiv asks for one request every 3 seconds; tests against a local server set 0.
+    arxiv_delay: float = Field(default=3.0, ge=0, validation_alias="PAPERBOT_ARXIV_DELAY")
+    arxiv_timeout: float = Field(default=30.0, gt=0, validation_alias="PAPERBOT_ARXIV_TIMEOUT")
+    # A document sent through Telegram's cloud Bot API may be 50 MB; a local Bot API server allows 2000.
+    upload_limit_mb: float = Field(default=50.0, gt=0, validation_alias="PAPERBOT_UPLOAD_LIMIT_MB")
 
     @field_validator("admin_ids", mode="before")
     @classmethod

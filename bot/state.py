@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.bundle import build_bundle
+from bot.bundle import Bundle, build_bundle_parts
 from bot.library import Library, load_library
 from bot.settings import Settings
 from bot.stats import StatsStore
@@ -44,7 +44,7 @@ class BotState:
     library: Library
     rng: random.Random = field(default_factory=random.Random)
     cooldown: Cooldown = field(default_factory=lambda: Cooldown(60.0))
-    bundles: dict[str, bytes] = field(default_factory=dict)
+    bundles: dict[str, Bundle] = field(default_factory=dict)
     file_ids: dict[str, str] = field(default_factory=dict)
     stats: StatsStore | None = None
     seen_files: tuple[tuple[str, int, int], ...] = ()
@@ -82,12 +82,20 @@ class BotState:
         log.info("reloaded: %d papers, version %s", len(library.catalog), library.version)
         return []
 
-    def bundle(self, digest_id: str) -> tuple[str, bytes]:
-        """The bundle zip for the current library version, built once per version."""
-        key = f"{self.library.version}:{digest_id}"
+    def bundle(self, digest_id: str) -> tuple[str, Bundle]:
+        """The bundle for the current library version and PDF folder, built once per version.
+
+        The key changes when a data file or a PDF changes, so Telegram file_ids cached under
+        it never send an old zip.
+        """
+        pdfs = self.settings.bundle_dir
+        listing = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in pdfs.glob("*.pdf")) \
+            if pdfs.is_dir() else []
+        key = f"{self.library.version}:{digest_id}:{hash(tuple(listing)) & 0xFFFFFFFF:08x}"
         if key not in self.bundles:
-            self.bundles = {key: build_bundle(self.library.catalog, self.library.digest(digest_id),
-                                              self.settings.bundle_dir)}
+            limit = int(self.settings.upload_limit_mb * 1_000_000)
+            self.bundles = {key: build_bundle_parts(self.library.catalog, self.library.digest(digest_id), pdfs,
+                                                    limit, f"{digest_id}-papers")}
         return key, self.bundles[key]
 
     def is_admin(self, user_id: int | None) -> bool:

@@ -94,16 +94,23 @@ async def send(update: Update, context: PaperContext, replies: list[Reply]) -> N
 
 async def send_document(chat_id: int, context: PaperContext, reply: Reply,
                         quote: ReplyParameters | None) -> None:
+    """The bundle, one document per part; each part's Telegram file_id is reused afterwards."""
     assert reply.document is not None
     state = context.state
-    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    key, data = state.bundle(reply.document.key)
-    cached = state.file_ids.get(key)
-    sent: Message = await context.bot.send_document(
-        chat_id, cached or data, filename=None if cached else reply.document.filename,
-        caption=reply.caption or None, reply_parameters=quote)
-    if sent.document is not None and not cached:
-        state.file_ids[key] = sent.document.file_id  # Telegram keeps the file: reuse it
+    key, bundle = state.bundle(reply.document.key)
+    total = len(bundle.parts)
+    for n, part in enumerate(bundle.parts, 1):
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        part_key = f"{key}:{n}"
+        cached = state.file_ids.get(part_key)
+        caption = reply.caption if n == 1 else ""
+        if total > 1:
+            caption = (caption + "\n" if caption else "") + reply.part_caption.format(n=n, total=total)
+        sent: Message = await context.bot.send_document(
+            chat_id, cached or part.data, filename=None if cached else part.filename,
+            caption=caption or None, reply_parameters=quote)
+        if sent.document is not None and not cached:
+            state.file_ids[part_key] = sent.document.file_id  # Telegram keeps the file: reuse it
 
 
 async def record(update: Update, context: PaperContext, query: str, answer: Answer | None, lang: Lang) -> None:

@@ -1,11 +1,16 @@
-"""The bundle's citations: real authors in BibTeX's form, never the organisation."""
+"""The bundle: citations with real authors (never the organisation), and zips split under the upload limit."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import Path
+
 import pytest
 
-from bot.bundle import bib_name, bibtex_entry, bibtex_key
+from bot.bundle import bib_name, bibtex_entry, bibtex_key, build_bundle_parts
 from bot.catalog import Catalog
+from tests.fakes.arxiv import pdf_bytes
 
 
 @pytest.mark.parametrize(("author", "bib"), [
@@ -46,3 +51,39 @@ def test_keys_are_unique_and_plain(catalog: Catalog) -> None:
     assert len(set(keys)) == len(keys)
     assert all(k.isascii() and k.isalnum() for k in keys)
     assert bibtex_key(catalog.get("code-llama")) == "roziere2023codellama"  # type: ignore[arg-type]
+
+
+def _pdfs(folder: Path, sizes: dict[str, int]) -> None:
+    folder.mkdir(exist_ok=True)
+    for arxiv, size in sizes.items():
+        (folder / f"{arxiv}.pdf").write_bytes(pdf_bytes(arxiv, size))
+
+
+@pytest.mark.parametrize("limit", [60_000, 150_000, 400_000, 10_000_000])
+def test_parts_stay_under_the_limit_and_hold_every_pdf_once(catalog: Catalog, tmp_path: Path, limit: int) -> None:
+    sizes = {f"2401.{10000 + n}": 20_000 + 7_919 * n for n in range(12)}
+    _pdfs(tmp_path, sizes)
+    bundle = build_bundle_parts(catalog, None, tmp_path, limit, "2023-ai-core-papers")
+    held: list[str] = []
+    for n, part in enumerate(bundle.parts, 1):
+        assert len(part.data) <= limit
+        with zipfile.ZipFile(io.BytesIO(part.data)) as zf:
+            names = zf.namelist()
+            assert zf.testzip() is None
+        assert ("papers.bib" in names) == (n == 1)                       # the metadata travels in part 1
+        held += [name.removeprefix("pdf/") for name in names if name.startswith("pdf/")]
+        expected = "2023-ai-core-papers.zip" if len(bundle.parts) == 1 else \
+            f"2023-ai-core-papers-part{n}of{len(bundle.parts)}.zip"
+        assert part.filename == expected
+    assert sorted(held + list(bundle.too_large)) == sorted(f"{a}.pdf" for a in sizes)
+    assert len(held) == len(set(held))
+    assert (len(bundle.parts) > 1) == (limit < 1_000_000)          # 763 kB of PDFs in all
+    again = build_bundle_parts(catalog, None, tmp_path, limit, "2023-ai-core-papers")
+    assert [p.data for p in again.parts] == [p.data for p in bundle.parts]   # deterministic bytes
+
+
+def test_a_pdf_larger_than_the_limit_is_left_out_and_said_so(catalog: Catalog, tmp_path: Path) -> None:
+    _pdfs(tmp_path, {"2401.00001": 30_000, "2401.00002": 500_000})
+    bundle = build_bundle_parts(catalog, None, tmp_path, 200_000)
+    assert bundle.too_large == ("2401.00002.pdf",)
+    assert [p.pdfs for p in bundle.parts] == [("2401.00001.pdf",)]

@@ -119,7 +119,7 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
         (GOOD.replace("orgs: [meta]", "orgs: [acme]"), "F:12: paper 'llama': unknown organisation 'acme'"),
         (GOOD.replace('    arxiv: "2302.13971"\n', '    arxiv: "arXiv:2302"\n'),
          "F:9: paper 'llama': arxiv: malformed value 'arXiv:2302'"),
-        (GOOD.replace("    impact: {zh: 开源基座}\n", ""), "F:6: paper 'llama': impact: missing required field"),
+        (GOOD.replace("    impact: {zh: 开源基座}\n", "    impact: {}\n"), "F:13: paper 'llama': impact: needs zh or en text"),
         (GOOD.replace("aliases: [llama1]", "aliases: llama1"),
          "F:8: paper 'llama': aliases: Input should be a valid tuple"),
         (GOOD.replace("orgs: [meta]", "orgs: [meta]\n    colour: red"), "F:13: paper 'llama': colour: unknown field"),

@@ -38,7 +38,7 @@ async def test_a_real_conversation(server: BotAPIServer, bot: subprocess.Popen[s
 
     server.push(message("which paper released PRM800K"))
     [answer] = await server.wait_for("sendMessage")
-    assert "Let’s Verify Step by Step" in answer["text"]
+    assert "Let's Verify Step by Step" in answer["text"]  # the title as arXiv writes it
 
     server.push(message("/paper <b>unclosed & <script>"))
     [escaped] = await server.wait_for("sendMessage")

@@ -250,3 +250,22 @@ async def test_contract_json_shape(bot: LocalBot) -> None:
     replies = replies_of(await bot.say("LLM论文"))
     assert replies[-1]["document"]["filename"].endswith(".zip") and replies[-1]["document"]["bytes"] > 0
     assert set(replies[0]) == {"text", "parse_mode", "buttons", "document"}
+
+
+async def test_a_bundle_with_pdfs_is_sent_in_parts_under_the_limit_each_reused(
+        settings: Settings, tmp_path: Any) -> None:
+    from tests.fakes.arxiv import pdf_bytes
+
+    pdfs = tmp_path / "pdfs"
+    pdfs.mkdir()
+    for arxiv in ("2205.14135", "2302.13971", "2401.10774"):
+        (pdfs / f"{arxiv}.pdf").write_bytes(pdf_bytes(arxiv, 400_000))
+    limited = settings.model_copy(update={"bundle_dir": pdfs, "upload_limit_mb": 0.9})
+    async with LocalBot(limited) as local:
+        docs = sent(await local.say("LLM论文"), "sendDocument")
+        assert [d.files["document"][0] for d in docs] == [f"2023-ai-core-papers-part{n}of2.zip" for n in (1, 2)]
+        assert all(d.files["document"][1] <= 900_000 for d in docs)
+        assert "Part 1 of 2" in docs[0].params["caption"] or "第 1/2 部分" in docs[0].params["caption"]
+        again = sent(await local.say("LLM论文"), "sendDocument")
+        assert [d.files for d in again] == [{}, {}]                                 # both parts by file_id
+        assert len({str(d.params["document"]) for d in again}) == 2
