@@ -22,6 +22,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -32,13 +33,15 @@ from bot.settings import Settings, TokenError
 from bot.state import BotState, Cooldown
 from bot.stats import StatsStore
 from bot.stats import default_path as default_stats_path
+from bot.store import Store, default_url, guarded
 from bot.yamlfile import DataError
-from handlers import admin, callbacks, commands, errors, groups, inline, messages
+from handlers import admin, callbacks, commands, errors, groups, inline, messages, push, readers
 from handlers.common import PaperApp, PaperContext
 
 log = logging.getLogger(__name__)
 
-MENU = ("paper", "list", "random", "digest", "help")
+MENU = ("paper", "list", "random", "digest", "saved", "subscribe", "subscriptions", "lang", "help")
+PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
 
 
 async def on_start(application: PaperApp) -> None:
@@ -50,6 +53,12 @@ async def on_start(application: PaperApp) -> None:
     state: BotState = application.bot_data["state"]
     if state.stats is not None:
         await state.stats.open()
+    if state.store is not None:
+        await state.store.open()
+        await guarded("settling pushes a stopped replica left", state.store.settle_stale())
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(push.push_job, interval=PUSH_INTERVAL, first=PUSH_INTERVAL,
+                                            name="push-new-papers")
     if application.job_queue is not None and state.settings.reload_interval > 0:
         application.job_queue.run_repeating(admin.watch_files, interval=state.settings.reload_interval,
                                             first=state.settings.reload_interval, name="watch-data-files")
@@ -59,6 +68,8 @@ async def on_stop(application: PaperApp) -> None:
     state: BotState = application.bot_data["state"]
     if state.stats is not None:
         await state.stats.close()
+    if state.store is not None:
+        await state.store.close()
 
 
 def build_application(state: BotState, token: str, *, request: BaseRequest | None = None,
@@ -86,6 +97,8 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     # Only new messages: an edit or a channel post would make the bot answer twice or in a
     # place nobody asked it to.
     new = filters.UpdateType.MESSAGE
+    # Before every handler (its own group): the reader's /lang choice from the store.
+    app.add_handler(TypeHandler(Update, readers.load_language), group=-1)
     # Admin commands first, so /reload is never taken for a search.
     app.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
     app.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
@@ -96,6 +109,14 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(CommandHandler("list", commands.list_command, filters=new))
     app.add_handler(CommandHandler("random", commands.random_paper, filters=new))
     app.add_handler(CommandHandler("digest", commands.digest, filters=new))
+    # Readers' own state: saves, follows, language, privacy.
+    app.add_handler(CommandHandler("saved", readers.saved_command, filters=new))
+    app.add_handler(CommandHandler(["subscribe", "follow"], readers.subscribe_command, filters=new))
+    app.add_handler(CommandHandler("subscriptions", readers.subscriptions_command, filters=new))
+    app.add_handler(CommandHandler(["unsubscribe", "unfollow"], readers.unsubscribe_command, filters=new))
+    app.add_handler(CommandHandler("lang", readers.lang_command, filters=new))
+    app.add_handler(CommandHandler("forget", readers.forget_command, filters=new))
+    app.add_handler(CommandHandler("privacy", readers.privacy_command, filters=new))
     # Plain text: keywords, questions, search.
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, messages.text_message))
     # Last among messages: a command none of the above knows, in a private chat.
@@ -158,10 +179,14 @@ def configure_logging(level: str, token: str = "") -> None:
             handler.addFilter(RedactToken(token))
 
 
-def new_state(settings: Settings, *, stats_path: Path | None = None) -> BotState:
+def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None) -> BotState:
+    """The state of one bot; the store at `database_url`, else DATABASE_URL, else in memory
+    (`paperbot run` passes the embedded default file)."""
     path = stats_path or settings.stats_db
     stats = StatsStore(path, store_users=settings.stats_store_users) if path else None
-    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats)
+    store = Store(database_url or settings.database_url or "sqlite:///:memory:")
+    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats,
+                    store=store)
 
 
 def run_bot(settings: Settings) -> int:
@@ -172,7 +197,8 @@ def run_bot(settings: Settings) -> int:
         return 2
     configure_logging(settings.log_level, token)
     try:
-        state = new_state(settings, stats_path=settings.stats_db or default_stats_path())
+        state = new_state(settings, stats_path=settings.stats_db or default_stats_path(),
+                          database_url=settings.database_url or default_url())
     except DataError as exc:
         log.error("the data files are invalid:\n%s", exc)
         return 1

@@ -137,11 +137,15 @@ class LocalBot:
         await self.app.initialize()
         if self.state.stats is not None:
             await self.state.stats.open()
+        if self.state.store is not None:
+            await self.state.store.open()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         if self.state.stats is not None:
             await self.state.stats.close()
+        if self.state.store is not None:
+            await self.state.store.close()
         await self.app.shutdown()
 
     async def process(self, data: dict[str, Any]) -> list[Call]:

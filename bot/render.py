@@ -9,7 +9,9 @@ from __future__ import annotations
 import html
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.answer import (
     Answer,
@@ -33,10 +35,14 @@ from bot.schema import Digest, Paper, ReplyItem
 from bot.text import STOPWORDS, cjk_share, normalise
 from bot.understand import ListFilter, When
 
+if TYPE_CHECKING:
+    from bot.store import Subscription
+
 MAX_TEXT = 4096
 MAX_CALLBACK = 64
 PAGE_SIZE = 8
 SUMMARY_CHARS = 220
+PUSH_SHOWN = 8             # a push lists this many new papers, then how many more
 CARD_AUTHORS = 3          # a card names the first authors, "who wrote it" a few more
 WHO_AUTHORS = 8
 EXPANDED_CHARS = 3200    # an expanded card stays one message, with room for its other lines
@@ -57,6 +63,7 @@ class Document:
     kind: str
     key: str
     filename: str
+    data: bytes | None = None   # the file itself, when it is made for one reader (not the bundle)
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class Callback:
     arg: str = ""
 
 
-VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick")
+VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick", "save", "sub", "svd")
 
 
 def encode(verb: str, paper_id: str = "", arg: str = "") -> str:
@@ -334,7 +341,8 @@ class Renderer:
         first = [Button(t("btn_card" if expanded else "btn_abstract", lang),
                         encode("card" if expanded else "abs", paper.id)),
                  Button(t("btn_similar", lang), encode("sim", paper.id)),
-                 Button(t("btn_bibtex", lang), encode("bib", paper.id))]
+                 Button(t("btn_bibtex", lang), encode("bib", paper.id)),
+                 Button(t("btn_save", lang), encode("save", paper.id))]
         second = []
         if paper.pdf_url:
             second.append(Button(t("btn_pdf", lang), url=paper.pdf_url))
@@ -392,7 +400,46 @@ class Renderer:
             nav = self.pager("ls", wanted.key, page, pages)
             if nav:
                 rows.append(nav)
+        if wanted.when is None and sum(map(bool, (wanted.section, wanted.org, wanted.author))) == 1 \
+                and len(wanted.key.encode()) <= MAX_CALLBACK - 5:
+            rows.append((Button(t("btn_follow", self.lang), encode("sub", wanted.key)),))
         return Reply(clip_html("\n".join(lines)), tuple(rows))
+
+    # --- readers' own: saves, follows, pushes ------------------------------------------------
+
+    def saved_page(self, papers: Sequence[Paper], page: int) -> Reply:
+        if not papers:
+            return Reply(t("saved_empty", self.lang))
+        pages = page_count(len(papers))
+        page = min(max(page, 0), pages - 1)
+        start, end = page_bounds(len(papers), page)
+        lines = [t("saved_title", self.lang, count=len(papers)), ""]
+        lines += [f"{n}. <b>{esc(p.short_name)}</b> · {p.date} · {self.orgs(p)}"
+                  for n, p in enumerate(papers[start:end], start + 1)]
+        picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in papers[start:end]]
+        rows = [tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)]
+        nav = self.pager("svd", "", page, pages)
+        return Reply(clip_html("\n".join(lines)), tuple([*rows, nav] if nav else rows))
+
+    def subscriptions(self, subs: Sequence[Subscription]) -> Reply:
+        if not subs:
+            return Reply(t("subs_empty", self.lang))
+        lines = [t("subs_title", self.lang)]
+        lines += [f"{n}. {t('kind_' + s.kind, self.lang)}: <b>{esc(s.label)}</b>" for n, s in enumerate(subs, 1)]
+        return Reply("\n".join(lines))
+
+    def push(self, papers: Sequence[Paper]) -> Reply:
+        """One message per follower per batch of new papers, with a button to open each."""
+        lines = [t("push_title", self.lang, count=len(papers)), ""]
+        for n, p in enumerate(papers[:PUSH_SHOWN], 1):
+            lines.append(f"{n}. <b>{esc(clip(p.title, 120))}</b>")
+            lines.append(f"   {p.date} · {self.orgs(p)}")
+            if p.impact:
+                lines.append(f"   💡 {esc(clip(p.impact_in(self.lang), 120))}")
+        if len(papers) > PUSH_SHOWN:
+            lines.append(f"… +{len(papers) - PUSH_SHOWN}")
+        picks = [Button(clip(p.short_name, 24), encode("pick", p.id)) for p in papers[:PUSH_SHOWN]]
+        return Reply(clip_html("\n".join(lines)), tuple(tuple(picks[i:i + 2]) for i in range(0, len(picks), 2)))
 
     def paper_list(self, heading: str, papers: tuple[Paper, ...]) -> Reply:
         """A short numbered list of papers with a button to open each (similar papers)."""

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     telegram_api_base_url: str | None = None
     log_level: str = Field(default="INFO", validation_alias="PAPERBOT_LOG_LEVEL")
+    # Readers' saves, follows and the push log: SQLite by default, PostgreSQL for several replicas.
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    push_rate: float = Field(default=25.0, gt=0, le=30, validation_alias="PAPERBOT_PUSH_RATE")
     arxiv_api: str = Field(default="https://export.arxiv.org/api/query", validation_alias="PAPERBOT_ARXIV_API")
     arxiv_pdf: str = Field(default="https://arxiv.org/pdf/", validation_alias="PAPERBOT_ARXIV_PDF")
     # arXiv asks for one request every 3 seconds; tests against a local server set 0.

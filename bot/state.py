@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.bundle import Bundle, build_bundle_parts
+from bot.follow import Pacer
 from bot.library import Library, load_library
 from bot.settings import Settings
 from bot.stats import StatsStore
+from bot.store import Store, guarded
 from bot.yamlfile import DataError
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ class BotState:
     bundles: dict[str, Bundle] = field(default_factory=dict)
     file_ids: dict[str, str] = field(default_factory=dict)
     stats: StatsStore | None = None
+    store: Store | None = None
+    push_pacer: Pacer | None = None   # one pace for every push run of this replica
     seen_files: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
@@ -78,9 +82,34 @@ class BotState:
         except DataError as exc:
             log.warning("reload refused, still serving the last good version:\n%s", exc)
             return [str(p) for p in exc.problems]
-        self.library = library
+        old, self.library = self.library, library
         log.info("reloaded: %d papers, version %s", len(library.catalog), library.version)
+        await self.enqueue_pushes(old, library)
         return []
+
+    async def enqueue_pushes(self, old: Library, new: Library) -> int:
+        """Log a push of each new paper to every chat with a matching follow (once, whichever
+        replica gets there first); the push job sends them."""
+        from bot.follow import deliveries, new_papers
+
+        fresh = new_papers(old.catalog, new.catalog)
+        if not fresh or self.store is None:
+            return 0
+        subs = await guarded("reading subscriptions", self.store.all_subscriptions(), [])
+        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index)
+        added = await guarded("logging pushes", self.store.enqueue(pairs), 0)
+        log.info("%d new paper(s): %d push(es) to %d chat(s) logged", len(fresh), added, len({c for c, _ in pairs}))
+        return int(added)
+
+    async def cooldown_allows(self, chat_id: int, rule_id: str) -> bool:
+        """The keyword cooldown, shared by every replica through the store (this process's own
+        memory when the store is unreachable)."""
+        if self.store is not None:
+            allowed = await guarded("keyword cooldown", self.store.cooldown_allows(
+                chat_id, rule_id, self.cooldown.seconds))
+            if allowed is not None:
+                return bool(allowed)
+        return self.cooldown.allow(chat_id, rule_id)
 
     def bundle(self, digest_id: str) -> tuple[str, Bundle]:
         """The bundle for the current library version and PDF folder, built once per version.

@@ -23,7 +23,7 @@ def _is_admin(update: Update, context: PaperContext) -> bool:
 async def reload_command(update: Update, context: PaperContext) -> None:
     if not _is_admin(update, context):
         return
-    lang = lang_of(update)
+    lang = lang_of(update, context)
     problems = await context.state.refresh(force=True) or []
     if problems:
         text = t("reload_failed", lang, problems=esc_clip("\n".join(problems), 3500))
@@ -38,7 +38,7 @@ async def stats_command(update: Update, context: PaperContext) -> None:
         return
     store = context.state.stats
     if store is None:
-        await send(update, context, [Reply(t("stats_off", lang_of(update)))])
+        await send(update, context, [Reply(t("stats_off", lang_of(update, context)))])
         return
     report = await store.report()
     await send(update, context, [Reply("<pre>" + esc_clip("\n".join(report.lines()), 3800) + "</pre>")])

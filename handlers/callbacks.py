@@ -7,16 +7,17 @@ from telegram.error import BadRequest
 
 from bot.answer import Answer, ListAnswer, PaperAnswer, SimilarAnswer, similar
 from bot.locale import t
-from bot.render import Reply, decode
+from bot.render import Button, Reply, decode
 from bot.understand import ListFilter
-from handlers.common import PaperContext, lang_of, markup, remember, renderer, send
+from handlers import readers
+from handlers.common import PaperContext, lang_of, mark_saved, markup, remember, renderer, send
 
 
 async def button(update: Update, context: PaperContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    lang = lang_of(update)
+    lang = lang_of(update, context)
     callback = decode(query.data)
     catalog = context.state.library.catalog
     paper = catalog.get(callback.paper_id) if callback else None
@@ -30,6 +31,20 @@ async def button(update: Update, context: PaperContext) -> None:
         wanted = ListFilter.from_key(callback.paper_id)
         reply = r.list_page(wanted, _page(callback.arg)) if wanted else None
         shown = ListAnswer(wanted) if wanted else None
+    elif callback.verb == "svd":
+        reply = await readers.saved_page(update, context, _page(callback.arg))
+    elif callback.verb == "sub":
+        target = readers.target_of_filter(callback.paper_id, context, lang)
+        if target is not None:
+            await query.answer()
+            await send(update, context, [Reply(await readers.follow(update, context, target, lang))])
+            return
+    elif callback.verb == "save" and paper is not None:
+        toast = await readers.toggle_save(update, context, paper.id)
+        await query.answer(toast or t("store_down", lang))
+        if toast is not None and query.message is not None:
+            await _refresh_save_button(update, context, query.message)
+        return
     elif callback.verb == "dg":
         reply = r.digest_page(callback.paper_id, _page(callback.arg)) \
             if context.state.library.digest(callback.paper_id) else None
@@ -63,3 +78,22 @@ async def button(update: Update, context: PaperContext) -> None:
 
 def _page(arg: str) -> int:
     return int(arg) if arg.isdigit() and len(arg) < 5 else 0
+
+
+async def _refresh_save_button(update: Update, context: PaperContext, message: object) -> None:
+    """The ⭐ on the card just pressed shows the new state (the rest of the keyboard unchanged)."""
+    from telegram import Message
+
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = tuple(tuple(Button(b.text, b.callback_data if isinstance(b.callback_data, str) else None, b.url)
+                       for b in row) for row in message.reply_markup.inline_keyboard)
+    lang = lang_of(update, context)
+    plain = Reply(buttons=tuple(tuple(Button(t("btn_save", lang), b.data) if b.data and b.data.startswith("save:")
+                                      else b for b in row) for row in rows))
+    [marked] = await mark_saved(update, context, [plain])
+    try:
+        await message.edit_reply_markup(markup(marked))
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

@@ -20,31 +20,31 @@ async def start(update: Update, context: PaperContext) -> None:
     arg = _args(context)
     if arg:  # deep link t.me/YourBot?start=medusa opens that paper's card
         paper = context.state.library.catalog.get(arg.lower())
-        lang = lang_of(update)
+        lang = lang_of(update, context)
         if paper is not None:
             await send(update, context, [renderer(context, lang).card(paper)])
             remember(context, PaperAnswer(paper))
             return
         await paper_for(update, context, arg.replace("_", " ").replace("-", " "))
         return
-    await send(update, context, [renderer(context, lang_of(update)).welcome()])
+    await send(update, context, [renderer(context, lang_of(update, context)).welcome()])
 
 
 async def help_command(update: Update, context: PaperContext) -> None:
-    await send(update, context, [renderer(context, lang_of(update)).help()])
+    await send(update, context, [renderer(context, lang_of(update, context)).help()])
 
 
 async def paper(update: Update, context: PaperContext) -> None:
     query = _args(context)
     if not query:
-        await send(update, context, [Reply(t("paper_usage", lang_of(update)))])
+        await send(update, context, [Reply(t("paper_usage", lang_of(update, context)))])
         return
     await paper_for(update, context, query)
 
 
 async def paper_for(update: Update, context: PaperContext, query: str) -> None:
     answer = answer_query(query, context.state.library.index)
-    lang = lang_of(update, query)
+    lang = lang_of(update, context, query)
     await send(update, context, renderer(context, lang).answer(answer))
     remember(context, answer)
     await record(update, context, query, answer, lang)
@@ -52,7 +52,7 @@ async def paper_for(update: Update, context: PaperContext, query: str) -> None:
 
 async def list_command(update: Update, context: PaperContext) -> None:
     arg = _args(context)
-    lang = lang_of(update, arg)
+    lang = lang_of(update, context, arg)
     lib = context.state.library
     wanted = list_filter(arg, lib.index, lib.gazetteer) if arg else ListFilter()
     if wanted is None:
@@ -65,19 +65,19 @@ async def list_command(update: Update, context: PaperContext) -> None:
 async def random_paper(update: Update, context: PaperContext) -> None:
     state = context.state
     paper = state.rng.choice(state.library.catalog.papers)
-    await send(update, context, [renderer(context, lang_of(update)).card(paper)])
+    await send(update, context, [renderer(context, lang_of(update, context)).card(paper)])
     remember(context, PaperAnswer(paper))
 
 
 async def unknown_command(update: Update, context: PaperContext) -> None:
     """/foo in a private chat: one line pointing to /help (groups stay quiet: it may be another bot's)."""
-    await send(update, context, [Reply(t("unknown_command", lang_of(update)))])
+    await send(update, context, [Reply(t("unknown_command", lang_of(update, context)))])
 
 
 async def digest(update: Update, context: PaperContext) -> None:
     digests = context.state.library.digests
     if update.effective_chat:
         await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-    r = renderer(context, lang_of(update))
+    r = renderer(context, lang_of(update, context))
     await send(update, context, [r.digest_page(digests[0].id, 0)] if digests else
                r.answer(ListAnswer(ListFilter())))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -15,10 +16,11 @@ from telegram.constants import ChatAction, ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answer import Answer, next_context
-from bot.locale import Lang
-from bot.render import Renderer, Reply, language, split_html
+from bot.locale import Lang, t
+from bot.render import Button, Renderer, Reply, language, split_html
 from bot.state import BotState
 from bot.stats import QueryRecord, describe
+from bot.store import guarded
 from bot.understand import ChatContext
 
 WELCOME_PICKS = 3
@@ -38,7 +40,15 @@ class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[obje
 PaperApp = Application[Any, PaperContext, Any, Any, Any, Any]
 
 
-def lang_of(update: Update, text: str = "") -> Lang:
+SAVE_PREFIX = "save:"
+LANG_KEY = "lang"  # in PTB's user_data: the reader's /lang choice, read from the store per update
+
+
+def lang_of(update: Update, context: PaperContext, text: str = "") -> Lang:
+    """The reader's /lang choice when they made one; else the message's language, else Telegram's."""
+    chosen = context.user_data.get(LANG_KEY) if context.user_data is not None else None
+    if chosen == "zh" or chosen == "en":
+        return chosen
     user = update.effective_user
     return language(text, user.language_code if user else None)
 
@@ -73,6 +83,28 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
                                  for row in reply.buttons if row])
 
 
+async def mark_saved(update: Update, context: PaperContext, replies: list[Reply]) -> list[Reply]:
+    """Cards' ⭐ buttons show whether this reader saved the paper (one query for all of them)."""
+    user = update.effective_user
+    store = context.state.store
+    ids = [b.data.removeprefix(SAVE_PREFIX) for r in replies for row in r.buttons for b in row
+           if b.data and b.data.startswith(SAVE_PREFIX)]
+    if not ids or user is None or store is None:
+        return replies
+    saved = await guarded("reading saves", store.saved_among(user.id, ids), set())
+    if not saved:
+        return replies
+    lang = lang_of(update, context)
+    return [replace(r, buttons=tuple(tuple(_saved_button(b, saved, lang) for b in row) for row in r.buttons))
+            for r in replies]
+
+
+def _saved_button(button: Button, saved: set[str], lang: Lang) -> Button:
+    if button.data and button.data.startswith(SAVE_PREFIX) and button.data.removeprefix(SAVE_PREFIX) in saved:
+        return replace(button, text=t("btn_saved", lang))
+    return button
+
+
 async def send(update: Update, context: PaperContext, replies: list[Reply]) -> None:
     """Send rendered replies to the update's chat; in groups they quote the asking message."""
     chat = update.effective_chat
@@ -81,7 +113,7 @@ async def send(update: Update, context: PaperContext, replies: list[Reply]) -> N
         return
     quote = ReplyParameters(message.message_id, allow_sending_without_reply=True) \
         if message is not None and is_group(update) else None
-    for reply in replies:
+    for reply in await mark_saved(update, context, replies):
         if reply.document is not None:
             await send_document(chat.id, context, reply, quote)
             continue
@@ -97,12 +129,18 @@ async def send_document(chat_id: int, context: PaperContext, reply: Reply,
     """The bundle, one document per part; each part's Telegram file_id is reused afterwards."""
     assert reply.document is not None
     state = context.state
+    if reply.document.data is not None:  # a file made for this reader (/saved bib)
+        await context.bot.send_document(chat_id, reply.document.data, filename=reply.document.filename,
+                                        caption=reply.caption or None, reply_parameters=quote)
+        return
     key, bundle = state.bundle(reply.document.key)
     total = len(bundle.parts)
     for n, part in enumerate(bundle.parts, 1):
         await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
         part_key = f"{key}:{n}"
         cached = state.file_ids.get(part_key)
+        if cached is None and state.store is not None:  # another replica may have uploaded it
+            cached = await guarded("reading a file_id", state.store.file_id(part_key))
         caption = reply.caption if n == 1 else ""
         if total > 1:
             caption = (caption + "\n" if caption else "") + reply.part_caption.format(n=n, total=total)
@@ -111,6 +149,8 @@ async def send_document(chat_id: int, context: PaperContext, reply: Reply,
             caption=caption or None, reply_parameters=quote)
         if sent.document is not None and not cached:
             state.file_ids[part_key] = sent.document.file_id  # Telegram keeps the file: reuse it
+            if state.store is not None:
+                await guarded("keeping a file_id", state.store.remember_file_id(part_key, sent.document.file_id))
 
 
 async def record(update: Update, context: PaperContext, query: str, answer: Answer | None, lang: Lang) -> None:

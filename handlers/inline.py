@@ -23,7 +23,7 @@ async def inline_query(update: Update, context: PaperContext) -> None:
         papers: list[Paper] = [h.paper for h in search(text, context.state.library.index, limit=MAX_RESULTS).hits]
     else:
         papers = context.state.library.featured(MAX_RESULTS)
-    lang = lang_of(update, text)
+    lang = lang_of(update, context, text)
     r = renderer(context, lang)
     results = []
     for paper in papers[:MAX_RESULTS]:

@@ -50,9 +50,9 @@ async def text_message(update: Update, context: PaperContext) -> None:
     answer = answer_text(text, lib, chat_context(context), private=not group, addressed=addressed)
     if answer is None:
         return
-    if group and isinstance(answer, KeywordAnswer) and not state.cooldown.allow(chat.id, answer.rule.id):
+    if group and isinstance(answer, KeywordAnswer) and not await state.cooldown_allows(chat.id, answer.rule.id):
         return
-    lang = lang_of(update, text)
+    lang = lang_of(update, context, text)
     await send(update, context, renderer(context, lang).answer(answer))
     if addressed:
         remember(context, answer)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,12 @@ def library(catalog: Catalog, index: SearchIndex) -> Library:
     digests = load_digests(DATA / "digests.yaml", [s.id for s in catalog.sections], [p.id for p in catalog])
     keywords = load_keywords(DATA / "keywords.yaml", [p.id for p in catalog], [d.id for d in digests])
     return Library(catalog, keywords, digests, index)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for the whole session (started on first use)."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url

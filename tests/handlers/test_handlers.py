@@ -55,7 +55,7 @@ async def test_paper_card_in_a_private_chat(bot: LocalBot) -> None:
     assert '<a href="https://arxiv.org/abs/2401.10774">Medusa: Simple LLM' in msg.params["text"]
     assert "reply_parameters" not in msg.params  # no quoting in private chats
     labels = [b["text"] for b in buttons(msg)]
-    assert labels == ["Abstract", "Similar", "BibTeX", "PDF", "arXiv", "Code"]
+    assert labels == ["Abstract", "Similar", "BibTeX", "⭐ Save", "PDF", "arXiv", "Code"]
     assert_valid(calls)
 
 

@@ -1,0 +1,99 @@
+"""Follows: what a reader can subscribe to, and which new papers each subscription matches.
+
+Pure functions over the catalog and its index; the store keeps subscriptions and the delivery
+log, the handlers send. A subscription is parsed with the same understanding as a question
+("agent", "谷歌", "Tri Dao", "speculative decoding"), so readers use the words they already use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.catalog import Catalog
+from bot.schema import Paper
+from bot.search import SearchIndex, search
+from bot.store import Kind, Subscription
+from bot.text import normalise
+from bot.understand import Gazetteer, read
+
+TOPIC_HITS = 50   # a topic matches a paper that search would list among this many for the query
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Kind
+    value: str
+    label: str
+
+
+def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) -> Target | None:
+    """What "/subscribe <text>" follows: a section, an organisation, an author or a topic; None
+    when nothing in the catalog matches it."""
+    catalog = index.catalog
+    text = text.strip()[:200]
+    if not text:
+        return None
+    found = read(text, index, gazetteer)
+    wanted = found.filter
+    if wanted.section and not found.papers:
+        section = catalog.section_by_id[wanted.section]
+        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
+    if wanted.org and not found.papers:
+        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"))
+    if wanted.author and not found.papers:
+        return Target("author", wanted.author, catalog.authors.get(wanted.author, wanted.author))
+    if search(text, index).verdict == "none":
+        return None
+    return Target("topic", normalise(text), text)
+
+
+def matches(sub: Subscription, paper: Paper, topic_hits: dict[str, set[str]]) -> bool:
+    if sub.kind == "section":
+        return paper.section == sub.value
+    if sub.kind == "org":
+        return sub.value in paper.orgs
+    if sub.kind == "author":
+        from bot.catalog import author_key
+
+        return any(author_key(a) == sub.value for a in paper.named_authors)
+    return paper.id in topic_hits.get(sub.value, set())
+
+
+def new_papers(old: Catalog, new: Catalog) -> list[Paper]:
+    """Papers the new catalog has and the old one did not (by id), in catalog order."""
+    known = {p.id for p in old}
+    return [p for p in new if p.id not in known]
+
+
+def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex) -> list[tuple[int, str]]:
+    """(chat, paper) for every new paper some subscription of that chat matches, once each."""
+    subs = list(subs)
+    ids = {p.id for p in papers}
+    topic_hits = {s.value: {h.paper.id for h in search(s.value, index, limit=TOPIC_HITS).hits} & ids
+                  for s in subs if s.kind == "topic"}
+    out: dict[tuple[int, str], None] = {}
+    for paper in papers:
+        for sub in subs:
+            if matches(sub, paper, topic_hits):
+                out[(sub.chat_id, paper.id)] = None
+    return list(out)
+
+
+@dataclass
+class Pacer:
+    """At most `rate` sends per second: waits until the next send is allowed."""
+
+    rate: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    _next: float = field(default=0.0)
+
+    async def wait(self) -> None:
+        now = self.clock()
+        if self._next > now:
+            await self.sleep(self._next - now)
+            now = self.clock()
+        self._next = max(now, self._next) + 1.0 / self.rate

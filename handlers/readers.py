@@ -1,0 +1,190 @@
+"""Readers' own state: ⭐ saves, /saved, follows (/subscribe, /subscriptions, /unsubscribe, 🔔),
+/lang, /forget, /privacy. Every store call is guarded: a database that is down costs the
+reader a short "try again later", never an error."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.bundle import bibtex_entry
+from bot.follow import Target, target_of
+from bot.locale import Lang, t
+from bot.render import Document, Reply, decode, esc
+from bot.store import MAX_SUBSCRIPTIONS, Subscription, guarded
+from bot.understand import ListFilter
+from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
+
+
+def _args(context: PaperContext) -> str:
+    return " ".join(context.args or []).strip()
+
+
+async def load_language(update: Update, context: PaperContext) -> None:
+    """Before any handler: the reader's /lang choice, read from the store (shared by replicas)."""
+    user = update.effective_user
+    store = context.state.store
+    if user is None or store is None or context.user_data is None:
+        return
+    context.user_data[LANG_KEY] = await guarded("reading a language", store.language(user.id)) or "auto"
+
+
+async def saved_command(update: Update, context: PaperContext) -> None:
+    user = update.effective_user
+    store = context.state.store
+    lang = lang_of(update, context)
+    if user is None or store is None:
+        return
+    ids = await guarded("reading saves", store.saved(user.id))
+    if ids is None:
+        await send(update, context, [Reply(t("store_down", lang))])
+        return
+    catalog = context.state.library.catalog
+    papers = [p for i in ids if (p := catalog.get(i)) is not None]
+    r = renderer(context, lang)
+    if _args(context).lower() == "bib" and papers:
+        data = ("\n\n".join(bibtex_entry(p, catalog) for p in papers) + "\n").encode()
+        await send(update, context, [Reply(document=Document("file", "saved-bib", "saved.bib", data))])
+        return
+    await send(update, context, [r.saved_page(papers, 0)])
+
+
+async def saved_page(update: Update, context: PaperContext, page: int) -> Reply | None:
+    user = update.effective_user
+    store = context.state.store
+    if user is None or store is None:
+        return None
+    ids = await guarded("reading saves", store.saved(user.id), [])
+    catalog = context.state.library.catalog
+    return renderer(context, lang_of(update, context)).saved_page([p for i in ids if (p := catalog.get(i))], page)
+
+
+async def toggle_save(update: Update, context: PaperContext, paper_id: str) -> str | None:
+    """The ⭐ button: save or remove; the toast to show, None when the store failed."""
+    user = update.effective_user
+    store = context.state.store
+    if user is None or store is None:
+        return None
+    state = await guarded("saving a paper", store.toggle_save(user.id, paper_id))
+    if state is None:
+        return None
+    return t("save_added" if state else "save_removed", lang_of(update, context))
+
+
+async def follow(update: Update, context: PaperContext, target: Target, lang: Lang) -> str:
+    """Store a follow for this reader in this chat; the line to answer with."""
+    user, chat = update.effective_user, update.effective_chat
+    store = context.state.store
+    if user is None or chat is None or store is None:
+        return t("store_down", lang)
+    done = await guarded("storing a follow", store.subscribe(
+        Subscription(user.id, chat.id, target.kind, target.value, target.label, lang)))
+    if done is None:
+        return t("store_down", lang)
+    label = esc(target.label)
+    return {"added": t("subscribed", lang, label=label), "exists": t("already_subscribed", lang, label=label),
+            "limit": t("sub_limit", lang, limit=MAX_SUBSCRIPTIONS)}[done]
+
+
+async def subscribe_command(update: Update, context: PaperContext) -> None:
+    what = _args(context)
+    lang = lang_of(update, context, what)
+    if not what:
+        await send(update, context, [Reply(t("sub_usage", lang))])
+        return
+    lib = context.state.library
+    target = target_of(what, lib.index, lib.gazetteer, lang)
+    if target is None:
+        await send(update, context, [Reply(t("sub_nothing", lang, what=esc(what[:80])))])
+        return
+    await send(update, context, [Reply(await follow(update, context, target, lang))])
+
+
+def target_of_filter(key: str, context: PaperContext, lang: Lang) -> Target | None:
+    """The 🔔 button on a list: its filter's one section, organisation or author."""
+    wanted = ListFilter.from_key(key)
+    catalog = context.state.library.catalog
+    if wanted is None:
+        return None
+    if wanted.section and wanted.section in catalog.section_by_id:
+        section = catalog.section_by_id[wanted.section]
+        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
+    if wanted.org and wanted.org in catalog.org_by_id:
+        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name(lang))
+    if wanted.author and wanted.author in catalog.authors:
+        return Target("author", wanted.author, catalog.authors[wanted.author])
+    return None
+
+
+async def subscriptions_command(update: Update, context: PaperContext) -> None:
+    user = update.effective_user
+    store = context.state.store
+    lang = lang_of(update, context)
+    if user is None or store is None:
+        return
+    subs = await guarded("reading follows", store.subscriptions_of(user.id))
+    reply = Reply(t("store_down", lang)) if subs is None else renderer(context, lang).subscriptions(subs)
+    await send(update, context, [reply])
+
+
+async def unsubscribe_command(update: Update, context: PaperContext) -> None:
+    """/unsubscribe: all; /unsubscribe 2: the second listed; /unsubscribe agent: that one."""
+    user = update.effective_user
+    store = context.state.store
+    what = _args(context)
+    lang = lang_of(update, context, what)
+    if user is None or store is None:
+        return
+    if not what or what.lower() in ("all", "全部"):
+        count = await guarded("removing follows", store.unsubscribe(user.id))
+    else:
+        subs = await guarded("reading follows", store.subscriptions_of(user.id), [])
+        lib = context.state.library
+        target = target_of(what, lib.index, lib.gazetteer, lang)
+        chosen = [s for n, s in enumerate(subs, 1) if what == str(n) or what.casefold() == s.label.casefold()
+                  or (target is not None and (s.kind, s.value) == (target.kind, target.value))]
+        count = 0
+        for sub in chosen:
+            count += await guarded("removing a follow", store.unsubscribe(user.id, sub.kind, sub.value), 0)
+    if count is None:
+        await send(update, context, [Reply(t("store_down", lang))])
+        return
+    await send(update, context, [Reply(t("unsubscribed", lang, count=count) if count else t("unsub_none", lang))])
+
+
+async def lang_command(update: Update, context: PaperContext) -> None:
+    user = update.effective_user
+    store = context.state.store
+    choice = _args(context).lower()
+    if user is None or store is None:
+        return
+    if choice not in ("zh", "en", "auto"):
+        await send(update, context, [Reply(t("lang_usage", lang_of(update, context)))])
+        return
+    done = await guarded("storing a language", store.set_language(user.id, None if choice == "auto" else choice),
+                         False)
+    if context.user_data is not None:
+        context.user_data[LANG_KEY] = choice
+    lang: Lang = "zh" if choice == "zh" else "en" if choice == "en" else lang_of(update, context)
+    text = t("store_down", lang) if done is False else t("lang_auto" if choice == "auto" else "lang_set", lang)
+    await send(update, context, [Reply(text)])
+
+
+async def forget_command(update: Update, context: PaperContext) -> None:
+    user = update.effective_user
+    store = context.state.store
+    lang = lang_of(update, context)
+    if user is None or store is None:
+        return
+    count = await guarded("forgetting a reader", store.forget(user.id))
+    if context.user_data is not None:
+        context.user_data.pop(LANG_KEY, None)
+    await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count))])
+
+
+async def privacy_command(update: Update, context: PaperContext) -> None:
+    await send(update, context, [Reply(t("privacy", lang_of(update, context)))])
+
+
+def is_save(data: str | None) -> bool:
+    callback = decode(data)
+    return callback is not None and callback.verb == "save"
