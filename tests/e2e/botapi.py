@@ -154,6 +154,7 @@ class BotAPIServer:
 
     def _check(self, method: str, params: dict[str, Any]) -> str | None:
         known = {"getMe", "deleteWebhook", "setWebhook", "setMyCommands", "sendMessage", "editMessageText", "sendDocument",
+                 "editMessageReplyMarkup",
                  "sendChatAction", "answerCallbackQuery", "answerInlineQuery", "close", "logOut"}
         if method not in known:
             return f"method {method} not found"

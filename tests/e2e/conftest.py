@@ -39,7 +39,9 @@ class RunningBot:
     """`paperbot run` as a child process, with its log kept for the token check."""
 
     def __init__(self, server: BotAPIServer, tmp_path: Path, **env: str) -> None:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_"))}
+        base = {k: v for k, v in os.environ.items()
+                if not k.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_")) and k != "DATABASE_URL"}
+        env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite3'}")
         base.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, PAPERBOT_LOG_LEVEL="DEBUG",
                     PAPERBOT_CACHE_DIR=str(tmp_path / "cache"), PAPERBOT_STATS_DB=str(tmp_path / "stats.sqlite3"),
                     PYTHONUNBUFFERED="1", **env)
