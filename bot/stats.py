@@ -1,13 +1,16 @@
 """Search analytics for the curator: every query, what was answered, hit or miss.
 
-Stored in SQLite (WAL) through aiosqlite, one committed row per query, so a restart or a
-SIGTERM loses nothing. A full disk or a locked database costs a logged warning, never a reply.
-User ids are stored only when STATS_STORE_USERS is set.
+Stored in SQLite (WAL) through aiosqlite. A reply never waits for it: `record` puts the row in a
+bounded in-process queue and returns; one writer task stores rows in batches. A full queue, a
+full disk or a locked database costs a logged warning and a counter, never a delayed reply; on
+shutdown the queue is flushed within a deadline. User ids are stored only when
+STATS_STORE_USERS is set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import sqlite3
@@ -49,6 +52,9 @@ CREATE TABLE IF NOT EXISTS queries (
 CREATE INDEX IF NOT EXISTS queries_at ON queries(at);
 """
 MAX_QUERY = 500
+QUEUE_SIZE = 10_000      # rows waiting for the writer; beyond this a row is counted and dropped
+BATCH = 500              # rows per transaction
+FLUSH_DEADLINE = 5.0     # seconds shutdown waits for queued rows
 
 
 @dataclass(frozen=True)
@@ -108,15 +114,17 @@ class StatsStore:
     def __init__(self, path: Path, *, store_users: bool = False) -> None:
         self.path = path
         self.store_users = store_users
+        self.dropped = 0           # rows lost to a full queue or a database error
         self._db: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._queue: asyncio.Queue[tuple[object, ...]] | None = None
+        self._writer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = aiosqlite.connect(self.path, timeout=2.0)
-            # A daemon thread: a second SIGTERM during shutdown must not leave the process hanging
-            # on it. Every row is committed before its reply goes on, so none is lost this way.
+            # A daemon thread: a second SIGTERM during shutdown must not leave the process hanging on it.
             thread = getattr(connection, "_thread", None)
             if thread is not None:
                 thread.daemon = True
@@ -128,8 +136,23 @@ class StatsStore:
         except (OSError, sqlite3.Error) as exc:
             log.warning("search analytics are off: cannot open %s (%s)", self.path, exc)
             self._db = None
+            return
+        self._queue = asyncio.Queue(QUEUE_SIZE)
+        self._writer = asyncio.create_task(self._write_batches(), name="analytics-writer")
 
-    async def close(self) -> None:
+    async def close(self, deadline: float = FLUSH_DEADLINE) -> None:
+        """Store what is queued (within `deadline` seconds), then close the database."""
+        if self._queue is not None and self._writer is not None:
+            try:
+                await asyncio.wait_for(self._queue.join(), deadline)
+            except TimeoutError:
+                lost = self._queue.qsize()
+                self.dropped += lost
+                log.warning("analytics: %d queued queries not stored before the shutdown deadline", lost)
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+            self._queue = self._writer = None
         if self._db is not None:
             db, self._db = self._db, None
             try:
@@ -138,22 +161,49 @@ class StatsStore:
                 log.warning("closing the analytics database failed: %s", exc)
 
     async def record(self, rec: QueryRecord) -> None:
-        """Store one query; any database trouble is a warning, never an exception."""
-        if self._db is None:
+        """Queue one query for the writer; returns at once whatever the database is doing."""
+        if self._queue is None:
             return
         user = rec.user_id if self.store_users else None
+        row = (rec.at or time.time(), rec.chat_type, rec.lang, rec.query[:MAX_QUERY], rec.kind, rec.paper_id,
+               int(rec.hit), user)
         try:
-            async with self._lock:
-                await self._db.execute(
-                    "INSERT INTO queries VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (rec.at or time.time(), rec.chat_type, rec.lang, rec.query[:MAX_QUERY], rec.kind,
-                     rec.paper_id, int(rec.hit), user))
-                await self._db.commit()
-        except (sqlite3.Error, ValueError) as exc:
-            log.warning("could not record a query in %s: %s", self.path, exc)
+            self._queue.put_nowait(row)
+        except asyncio.QueueFull:
+            self.dropped += 1
+            if self.dropped % 1000 == 1:
+                log.warning("analytics: queue full, %d queries dropped so far", self.dropped)
+
+    async def flush(self) -> None:
+        """Wait until every queued row has been handled (tests and reports)."""
+        if self._queue is not None:
+            await self._queue.join()
+
+    async def _write_batches(self) -> None:
+        assert self._queue is not None
+        queue = self._queue
+        while True:
+            rows = [await queue.get()]
+            while len(rows) < BATCH and not queue.empty():
+                rows.append(queue.get_nowait())
+            try:
+                if self._db is not None:
+                    async with self._lock:
+                        await self._db.executemany("INSERT INTO queries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                        await self._db.commit()
+            except (sqlite3.Error, ValueError) as exc:
+                self.dropped += len(rows)
+                log.warning("could not record %d queries in %s: %s", len(rows), self.path, exc)
+                with contextlib.suppress(sqlite3.Error, ValueError):
+                    if self._db is not None:
+                        await self._db.rollback()
+            finally:
+                for _ in rows:
+                    queue.task_done()
 
     async def report(self, now: float | None = None, limit: int = 10) -> Report:
         now = now or time.time()
+        await self.flush()
         if self._db is None:
             return Report(0, 0, [], [], [])
         day = dt.datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

@@ -75,18 +75,30 @@ async def test_a_broken_database_costs_a_warning_not_a_reply(settings: Settings,
 
 async def test_a_locked_database_costs_a_warning_not_a_reply(settings: Settings, tmp_path: Path,
                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """The reply goes out at once while the database is locked; the writer's failure is a
+    warning and a counted row, and later rows are stored again once the lock is gone."""
+    import time
+
     cfg = with_stats(settings, tmp_path)
     async with LocalBot(cfg) as bot:
         await bot.say("/paper gptq")
+        assert bot.state.stats is not None
+        await bot.state.stats.flush()
         holder = sqlite3.connect(cfg.stats_db, timeout=0)  # type: ignore[arg-type]
         holder.execute("BEGIN EXCLUSIVE")
         try:
+            started = time.monotonic()
             calls = await bot.say("/paper medusa")
+            assert time.monotonic() - started < 1.0      # not the database's 2 s busy timeout
+            await asyncio.wait_for(bot.state.stats.flush(), 10)
         finally:
             holder.rollback()
             holder.close()
+        assert bot.state.stats.dropped == 1
+        await bot.say("/paper fa2")
     assert [c.method for c in calls] == ["sendMessage"]
-    assert "could not record a query" in caplog.text
+    assert "could not record 1 queries" in caplog.text
+    assert [r[2] for r in rows(cfg.stats_db)] == ["gptq", "fa2"]  # type: ignore[arg-type]
 
 
 async def test_purge_and_the_cli(settings: Settings, tmp_path: Path) -> None:
