@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -35,7 +37,7 @@ from bot.stats import StatsStore
 from bot.stats import default_path as default_stats_path
 from bot.store import Store, default_url, guarded
 from bot.yamlfile import DataError
-from handlers import admin, callbacks, commands, errors, groups, inline, messages, push, readers
+from handlers import admin, callbacks, commands, errors, groups, inline, messages, push, readers, webhook
 from handlers.common import PaperApp, PaperContext
 
 log = logging.getLogger(__name__)
@@ -124,6 +126,8 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(CallbackQueryHandler(callbacks.button))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Last of all (in webhook mode): the update's journal entry is done.
+    app.add_handler(TypeHandler(Update, webhook.mark_handled), group=100)
     app.add_error_handler(errors.error_handler)
     return app
 
@@ -153,30 +157,56 @@ class PatientRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
-class RedactToken(logging.Filter):
-    """Replace the bot token in every log record: PTB logs its API URLs at DEBUG, token included."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.secrets = [token, token.partition(":")[2]]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret and secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "<token>") if secret else message
-            record.msg, record.args = message, None
-        return True
+def secrets_of(settings: Settings, token: str) -> list[str]:
+    """Every secret that must never reach a log: the token and its secret half, the webhook
+    secret, and the password inside DATABASE_URL. Longest first, so a part never hides a whole."""
+    found = [token, token.partition(":")[2]]
+    if settings.webhook_secret:
+        found.append(settings.webhook_secret.get_secret_value())
+    if settings.database_url:
+        password = urlparse(settings.database_url).password
+        if password:
+            found.append(password)
+    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
 
 
-def configure_logging(level: str, token: str = "") -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level.upper())
-    # httpx logs every request URL, and the URL carries the token.
-    for noisy in ("httpx", "httpcore"):
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback and exception text included, then removes every secret:
+    a bad base URL puts the token into an exception's message, not only into log arguments."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secrets)
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str, secrets: list[str] | None = None) -> None:
+    logging.basicConfig(format=LOG_FORMAT, level=level.upper())
+    # httpx logs every request URL, and the URL carries the token; the JobQueue's scheduler
+    # logs two lines per run of every job.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    if token:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(RedactToken(token))
+    secrets = secrets or []
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT, secrets))
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        import traceback
+
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb)), secrets))
+
+    sys.excepthook = excepthook  # an uncaught exception's traceback is redacted too
 
 
 def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None) -> BotState:
@@ -195,7 +225,7 @@ def run_bot(settings: Settings) -> int:
     except TokenError as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, token)
+    configure_logging(settings.log_level, secrets_of(settings, token))
     try:
         state = new_state(settings, stats_path=settings.stats_db or default_stats_path(),
                           database_url=settings.database_url or default_url())
@@ -204,12 +234,81 @@ def run_bot(settings: Settings) -> int:
         return 1
     app = build_application(state, token)
     allowed = Update.ALL_TYPES
-    if settings.webhook_url:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        # Telegram posts to WEBHOOK_URL; the local server listens on the same path behind the proxy.
-        path = urlparse(settings.webhook_url).path.strip("/")
-        app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, url_path=path,
-                        secret_token=secret, webhook_url=settings.webhook_url, allowed_updates=allowed)
-    else:
-        app.run_polling(allowed_updates=allowed)
+    try:
+        if settings.webhook_url:
+            asyncio.run(serve_webhook(app, state, allowed))
+        else:
+            # An unreachable Bot API at start is retried (PTB logs each attempt); a wrong token is not.
+            app.run_polling(allowed_updates=allowed, bootstrap_retries=-1)
+    except InvalidToken:
+        log.error("Telegram refused the bot token (401/404 from getMe): check TELEGRAM_BOT_TOKEN")
+        return 1
     return 0
+
+
+async def initialize_with_retry(app: PaperApp, stop: asyncio.Event) -> bool:
+    """getMe until the Bot API answers: one log line per failed attempt, backing off to 30 s.
+    A wrong token raises InvalidToken at once; a stop signal meanwhile returns False."""
+    delay = 1.0
+    attempt = 1
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            return True
+        except (NetworkError, TimedOut) as exc:
+            log.warning("the Bot API is unreachable (attempt %d: %s); retrying in %.0f s", attempt, exc, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay, attempt = min(delay * 2, 30.0), attempt + 1
+    return False
+
+
+async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> None:
+    """Webhook mode: our own receiver (see handlers/webhook.py), the journal replayed at start,
+    and a drain of in-flight updates on SIGTERM/SIGINT."""
+    import tornado.httpserver
+
+    from handlers.webhook import MAX_BODY, replay_unfinished, webhook_app
+
+    settings = state.settings
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if not await initialize_with_retry(app, stop):
+        return
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlparse(settings.webhook_url or "").path
+    server = tornado.httpserver.HTTPServer(webhook_app(app, path, secret, state.store),
+                                           max_body_size=MAX_BODY, max_buffer_size=MAX_BODY)
+    try:
+        await on_start(app)
+        server.listen(settings.webhook_port, address=settings.webhook_listen)
+        await app.bot.set_webhook(settings.webhook_url or "", secret_token=secret, allowed_updates=allowed)
+        await app.start()
+        if state.store is not None:
+            await replay_unfinished(app, state.store)
+            if app.job_queue is not None:  # what a replica that stopped quickly left behind
+                app.job_queue.run_repeating(_replay_job, interval=30, first=30, name="replay-journal")
+        log.info("serving the webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        await stop.wait()
+        log.info("stop signal: finishing the updates in flight")
+    finally:
+        server.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.close_all_connections(), settings.drain_timeout)
+        if app.running:
+            try:
+                await asyncio.wait_for(app.stop(), settings.drain_timeout)
+            except TimeoutError:
+                log.warning("updates still in flight after %.0f s; the journal replays them at the next start",
+                            settings.drain_timeout)
+        await app.shutdown()
+        await on_stop(app)
+
+
+async def _replay_job(context: PaperContext) -> None:
+    from handlers.webhook import replay_unfinished
+
+    if context.state.store is not None:
+        await replay_unfinished(context.application, context.state.store)  # type: ignore[arg-type]

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="PAPERBOT_LOG_LEVEL")
     # Readers' saves, follows and the push log: SQLite by default, PostgreSQL for several replicas.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    # Seconds a stop waits for updates in flight (keep it under the supervisor's kill timeout:
+    # Docker's --stop-timeout, systemd's TimeoutStopSec); the journal replays what is left.
+    drain_timeout: float = Field(default=8.0, gt=0, validation_alias="PAPERBOT_DRAIN_TIMEOUT")
     push_rate: float = Field(default=25.0, gt=0, le=30, validation_alias="PAPERBOT_PUSH_RATE")
     arxiv_api: str = Field(default="https://export.arxiv.org/api/query", validation_alias="PAPERBOT_ARXIV_API")
     arxiv_pdf: str = Field(default="https://arxiv.org/pdf/", validation_alias="PAPERBOT_ARXIV_PDF")

@@ -82,6 +82,10 @@ class BotState:
         except DataError as exc:
             log.warning("reload refused, still serving the last good version:\n%s", exc)
             return [str(p) for p in exc.problems]
+        except (MemoryError, OSError, RecursionError, ValueError) as exc:
+            # Anything else that breaks a reload is reported the same way (the admins are told).
+            log.warning("reload failed, still serving the last good version: %s: %s", type(exc).__name__, exc)
+            return [f"reload failed: {type(exc).__name__}: {exc}"]
         old, self.library = self.library, library
         log.info("reloaded: %d papers, version %s", len(library.catalog), library.version)
         await self.enqueue_pushes(old, library)

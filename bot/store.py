@@ -54,6 +54,13 @@ cooldowns = sa.Table(
     sa.Column("until", sa.Float, nullable=False))
 file_ids = sa.Table(
     "file_ids", metadata, sa.Column("key", sa.Text, primary_key=True), sa.Column("file_id", sa.Text, nullable=False))
+journal = sa.Table(
+    "journal", metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True), sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),           # accepted -> (replaying ->) deleted when handled
+    sa.Column("owner", sa.Text), sa.Column("at", sa.Float, nullable=False),
+    sa.Index("journal_status", "status", "at"))
+REPLAY_AFTER = 10.0   # an accepted update unhandled for this long was lost by a stop or a crash
 
 Migration = Callable[[sa.Connection], None]
 
@@ -62,8 +69,12 @@ def _v1(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[saves, subscriptions, languages, deliveries, cooldowns, file_ids])
 
 
+def _v2(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[journal])
+
+
 # Versioned migrations, run in order at start by every engine; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (_v1,)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
 
 
 def default_url() -> str:
@@ -312,6 +323,26 @@ class Store:
                                           where=cooldowns.c.until <= now).returning(cooldowns.c.until)
         async with self.engine.begin() as conn:
             return (await conn.execute(stmt)).first() is not None
+
+    # --- the update journal (webhook mode) -------------------------------------------------
+
+    async def journal(self, update_id: int, body: str) -> None:
+        """Keep an accepted update until it is handled (Telegram's retries are not duplicated)."""
+        async with self.engine.begin() as conn:
+            await conn.execute(self._insert(journal).values(update_id=update_id, body=body, status="accepted",
+                                                            owner=self.owner, at=time.time()).on_conflict_do_nothing())
+
+    async def journal_done(self, update_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(journal.delete().where(journal.c.update_id == update_id))
+
+    async def claim_unfinished(self, older_than: float = REPLAY_AFTER) -> list[str]:
+        """Take the accepted updates nobody finished (oldest first) for this replica to handle."""
+        async with self.engine.begin() as conn:
+            rows = await conn.execute(journal.update().where(
+                journal.c.status == "accepted", journal.c.at < time.time() - older_than)
+                .values(status="replaying", owner=self.owner).returning(journal.c.update_id, journal.c.body))
+            return [body for _, body in sorted(rows.all())]
 
     async def file_id(self, key: str) -> str | None:
         async with self.engine.connect() as conn:

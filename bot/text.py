@@ -51,6 +51,16 @@ tell any some
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
+# C0 and C1 control characters (ESC sequences, bells, NULs) but tab and newline: a reader never
+# means them, a reply must never echo them, and one inside a query must not stop it matching.
+_CONTROL = re.compile("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_input(text: str) -> str:
+    """A message as the bot reads it: terminal escape sequences and control characters removed."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
 def _nfkc(text: str) -> str:
     # The check is much cheaper than the rewrite, and most text passes it.
     return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,7 @@ def parse(raw: bytes, file: str) -> Document:
         loader = Loader(text)
         try:
             root = loader.get_single_node()
+            _refuse_aliases(text, root, file)  # before constructing: an alias bomb never expands
             data = loader.construct_document(root) if root is not None else None
         finally:
             loader.dispose()
@@ -92,6 +94,37 @@ def parse(raw: bytes, file: str) -> Document:
         raise DataError([Problem(file, root.start_mark.line + 1,
                                  f"expected a mapping at the top, found {type(data).__name__}")])
     return Document(file, data, root)
+
+
+# A cheap look for "&name" or "*name" where YAML allows them; only then is the tree walked.
+_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,:-])[&*][^\s\[\]{},]")
+
+
+def _refuse_aliases(text: str, root: yaml.Node | None, file: str) -> None:
+    match = _MAYBE_ALIAS.search(text)
+    if match is None or root is None or _first_alias(root) is None:
+        return
+    line = text.count("\n", 0, match.start() + (match.group(0)[0] == "\n")) + 1
+    raise DataError([Problem(file, line, "YAML anchors and aliases (&name / *name) are not allowed in data "
+                                         "files: write the value out")])
+
+
+def _first_alias(root: yaml.Node) -> yaml.Node | None:
+    """The first node reached twice: how an alias looks once composed. One copy of a big value
+    reused thousands of times through an alias would expand into gigabytes when constructed."""
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in reversed(node.value):
+                stack += [value, key]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += reversed(node.value)
+    return None
 
 
 def read(path: Path) -> Document:

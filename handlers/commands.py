@@ -8,12 +8,13 @@ from telegram.constants import ChatAction
 from bot.answer import ListAnswer, PaperAnswer, answer_query
 from bot.locale import t
 from bot.render import Reply, clip, esc
+from bot.text import clean_input
 from bot.understand import ListFilter, list_filter
 from handlers.common import PaperContext, lang_of, record, remember, renderer, send
 
 
 def _args(context: PaperContext) -> str:
-    return " ".join(context.args or []).strip()
+    return clean_input(" ".join(context.args or [])).strip()
 
 
 async def start(update: Update, context: PaperContext) -> None:

@@ -7,6 +7,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from bot.answer import NotFound, PaperAnswer
 from bot.schema import Paper
 from bot.search import search
+from bot.text import clean_input
 from handlers.common import PaperContext, lang_of, markup, record, renderer
 
 MAX_RESULTS = 10
@@ -17,7 +18,7 @@ async def inline_query(update: Update, context: PaperContext) -> None:
     query = update.inline_query
     if query is None:
         return
-    text = query.query.strip()
+    text = clean_input(query.query).strip()
     catalog = context.state.library.catalog
     if text:
         papers: list[Paper] = [h.paper for h in search(text, context.state.library.index, limit=MAX_RESULTS).hits]

@@ -12,6 +12,7 @@ import re
 from telegram import Update
 
 from bot.answer import KeywordAnswer, answer_text
+from bot.text import clean_input
 from handlers.common import PaperContext, chat_context, is_group, lang_of, record, remember, renderer, send
 
 # Messages longer than this are not questions about papers; read only their start.
@@ -42,7 +43,7 @@ async def text_message(update: Update, context: PaperContext) -> None:
     state = context.state
     group = is_group(update)
     addressed, text = addressed_to_bot(update, context) if group else (True, message.text)
-    text = text[:MAX_QUESTION].strip()
+    text = clean_input(text[:MAX_QUESTION]).strip()
     if not text and not (group and addressed):  # a bare @mention still gets a short help line
         return
     lib = state.library

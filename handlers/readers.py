@@ -11,12 +11,13 @@ from bot.follow import Target, target_of
 from bot.locale import Lang, t
 from bot.render import Document, Reply, decode, esc
 from bot.store import MAX_SUBSCRIPTIONS, Subscription, guarded
+from bot.text import clean_input
 from bot.understand import ListFilter
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
 
 
 def _args(context: PaperContext) -> str:
-    return " ".join(context.args or []).strip()
+    return clean_input(" ".join(context.args or [])).strip()
 
 
 async def load_language(update: Update, context: PaperContext) -> None:

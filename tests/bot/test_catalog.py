@@ -193,3 +193,15 @@ def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
     for f in (tmp_path / "cache").glob("*.pickle"):
         f.write_bytes(b"not a pickle")
     assert len(catalog_mod.load(path, tmp_path / "cache")) == 1
+
+
+def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
+    bomb = HEAD + GOOD.replace("impact: {zh: 开源基座}", "impact: {zh: &big 开源基座}") + \
+        GOOD.replace("id: llama", "id: other").replace("2302.13971", "2302.00001").replace(
+            "aliases: [llama1]", "aliases: [x1]").replace("impact: {zh: 开源基座}", "impact: {zh: *big}")
+    assert problems_of(tmp_path, bomb) == [
+        "F:13: YAML anchors and aliases (&name / *name) are not allowed in data files: write the value out"]
+    plain = HEAD + GOOD.replace("开源基座", "R&D * Q&A 开源基座")   # & and * inside text are fine
+    path = tmp_path / "ok.yaml"
+    path.write_text(plain, encoding="utf-8")
+    assert catalog_mod.load(path, use_cache=False).get("llama") is not None

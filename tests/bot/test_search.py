@@ -118,3 +118,12 @@ def test_no_string_makes_search_raise(index: SearchIndex, text: str) -> None:  #
 def test_binary_garbage_is_harmless(index: SearchIndex, raw: bytes) -> None:  # type: ignore[misc]
     search(raw.decode("utf-8", errors="replace"), index)
     search(raw.decode("latin-1"), index)
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("\x1b[31mmedusa\x1b[0m", "medusa"), ("gp\x00tq", "gptq"), ("a\x07b\tc\nd", "ab\tc\nd"), ("\x9bx", "x"),
+])
+def test_control_characters_and_escape_sequences_are_dropped_on_input(raw: str, clean: str) -> None:
+    from bot.text import clean_input
+
+    assert clean_input(raw) == clean

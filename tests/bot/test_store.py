@@ -131,3 +131,18 @@ async def test_database_urls() -> None:
     assert engine_url("sqlite:////var/x.db") == "sqlite+aiosqlite:////var/x.db"
     with pytest.raises(ValueError, match="DATABASE_URL"):
         engine_url("mysql://x")
+
+
+async def test_the_update_journal_keeps_what_was_not_handled(store: Store, url: str) -> None:
+    await store.journal(10, '{"update_id": 10}')
+    await store.journal(10, '{"update_id": 10, "again": true}')   # Telegram's retry: kept once
+    await store.journal(11, '{"update_id": 11}')
+    await store.journal_done(11)
+    assert await store.claim_unfinished(older_than=60) == []        # still young: maybe in flight
+    other = Store(url, owner="replica-b")
+    await other.open()
+    try:
+        claims = await asyncio.gather(store.claim_unfinished(older_than=0), other.claim_unfinished(older_than=0))
+        assert sorted(claims) == [[], ['{"update_id": 10}']]         # one replica replays it
+    finally:
+        await other.close()

@@ -106,3 +106,47 @@ async def test_a_second_sigterm_during_shutdown_never_leaves_it_hanging(server: 
     assert time.monotonic() - start < 15
     with sqlite3.connect(tmp_path / "stats.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM queries").fetchone()[0] == 1
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def test_the_webhook_refuses_before_reading_and_never_buffers_big_bodies(server: BotAPIServer,
+                                                                                tmp_path: Path) -> None:
+    port = free_port()
+    running = RunningBot(server, tmp_path, WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram/hook",
+                         WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET="s3cret-Value_1")
+    url = f"http://127.0.0.1:{port}/telegram/hook"
+    try:
+        await server.wait_for("setWebhook", timeout=30)
+        await wait_for_port(port)
+        before = _peak_rss_mb(running.proc.pid)
+        big = b"x" * (40 << 20)
+
+        async def attack(http: aiohttp.ClientSession, headers: dict[str, str]) -> int:
+            try:
+                async with http.post(url, data=big, headers={"Content-Type": "application/json", **headers}) as r:
+                    return r.status
+            except (aiohttp.ClientError, ConnectionError):
+                return 0  # refused unread: the connection is closed under the sender
+
+        async with aiohttp.ClientSession() as http:
+            statuses = await asyncio.gather(*(attack(http, {}) for _ in range(6)),
+                                            attack(http, {"X-Telegram-Bot-Api-Secret-Token": "s3cret-Value_1"}))
+            assert all(s in (0, 413) for s in statuses)
+            async with http.post(url, data=b"{not json", headers={
+                    "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret-Value_1"}) as r:
+                assert r.status == 400
+            before_card = server.mark()
+            async with http.post(url, data=json.dumps(dict(message("/paper gptq"), update_id=99)), headers={
+                    "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": "s3cret-Value_1"}) as r:
+                assert r.status == 200
+        [card] = await server.wait_for("sendMessage", timeout=20, since=before_card)
+        assert "GPTQ" in card["text"]
+        assert _peak_rss_mb(running.proc.pid) - before < 50, "the webhook buffered a refused body"
+    finally:
+        assert await asyncio.to_thread(running.stop) == 0

@@ -1,0 +1,54 @@
+"""No secret reaches the logs: not in messages, arguments, exception text or tracebacks."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from bot.app import RedactingFormatter, redact, secrets_of
+from bot.settings import Settings
+
+TOKEN = "123456789:AAHsecretPartOfTheTokenThatMustNotLeak42"
+
+
+def test_every_secret_is_collected_longest_first(settings: Settings) -> None:
+    cfg = settings.model_copy(update={"webhook_secret": SecretStr("hook-secret-1"),
+                                      "database_url": "postgresql://bot:pg-pass-99@db:5432/paperbot"})
+    found = secrets_of(cfg, TOKEN)
+    assert found[0] == TOKEN and set(found) == {TOKEN, TOKEN.split(":")[1], "hook-secret-1", "pg-pass-99"}
+    assert redact(f"url=https://api/bot{TOKEN}/getMe pw=pg-pass-99", found) == \
+        "url=https://api/bot<redacted>/getMe pw=<redacted>"
+
+
+def test_a_traceback_with_the_token_in_the_exception_is_redacted() -> None:
+    formatter = RedactingFormatter("%(message)s", [TOKEN, TOKEN.split(":")[1]])
+    try:
+        raise ValueError(f"Invalid port: '18081{TOKEN}'")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed for %s", (TOKEN,), sys.exc_info())
+    text = formatter.format(record)
+    assert "Invalid port" in text and "Traceback" in text
+    assert TOKEN not in text and TOKEN.split(":")[1] not in text
+
+
+def test_a_bad_base_url_never_prints_the_token(tmp_path: Path) -> None:
+    """The whole output of a real start that fails with the token inside an exception."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_"))}
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL="http://127.0.0.1:18081", PAPERBOT_LOG_LEVEL="DEBUG",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PAPERBOT_STATS_DB=str(tmp_path / "stats.db"),
+               PAPERBOT_CACHE_DIR=str(tmp_path), WEBHOOK_URL="https://bot.example.com/hook",
+               WEBHOOK_SECRET="hook-secret-value", WEBHOOK_PORT="0", WEBHOOK_LISTEN="127.0.0.1")
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=20)
+    assert "unreachable" in out or "Invalid" in out or "error" in out.lower(), out[-2000:]
+    assert TOKEN not in out and TOKEN.split(":")[1] not in out and "hook-secret-value" not in out
