@@ -62,10 +62,10 @@ async def broadcast(followers: int, rate: float | None) -> dict[str, Any]:
             sent.append((chat_id, clock.now))
 
         renderer = Renderer(library.catalog, "en")
+        pacer = Pacer(rate or 1e12, clock.time, clock.sleep)  # one pace across runs, as the bot keeps it
         t = time.perf_counter()
         while await store.pending_chats(1):
-            await push_pending(store, lambda lang: renderer, _en, send,
-                               Pacer(rate or 1e12, clock.time, clock.sleep), library.catalog.get)
+            await push_pending(store, lambda lang: renderer, _en, send, pacer, library.catalog.get)
         wall = time.perf_counter() - t
         await store.close()
     times = [s for _, s in sent]

@@ -269,3 +269,18 @@ async def test_a_bundle_with_pdfs_is_sent_in_parts_under_the_limit_each_reused(
         again = sent(await local.say("LLM论文"), "sendDocument")
         assert [d.files for d in again] == [{}, {}]                                 # both parts by file_id
         assert len({str(d.params["document"]) for d in again}) == 2
+
+
+async def test_a_reply_to_the_bot_in_a_group_is_answered_and_other_replies_are_not(bot: LocalBot) -> None:
+    from bot.local import message_update
+
+    to_bot = message_update("and who made it?", group=True, update_id=801)
+    to_bot["message"]["reply_to_message"] = {"message_id": 5, "date": int(time.time()), "chat": GROUP_CHAT,
+                                             "from": BOT_USER, "text": "Medusa …"}
+    await bot.say("@PaperLocalBot medusa", group=True)
+    [answer] = sent(await bot.process(to_bot))
+    assert "Princeton" in answer.params["text"]
+    to_person = message_update("and who made it?", group=True, update_id=802)
+    to_person["message"]["reply_to_message"] = {"message_id": 6, "date": int(time.time()), "chat": GROUP_CHAT,
+                                                "from": USER, "text": "hm"}
+    assert sent(await bot.process(to_person)) == []
