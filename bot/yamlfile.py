@@ -83,8 +83,7 @@ def parse(raw: bytes, file: str) -> Document:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+        line = _line_to_edit(exc)
         raise DataError([Problem(file, line, f"invalid YAML: {exc.problem or exc.context}")]) from None
     except yaml.YAMLError as exc:
         raise DataError([Problem(file, 1, f"invalid YAML: {exc}")]) from None
@@ -94,6 +93,17 @@ def parse(raw: bytes, file: str) -> Document:
         raise DataError([Problem(file, root.start_mark.line + 1,
                                  f"expected a mapping at the top, found {type(data).__name__}")])
     return Document(file, data, root)
+
+
+def _line_to_edit(exc: yaml.MarkedYAMLError) -> int:
+    """The line a person must fix. The scanner notices an unclosed quote or bracket, or a key
+    without its colon, only on a later line (often the end of the file); the line where that
+    quote, bracket or key began is the one to edit. A block's bad indentation is where it is found."""
+    context = exc.context or ""
+    starts = context.startswith(("while scanning a quoted scalar", "while scanning a simple key",
+                                 "while parsing a flow"))
+    mark = exc.context_mark if starts and exc.context_mark is not None else exc.problem_mark or exc.context_mark
+    return mark.line + 1 if mark else 1
 
 
 # A cheap look for "&name" or "*name" where YAML allows them; only then is the tree walked.

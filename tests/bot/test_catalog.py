@@ -149,7 +149,7 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
         ("", "F:1: empty file: expected a YAML mapping"),
         ("# only a comment\n", "F:1: empty file: expected a YAML mapping"),
         ("- just\n- a list\n", "F:1: expected a mapping at the top, found list"),
-        (HEAD + GOOD + "  - id: [unclosed\n", "F:15: invalid YAML"),
+        (HEAD + GOOD + "  - id: [unclosed\n", "F:14: invalid YAML"),   # the line with the open bracket
         (HEAD + GOOD + "    title: 'x'\n  bad: indent\n", "F:15: invalid YAML"),
         ("sections: []\n", "F:1: papers: missing required field"),
     ],
@@ -205,3 +205,16 @@ def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
     path = tmp_path / "ok.yaml"
     path.write_text(plain, encoding="utf-8")
     assert catalog_mod.load(path, use_cache=False).get("llama") is not None
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('sections: []\npapers: "unclosed\norganisations: []\n', 2),            # an unclosed quote
+    ("sections: [a, b\npapers: []\norganisations: []\n", 1),                # an unclosed bracket
+    ("sections: []\npapers\norganisations: []\n", 2),                       # a key without its colon
+    ("papers:\n  - id: a\n    title: x\n   bad: y\n", 4),                   # bad indentation
+    ("sections: []\n\tpapers: []\n", 2),                                     # a tab
+    ("sections: []\npapers: x: y\n", 2),                                     # a colon in a plain value
+])
+def test_invalid_yaml_points_at_the_line_to_edit(tmp_path: Path, text: str, line: int) -> None:
+    [problem] = problems_of(tmp_path, text)
+    assert problem.startswith(f"F:{line}: invalid YAML")
