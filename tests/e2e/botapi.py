@@ -32,6 +32,7 @@ class BotAPIServer:
     port: int = 0
     faults: dict[str, list[str]] = field(default_factory=dict)  # method -> faults to answer with, in order
     delivered: int = 0                                            # updates handed out by getUpdates
+    confirmed: int = 0                                            # the highest offset a getUpdates asked for
     _next_id: int = 1
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -40,7 +41,8 @@ class BotAPIServer:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("POST", "/bot{token}/{method}", self.handle)
         app.router.add_route("GET", "/bot{token}/{method}", self.handle)
-        self._runner = web.AppRunner(app)
+        # A stopped test cancels the long polls in flight instead of waiting out their timeout.
+        self._runner = web.AppRunner(app, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -141,6 +143,8 @@ class BotAPIServer:
         return {}
 
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        # The offset asked for confirms every update below it: the bot has them in hand.
+        self.confirmed = max(self.confirmed, int(params.get("offset", 0) or 0))
         timeout = float(params.get("timeout", 0) or 0)
         batch: list[dict[str, Any]] = []
         try:
