@@ -185,10 +185,13 @@ class RedactingFormatter(logging.Formatter):
         self.secrets = secrets
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self.secrets)
+        text = redact(super().format(record), self.secrets)
+        # A 10 MB update logged at DEBUG helps nobody: long lines are cut, saying by how much.
+        return text if len(text) <= MAX_LOG_LINE else f"{text[:MAX_LOG_LINE]}… ({len(text):,} characters)"
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+MAX_LOG_LINE = 4000
 
 
 def configure_logging(level: str, secrets: list[str] | None = None) -> None:

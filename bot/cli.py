@@ -96,7 +96,8 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
     reference = None
     if not args.no_reference:
         try:
-            reference = catalog_mod.load(_settings(args).catalog)
+            settings = _settings(args)
+            reference = catalog_mod.load(settings.catalog, settings.cache_dir)
         except DataError:
             reference = None
     data = to_catalog(digest, reference, digest_id=args.digest_id or slug(digest.title))

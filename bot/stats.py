@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -243,7 +244,8 @@ class StatsStore:
 
 
 def default_path() -> Path:
-    return Path.home() / ".local" / "share" / "paperbot" / "stats.sqlite3"
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "paperbot" / "stats.sqlite3"
 
 
 def run_stats_cli(path: Path, *, store_users: bool, purge_before: str | None) -> int:

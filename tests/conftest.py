@@ -48,6 +48,22 @@ def library(catalog: Catalog, index: SearchIndex) -> Library:
     return Library(catalog, keywords, digests, index)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_home_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Caches and data of this run (and of the processes it starts) stay out of the real home."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "XDG_DATA_HOME")}
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A PostgreSQL server for the whole session (started on first use)."""

@@ -31,7 +31,7 @@ def test_papers_are_appended_with_comments_and_order_kept(catalog_file: Path) ->
     before = catalog_file.read_text(encoding="utf-8")
     with serving(ArxivFake({FLASH.arxiv: FLASH, OTHER.arxiv: OTHER})) as fake:
         result = add_papers(catalog_file, ["2205.14135v2", "arXiv:2405.00001"], "foundation", ["stanford"],
-                            api=fake.api, delay=0)
+                            api=fake.api, delay=0, cache_dir=catalog_file.parent)
     assert [pid for pid, _ in result.added] == ["flashattention", "a-second-paper"]
     after = catalog_file.read_text(encoding="utf-8")
     assert after.startswith(before.rstrip("\n")) and after.count("# ") == before.count("# ")
@@ -46,7 +46,7 @@ def test_papers_are_appended_with_comments_and_order_kept(catalog_file: Path) ->
 def test_a_paper_already_there_is_reported_not_duplicated(catalog_file: Path) -> None:
     before = catalog_file.read_bytes()
     with serving(ArxivFake()) as fake:
-        result = add_papers(catalog_file, ["2401.10774"], "on-device", [], api=fake.api, delay=0)
+        result = add_papers(catalog_file, ["2401.10774"], "on-device", [], api=fake.api, delay=0, cache_dir=catalog_file.parent)
         assert result.present == (("2401.10774", "medusa"),) and not result.added and not fake.requests
     assert catalog_file.read_bytes() == before
 
@@ -63,7 +63,7 @@ def test_any_failure_leaves_the_file_byte_for_byte(catalog_file: Path, mode: str
                                                    orgs: list[str], message: str) -> None:
     before = catalog_file.read_bytes()
     with serving(ArxivFake({FLASH.arxiv: FLASH}, api_mode=mode)) as fake, pytest.raises(CurateError, match=message):
-        add_papers(catalog_file, ids, section, orgs, api=fake.api, delay=0, timeout=2)
+        add_papers(catalog_file, ids, section, orgs, api=fake.api, delay=0, cache_dir=catalog_file.parent, timeout=2)
     assert catalog_file.read_bytes() == before
     assert not [p for p in catalog_file.parent.iterdir() if p.name.endswith(".tmp")]
 
@@ -76,7 +76,7 @@ def test_insertion_goes_after_the_last_paper_even_with_keys_after_the_list() -> 
 
 def test_an_added_paper_without_impact_or_organisation_renders_well(catalog_file: Path) -> None:
     with serving(ArxivFake({OTHER.arxiv: OTHER})) as fake:
-        add_papers(catalog_file, [OTHER.arxiv], "agent", [], api=fake.api, delay=0)
+        add_papers(catalog_file, [OTHER.arxiv], "agent", [], api=fake.api, delay=0, cache_dir=catalog_file.parent)
     catalog = catalog_mod.load(catalog_file, use_cache=False)
     paper = catalog.get("a-second-paper")
     assert paper is not None

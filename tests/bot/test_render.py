@@ -115,3 +115,14 @@ def test_cards_name_the_first_authors_and_who_names_more(catalog: Catalog) -> No
                                              "Jason D. Lee, Deming Chen, Tri Dao" in who
     assert "and 7+ more" in en.card(gemini).text  # a list cut short says so
     assert "others" not in en.card(gemini, "who").text
+
+
+def test_the_html_check_is_telegrams_own() -> None:
+    from tests.html_rules import tdlib_parse
+
+    pytest.importorskip("tdjson")
+    assert html_problem("<b>ok</b> &amp; <i>x</i>") is None
+    assert "Unmatched end tag" in (html_problem("<b>bad</i>") or "")
+    assert html_problem("a < b") is not None and html_problem("<blink>x</blink>") is not None
+    parsed = tdlib_parse("😀<b>x</b>")
+    assert parsed is not None and parsed["entities"][0]["offset"] == 2   # UTF-16 units, as Telegram counts
