@@ -284,3 +284,26 @@ async def test_a_reply_to_the_bot_in_a_group_is_answered_and_other_replies_are_n
     to_person["message"]["reply_to_message"] = {"message_id": 6, "date": int(time.time()), "chat": GROUP_CHAT,
                                                 "from": USER, "text": "hm"}
     assert sent(await bot.process(to_person)) == []
+
+
+async def test_random_digest_paging_filtered_lists_and_unknown_deep_links(bot: LocalBot) -> None:
+    [card] = sent(await bot.say("/random"))
+    assert "arxiv.org/abs/" in card.params["text"] and "⭐ Save" in [b["text"] for b in buttons(card)]
+    [page] = sent(await bot.say("/digest"))
+    nav = [b["callback_data"] for b in buttons(page) if b.get("callback_data", "").startswith("dg:")]
+    assert nav == ["dg:2023-ai-core:1"]
+    [second] = sent(await bot.process(callback(nav[0])), "editMessageText")
+    assert "page 2/5" in second.params["text"] and "Alignment" in second.params["text"]
+    [google] = sent(await bot.say("/list google 2023年12月"))
+    assert "Gemini" in google.params["text"] and "（1 篇）" in google.params["text"]   # asked partly in Chinese
+    [unknown] = sent(await bot.say("/start no_such_paper_here"))
+    assert "Nothing in the catalog matches" in unknown.params["text"]
+
+
+async def test_buttons_on_an_inline_card_edit_it_in_place(bot: LocalBot) -> None:
+    press = {"update_id": 7777, "callback_query": {"id": "cb9", "from": USER, "chat_instance": "x",
+                                                   "inline_message_id": "inl-1", "data": "abs:gptq"}}
+    calls = await bot.process(press)
+    [edit] = sent(calls, "editMessageText")
+    assert edit.params["inline_message_id"] == "inl-1" and "GPTQ" in edit.params["text"]
+    assert not sent(calls)
