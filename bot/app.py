@@ -61,6 +61,16 @@ async def on_start(application: PaperApp) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(push.push_job, interval=PUSH_INTERVAL, first=PUSH_INTERVAL,
                                             name="push-new-papers")
+        if state.store is not None and state.journal_replay:
+            # Updates accepted before a stop or crash and never handled; then every 30 s what a
+            # replica that stopped quickly left behind.
+            # Polling is single-instance, so at start whatever was journalled before this process
+            # began is nobody's: all of it now. Webhook replicas share the store: the periodic
+            # job takes only what is older than REPLAY_AFTER.
+            polling = not state.settings.webhook_url
+            application.job_queue.run_once(_replay_job, when=0.5, data=state.started if polling else None,
+                                           name="replay-journal-at-start")
+            application.job_queue.run_repeating(_replay_job, interval=30, first=30, name="replay-journal")
     if application.job_queue is not None and state.settings.reload_interval > 0:
         application.job_queue.run_repeating(admin.watch_files, interval=state.settings.reload_interval,
                                             first=state.settings.reload_interval, name="watch-data-files")
@@ -81,6 +91,7 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
                .concurrent_updates(True)
+               .update_queue(webhook.JournalQueue(state.store))
                .post_init(on_start)
                .post_shutdown(on_stop))
     if state.settings.telegram_api_base_url:
@@ -232,6 +243,7 @@ def run_bot(settings: Settings) -> int:
     try:
         state = new_state(settings, stats_path=settings.stats_db or default_stats_path(),
                           database_url=settings.database_url or default_url())
+        state.journal_replay = True
     except DataError as exc:
         log.error("the data files are invalid:\n%s", exc)
         return 1
@@ -271,7 +283,7 @@ async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> N
     and a drain of in-flight updates on SIGTERM/SIGINT."""
     import tornado.httpserver
 
-    from handlers.webhook import MAX_BODY, replay_unfinished, webhook_app
+    from handlers.webhook import MAX_BODY, webhook_app
 
     settings = state.settings
     stop = asyncio.Event()
@@ -289,10 +301,6 @@ async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> N
         server.listen(settings.webhook_port, address=settings.webhook_listen)
         await app.bot.set_webhook(settings.webhook_url or "", secret_token=secret, allowed_updates=allowed)
         await app.start()
-        if state.store is not None:
-            await replay_unfinished(app, state.store)
-            if app.job_queue is not None:  # what a replica that stopped quickly left behind
-                app.job_queue.run_repeating(_replay_job, interval=30, first=30, name="replay-journal")
         log.info("serving the webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
         await stop.wait()
         log.info("stop signal: finishing the updates in flight")
@@ -314,4 +322,5 @@ async def _replay_job(context: PaperContext) -> None:
     from handlers.webhook import replay_unfinished
 
     if context.state.store is not None:
-        await replay_unfinished(context.application, context.state.store)  # type: ignore[arg-type]
+        before = context.job.data if context.job is not None and isinstance(context.job.data, float) else None
+        await replay_unfinished(context.application, context.state.store, before)  # type: ignore[arg-type]

@@ -51,6 +51,8 @@ class BotState:
     stats: StatsStore | None = None
     store: Store | None = None
     push_pacer: Pacer | None = None   # one pace for every push run of this replica
+    journal_replay: bool = False      # `paperbot run` replays unhandled journalled updates; chat/ask do not
+    started: float = field(default_factory=time.time)
     seen_files: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:

@@ -336,11 +336,14 @@ class Store:
         async with self.engine.begin() as conn:
             await conn.execute(journal.delete().where(journal.c.update_id == update_id))
 
-    async def claim_unfinished(self, older_than: float = REPLAY_AFTER) -> list[str]:
-        """Take the accepted updates nobody finished (oldest first) for this replica to handle."""
+    async def claim_unfinished(self, older_than: float = REPLAY_AFTER, before: float | None = None) -> list[str]:
+        """Take the accepted updates nobody finished (oldest first) for this replica to handle:
+        those older than `older_than` seconds, or (`before`) journalled before a moment, such as
+        this process's start."""
+        cutoff = before if before is not None else time.time() - older_than
         async with self.engine.begin() as conn:
             rows = await conn.execute(journal.update().where(
-                journal.c.status == "accepted", journal.c.at < time.time() - older_than)
+                journal.c.status == "accepted", journal.c.at < cutoff)
                 .values(status="replaying", owner=self.owner).returning(journal.c.update_id, journal.c.body))
             return [body for _, body in sorted(rows.all())]
 

@@ -6,11 +6,13 @@ the secret header and the declared length are checked first (a refused body is d
 arrives, never kept; one declared over MAX_BODY is refused unread with 413), the body may not
 grow past MAX_BODY, malformed JSON is a 400. An accepted update is written to the
 store's journal before Telegram gets its 200, marked done once handled, and replayed at start
-if a stop (or a crash) came between the two, so no accepted update is lost.
+if a stop (or a crash) came between the two, so no accepted update is lost. In polling mode the
+same journal is written before the next getUpdates confirms the offset.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -70,9 +72,7 @@ class WebhookHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if update is None:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        if self.store is not None:  # durable before Telegram hears "200"
-            await guarded("journalling an update", self.store.journal(update.update_id, bytes(self.body).decode()))
-        await self.app.update_queue.put(update)
+        await self.app.update_queue.put(update)  # a JournalQueue: durable before Telegram hears "200"
         self.set_status(HTTPStatus.OK)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -87,6 +87,21 @@ def webhook_app(app: PaperApp, path: str, secret: str | None, store: Store | Non
                                      {"app": app, "secret": secret, "store": store})], log_function=lambda _: None)
 
 
+class JournalQueue(asyncio.Queue[object]):
+    """The application's update queue, journalling each update as it is queued: in webhook mode
+    before the 200, in polling mode before the next getUpdates confirms its offset to Telegram.
+    Either way an update Telegram counts as delivered is in the store until it is handled."""
+
+    def __init__(self, store: Store | None) -> None:
+        super().__init__()
+        self.store = store
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update) and self.store is not None:
+            await guarded("journalling an update", self.store.journal(item.update_id, item.to_json()))
+        await super().put(item)
+
+
 async def mark_handled(update: object, context: PaperContext) -> None:
     """After every other handler (the last group): the journal entry is done."""
     store = context.state.store
@@ -94,9 +109,11 @@ async def mark_handled(update: object, context: PaperContext) -> None:
         await guarded("closing a journal entry", store.journal_done(update.update_id))
 
 
-async def replay_unfinished(app: PaperApp, store: Store) -> int:
-    """Updates accepted but never handled (a stop or a crash in between): handle them now."""
-    rows = await guarded("reading the update journal", store.claim_unfinished(), [])
+async def replay_unfinished(app: PaperApp, store: Store, before: float | None = None) -> int:
+    """Updates accepted but never handled (a stop or a crash in between): handle them now.
+    `before`: only those journalled before that moment (this process's start)."""
+    claim = store.claim_unfinished(before=before)
+    rows = await guarded("reading the update journal", claim, [])
     for body in rows:
         try:
             update = Update.de_json(json.loads(body), app.bot)

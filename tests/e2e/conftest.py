@@ -45,6 +45,7 @@ class RunningBot:
         base.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, PAPERBOT_LOG_LEVEL="DEBUG",
                     PAPERBOT_CACHE_DIR=str(tmp_path / "cache"), PAPERBOT_STATS_DB=str(tmp_path / "stats.sqlite3"),
                     PYTHONUNBUFFERED="1", **env)
+        tmp_path.mkdir(parents=True, exist_ok=True)
         self.log_path = tmp_path / "bot.log"
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=base, cwd=tmp_path, stdout=self._log,
