@@ -41,10 +41,10 @@ class RunningBot:
     def __init__(self, server: BotAPIServer, tmp_path: Path, **env: str) -> None:
         base = {k: v for k, v in os.environ.items()
                 if not k.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_")) and k != "DATABASE_URL"}
-        env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'store.sqlite3'}")
         base.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, PAPERBOT_LOG_LEVEL="DEBUG",
                     PAPERBOT_CACHE_DIR=str(tmp_path / "cache"), PAPERBOT_STATS_DB=str(tmp_path / "stats.sqlite3"),
-                    PYTHONUNBUFFERED="1", **env)
+                    DATABASE_URL=f"sqlite:///{tmp_path / 'store.sqlite3'}", PYTHONUNBUFFERED="1")
+        base.update(env)  # a test's own settings win
         tmp_path.mkdir(parents=True, exist_ok=True)
         self.log_path = tmp_path / "bot.log"
         self._log = self.log_path.open("w")

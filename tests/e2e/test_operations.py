@@ -156,3 +156,23 @@ async def test_the_webhook_refuses_before_reading_and_never_buffers_big_bodies(s
         assert _peak_rss_mb(running.proc.pid) - before < 50, "the webhook buffered a refused body"
     finally:
         assert await asyncio.to_thread(running.stop) == 0
+
+
+async def test_an_unreachable_bot_api_is_retried_and_a_wrong_token_exits(server: BotAPIServer, tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{free_port()}/bot"
+    port = free_port()
+    waiting = RunningBot(server, tmp_path / "retry", TELEGRAM_API_BASE_URL=dead,
+                         WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_LISTEN="127.0.0.1",
+                         WEBHOOK_PORT=str(port))
+    await asyncio.sleep(4)
+    assert waiting.proc.poll() is None                                    # still trying, no traceback exit
+    waiting.proc.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(waiting.stop, signal_sent=True) == 0
+    log = waiting.log_path.read_text()
+    assert "the Bot API is unreachable (attempt 1" in log and "attempt 2" in log and "Traceback" not in log
+
+    wrong = RunningBot(server, tmp_path / "wrong", TELEGRAM_BOT_TOKEN="111111111:AAWrongTokenWrongTokenWrongTokenWrong1",
+                       WEBHOOK_URL=f"http://127.0.0.1:{free_port()}/hook", WEBHOOK_LISTEN="127.0.0.1")
+    code = await asyncio.to_thread(wrong.proc.wait, 30)
+    wrong._log.close()
+    assert code == 1 and "refused the bot token" in wrong.log_path.read_text()
