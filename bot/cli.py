@@ -37,12 +37,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from bot import catalog as catalog_mod
-    from bot.search import SearchIndex, search
+    from bot.index_cache import load_or_build
+    from bot.search import search
     from bot.yamlfile import DataError
 
     settings = _settings(args)
     try:
-        index = SearchIndex.build(catalog_mod.load(settings.catalog, settings.cache_dir))
+        index = load_or_build(catalog_mod.load(settings.catalog, settings.cache_dir), settings.cache_dir)
     except DataError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot import catalog as catalog_mod
 from bot.catalog import Catalog
+from bot.index_cache import load_or_build
 from bot.keywords import KeywordRules, find_digest, load_digests, load_keywords
 from bot.schema import Digest, Paper
 from bot.search import SearchIndex
@@ -71,7 +72,7 @@ def load_library(settings: Settings) -> Library:
             problems.extend(exc.problems)
     if problems or catalog is None:
         raise DataError(problems)
-    return Library(catalog, keywords, digests, SearchIndex.build(catalog))
+    return Library(catalog, keywords, digests, load_or_build(catalog, settings.cache_dir))
 
 
 def check_paths(paths: list[Path], settings: Settings) -> tuple[list[Problem], list[str]]:
