@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -69,7 +71,9 @@ async def post(http: aiohttp.ClientSession, port: int, body: bytes, secret: bool
         return 0
 
 
-async def big_bodies(tree: Path, workdir: Path) -> tuple[float, float, bool]:
+@contextlib.asynccontextmanager
+async def serving(tree: Path, workdir: Path) -> AsyncIterator[tuple[BotAPIServer, int, subprocess.Popen[bytes]]]:
+    """A loopback Bot API and the bot at `tree` in webhook mode, up and listening."""
     api = BotAPIServer(TOKEN)
     await api.start()
     port = free_port()
@@ -77,6 +81,16 @@ async def big_bodies(tree: Path, workdir: Path) -> tuple[float, float, bool]:
     try:
         await api.wait_for("setWebhook", timeout=60)
         await wait_for_port(port)
+        yield api, port, proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=30)
+        await api.stop()
+
+
+async def big_bodies(tree: Path, workdir: Path) -> tuple[float, float, bool]:
+    async with serving(tree, workdir) as (api, port, proc):
         before = peak_mb(proc.pid)
         big = b"x" * (40 << 20)
         async with aiohttp.ClientSession() as http:
@@ -90,10 +104,6 @@ async def big_bodies(tree: Path, workdir: Path) -> tuple[float, float, bool]:
         except AssertionError:
             answered = False
         return before, after, answered
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        await api.stop()
 
 
 def alias_bomb(tree: Path, workdir: Path) -> tuple[str, float, float]:
@@ -130,13 +140,7 @@ def alias_bomb(tree: Path, workdir: Path) -> tuple[str, float, float]:
 
 
 async def backlog(tree: Path, workdir: Path, total: int = 200) -> tuple[int, int]:
-    api = BotAPIServer(TOKEN)
-    await api.start()
-    port = free_port()
-    proc = start(tree, api, port, workdir)
-    try:
-        await api.wait_for("setWebhook", timeout=60)
-        await wait_for_port(port)
+    async with serving(tree, workdir) as (api, port, proc):
         accepted = 0
         async with aiohttp.ClientSession() as http:
             for n in range(total):
@@ -157,10 +161,6 @@ async def backlog(tree: Path, workdir: Path, total: int = 200) -> tuple[int, int
             restarted.wait(timeout=30)
         replies = sum(1 for m, _ in api.calls if m == "sendMessage")  # one reply per accepted /paper
         return accepted, accepted - min(replies, accepted)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        await api.stop()
 
 
 def main(rev: str) -> None:

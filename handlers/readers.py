@@ -10,10 +10,18 @@ from bot.bundle import bibtex_entry
 from bot.follow import Target, target_of
 from bot.locale import Lang, t
 from bot.render import Document, Reply, decode, esc
-from bot.store import MAX_SUBSCRIPTIONS, Subscription, guarded
+from bot.store import MAX_SUBSCRIPTIONS, Store, Subscription, guarded
 from bot.text import clean_input
 from bot.understand import ListFilter
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
+
+
+def _reader(update: Update, context: PaperContext, text: str = "") -> tuple[int, Store, Lang] | None:
+    """The reader's id, the store and the reply language; None where there is no reader or store."""
+    user, store = update.effective_user, context.state.store
+    if user is None or store is None:
+        return None
+    return user.id, store, lang_of(update, context, text)
 
 
 def _args(context: PaperContext) -> str:
@@ -30,12 +38,11 @@ async def load_language(update: Update, context: PaperContext) -> None:
 
 
 async def saved_command(update: Update, context: PaperContext) -> None:
-    user = update.effective_user
-    store = context.state.store
-    lang = lang_of(update, context)
-    if user is None or store is None:
+    reader = _reader(update, context)
+    if reader is None:
         return
-    ids = await guarded("reading saves", store.saved(user.id))
+    user_id, store, lang = reader
+    ids = await guarded("reading saves", store.saved(user_id))
     if ids is None:
         await send(update, context, [Reply(t("store_down", lang))])
         return
@@ -117,35 +124,33 @@ def target_of_filter(key: str, context: PaperContext, lang: Lang) -> Target | No
 
 
 async def subscriptions_command(update: Update, context: PaperContext) -> None:
-    user = update.effective_user
-    store = context.state.store
-    lang = lang_of(update, context)
-    if user is None or store is None:
+    reader = _reader(update, context)
+    if reader is None:
         return
-    subs = await guarded("reading follows", store.subscriptions_of(user.id))
+    user_id, store, lang = reader
+    subs = await guarded("reading follows", store.subscriptions_of(user_id))
     reply = Reply(t("store_down", lang)) if subs is None else renderer(context, lang).subscriptions(subs)
     await send(update, context, [reply])
 
 
 async def unsubscribe_command(update: Update, context: PaperContext) -> None:
     """/unsubscribe: all; /unsubscribe 2: the second listed; /unsubscribe agent: that one."""
-    user = update.effective_user
-    store = context.state.store
     what = _args(context)
-    lang = lang_of(update, context, what)
-    if user is None or store is None:
+    reader = _reader(update, context, what)
+    if reader is None:
         return
+    user_id, store, lang = reader
     if not what or what.lower() in ("all", "全部"):
-        count = await guarded("removing follows", store.unsubscribe(user.id))
+        count = await guarded("removing follows", store.unsubscribe(user_id))
     else:
-        subs = await guarded("reading follows", store.subscriptions_of(user.id), [])
+        subs = await guarded("reading follows", store.subscriptions_of(user_id), [])
         lib = context.state.library
         target = target_of(what, lib.index, lib.gazetteer, lang)
         chosen = [s for n, s in enumerate(subs, 1) if what == str(n) or what.casefold() == s.label.casefold()
                   or (target is not None and (s.kind, s.value) == (target.kind, target.value))]
         count = 0
         for sub in chosen:
-            count += await guarded("removing a follow", store.unsubscribe(user.id, sub.kind, sub.value), 0)
+            count += await guarded("removing a follow", store.unsubscribe(user_id, sub.kind, sub.value), 0)
     if count is None:
         await send(update, context, [Reply(t("store_down", lang))])
         return
@@ -171,12 +176,11 @@ async def lang_command(update: Update, context: PaperContext) -> None:
 
 
 async def forget_command(update: Update, context: PaperContext) -> None:
-    user = update.effective_user
-    store = context.state.store
-    lang = lang_of(update, context)
-    if user is None or store is None:
+    reader = _reader(update, context)
+    if reader is None:
         return
-    count = await guarded("forgetting a reader", store.forget(user.id))
+    user_id, store, lang = reader
+    count = await guarded("forgetting a reader", store.forget(user_id))
     if context.user_data is not None:
         context.user_data.pop(LANG_KEY, None)
     await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count))])
