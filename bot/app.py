@@ -31,11 +31,11 @@ from telegram.request import BaseRequest
 
 from bot.library import load_library
 from bot.locale import t
+from bot.records import guarded
 from bot.settings import Settings, TokenError
 from bot.state import BotState, Cooldown
 from bot.stats import StatsStore
 from bot.stats import default_path as default_stats_path
-from bot.store import Store, default_url, guarded
 from bot.yamlfile import DataError
 from handlers import admin, callbacks, commands, errors, groups, inline, messages, push, readers, webhook
 from handlers.common import PaperApp, PaperContext
@@ -223,12 +223,17 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
     sys.excepthook = excepthook  # an uncaught exception's traceback is redacted too
 
 
-def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None) -> BotState:
+def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None,
+              with_store: bool = True) -> BotState:
     """The state of one bot; the store at `database_url`, else DATABASE_URL, else in memory
     (`paperbot run` passes the embedded default file)."""
     path = stats_path or settings.stats_db
     stats = StatsStore(path, store_users=settings.stats_store_users) if path else None
-    store = Store(database_url or settings.database_url or "sqlite:///:memory:")
+    store = None
+    if with_store:
+        from bot.store import Store  # SQLAlchemy loads only where a store is wanted
+
+        store = Store(database_url or settings.database_url or "sqlite:///:memory:")
     return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats,
                     store=store)
 
@@ -241,6 +246,8 @@ def run_bot(settings: Settings) -> int:
         return 2
     configure_logging(settings.log_level, secrets_of(settings, token))
     try:
+        from bot.store import default_url
+
         state = new_state(settings, stats_path=settings.stats_db or default_stats_path(),
                           database_url=settings.database_url or default_url())
         state.journal_replay = True

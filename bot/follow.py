@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.catalog import Catalog
+from bot.records import Kind, Subscription
 from bot.schema import Paper
 from bot.search import SearchIndex, search
-from bot.store import Kind, Subscription
 from bot.text import normalise
 from bot.understand import Gazetteer, read
 

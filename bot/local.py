@@ -125,11 +125,12 @@ def replies_of(calls: list[Call]) -> list[dict[str, Any]]:
 class LocalBot:
     """The real Application over a RecordingRequest; feed it updates, read what it sent."""
 
-    def __init__(self, settings: Settings, *, keep_calls: bool = True) -> None:
+    def __init__(self, settings: Settings, *, keep_calls: bool = True, with_store: bool = True) -> None:
         from bot.app import build_application, new_state
 
         self.request = RecordingRequest(keep=keep_calls)
-        self.state = new_state(settings)
+        # `ask` answers one message and exits: it keeps no readers' state (and skips loading it).
+        self.state = new_state(settings, with_store=with_store)
         self.app = build_application(self.state, LOCAL_TOKEN, request=self.request, rate_limit=False)
         self._update_ids = itertools.count(1)
 
@@ -160,7 +161,7 @@ class LocalBot:
 
 def run_ask(settings: Settings, text: str, *, group: bool, as_json: bool) -> int:
     async def main() -> list[Call]:
-        async with LocalBot(settings) as bot:
+        async with LocalBot(settings, with_store=bool(settings.database_url)) as bot:
             return await bot.say(text, group=group)
 
     replies = replies_of(asyncio.run(main()))

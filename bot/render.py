@@ -36,7 +36,7 @@ from bot.text import STOPWORDS, cjk_share, normalise
 from bot.understand import ListFilter, When
 
 if TYPE_CHECKING:
-    from bot.store import Subscription
+    from bot.records import Subscription
 
 MAX_TEXT = 4096
 MAX_CALLBACK = 64

@@ -9,14 +9,18 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.bundle import Bundle, build_bundle_parts
 from bot.follow import Pacer
 from bot.library import Library, load_library
+from bot.records import guarded
 from bot.settings import Settings
 from bot.stats import StatsStore
-from bot.store import Store, guarded
 from bot.yamlfile import DataError
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 

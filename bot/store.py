@@ -13,18 +13,18 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.records import MAX_SUBSCRIPTIONS, Claim, Kind, Subscription, guarded
+
+__all__ = ["MAX_SUBSCRIPTIONS", "Claim", "Kind", "Store", "Subscription", "engine_url", "guarded"]
 log = logging.getLogger(__name__)
 
-Kind = Literal["section", "org", "author", "topic"]
-MAX_SUBSCRIPTIONS = 50
 SENDING_STALE = 600.0   # a claim older than this belonged to a replica that died mid-broadcast
 
 metadata = sa.MetaData()
@@ -91,22 +91,6 @@ def engine_url(url: str) -> str:
     if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
         return url
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {url.split(':', 1)[0]}:)")
-
-
-@dataclass(frozen=True)
-class Subscription:
-    user_id: int
-    chat_id: int
-    kind: Kind
-    value: str
-    label: str
-    lang: str = "zh"   # the language the reader subscribed in: pushes follow it
-
-
-@dataclass(frozen=True)
-class Claim:
-    chat_id: int
-    paper_ids: tuple[str, ...]
 
 
 class Store:
@@ -378,12 +362,3 @@ def _migrate(conn: sa.Connection) -> None:
             step(conn)
             conn.execute(schema_version.insert().values(version=version))
             log.info("store schema migrated to version %d", version)
-
-
-async def guarded(what: str, action: Awaitable[Any], default: Any = None) -> Any:
-    """A store call on a reader's path: a failure is logged and the default returned, never raised."""
-    try:
-        return await action
-    except Exception as exc:
-        log.warning("store: %s failed (%s: %s)", what, type(exc).__name__, exc)
-        return default

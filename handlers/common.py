@@ -17,10 +17,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.answer import Answer, next_context
 from bot.locale import Lang, t
+from bot.records import guarded
 from bot.render import Button, Renderer, Reply, language, split_html
 from bot.state import BotState
 from bot.stats import QueryRecord, describe
-from bot.store import guarded
 from bot.understand import ChatContext
 
 WELCOME_PICKS = 3

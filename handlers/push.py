@@ -15,14 +15,18 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.follow import Pacer
 from bot.locale import Lang
+from bot.records import Claim, guarded
 from bot.render import Renderer
-from bot.store import Claim, Store, guarded
 from handlers.common import markup
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 PER_RUN = 2000   # chats taken per run; the rest wait for the next run

@@ -4,16 +4,21 @@ reader a short "try again later", never an error."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram import Update
 
 from bot.bundle import bibtex_entry
 from bot.follow import Target, target_of
 from bot.locale import Lang, t
+from bot.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.render import Document, Reply, decode, esc
-from bot.store import MAX_SUBSCRIPTIONS, Store, Subscription, guarded
 from bot.text import clean_input
 from bot.understand import ListFilter
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 
 def _reader(update: Update, context: PaperContext, text: str = "") -> tuple[int, Store, Lang] | None:

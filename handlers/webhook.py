@@ -17,13 +17,16 @@ import hmac
 import json
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tornado.web
 from telegram import Update
 
-from bot.store import Store, guarded
+from bot.records import guarded
 from handlers.common import PaperApp, PaperContext
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20   # Telegram's updates are a few kB; 1 MB is generous
