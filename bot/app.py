@@ -224,11 +224,13 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
 
 
 def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None,
-              with_store: bool = True) -> BotState:
+              with_store: bool = True, stats_in_store: bool = False) -> BotState:
     """The state of one bot; the store at `database_url`, else DATABASE_URL, else in memory
     (`paperbot run` passes the embedded default file)."""
     path = stats_path or settings.stats_db
     stats = StatsStore(path, store_users=settings.stats_store_users) if path else None
+    if stats is None and stats_in_store and database_url:  # several replicas: one analytics table
+        stats = StatsStore(url=database_url, store_users=settings.stats_store_users)
     store = None
     if with_store:
         from bot.store import Store  # SQLAlchemy loads only where a store is wanted
@@ -248,8 +250,9 @@ def run_bot(settings: Settings) -> int:
     try:
         from bot.store import default_url
 
-        state = new_state(settings, stats_path=settings.stats_db or default_stats_path(),
-                          database_url=settings.database_url or default_url())
+        shared = settings.database_url is not None and settings.stats_db is None
+        state = new_state(settings, stats_path=None if shared else settings.stats_db or default_stats_path(),
+                          database_url=settings.database_url or default_url(), stats_in_store=shared)
         state.journal_replay = True
     except DataError as exc:
         log.error("the data files are invalid:\n%s", exc)

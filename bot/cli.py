@@ -180,6 +180,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from bot.stats import default_path, run_stats_cli
 
     settings = _settings(args)
+    if settings.stats_db is None and settings.database_url:  # the analytics live in the shared store
+        return run_stats_cli(None, store_users=settings.stats_store_users, purge_before=args.purge_before,
+                             url=settings.database_url)
     return run_stats_cli(settings.stats_db or default_path(), store_users=settings.stats_store_users,
                          purge_before=args.purge_before)
 

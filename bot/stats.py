@@ -1,6 +1,7 @@
 """Search analytics for the curator: every query, what was answered, hit or miss.
 
-Stored in SQLite (WAL) through aiosqlite. A reply never waits for it: `record` puts the row in a
+Stored in the readers' store (so several replicas on PostgreSQL share one table) or, with
+PAPERBOT_STATS_DB, in its own SQLite file. A reply never waits for it: `record` puts the row in a
 bounded in-process queue and returns; one writer task stores rows in batches. A full queue, a
 full disk or a locked database costs a logged warning and a counter, never a delayed reply; on
 shutdown the queue is flushed within a deadline. User ids are stored only when
@@ -14,12 +15,10 @@ import contextlib
 import datetime as dt
 import logging
 import os
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-import aiosqlite
+from typing import Any
 
 from bot.answer import (
     Answer,
@@ -39,19 +38,6 @@ from bot.answer import (
 
 log = logging.getLogger(__name__)
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS queries (
-    at REAL NOT NULL,           -- unix time
-    chat_type TEXT NOT NULL,    -- private, group, supergroup, inline, local
-    lang TEXT NOT NULL,
-    query TEXT NOT NULL,
-    kind TEXT NOT NULL,         -- paper, list, choice, not_found, keyword, count, compare, bundle, chat, inline
-    paper_id TEXT,
-    hit INTEGER NOT NULL,
-    user_id INTEGER
-);
-CREATE INDEX IF NOT EXISTS queries_at ON queries(at);
-"""
 MAX_QUERY = 500
 QUEUE_SIZE = 10_000      # rows waiting for the writer; beyond this a row is counted and dropped
 BATCH = 500              # rows per transaction
@@ -112,32 +98,32 @@ class Report:
 
 
 class StatsStore:
-    def __init__(self, path: Path, *, store_users: bool = False) -> None:
+    """The analytics table, in the readers' store (PostgreSQL with several replicas) or in its
+    own SQLite file (PAPERBOT_STATS_DB)."""
+
+    def __init__(self, path: Path | None = None, *, store_users: bool = False, url: str | None = None) -> None:
         self.path = path
+        self.url = url or f"sqlite:///{path}"
+        self.where = str(path) if path else self.url.split("@")[-1]   # for messages: never a password
         self.store_users = store_users
         self.dropped = 0           # rows lost to a full queue or a database error
-        self._db: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
-        self._queue: asyncio.Queue[tuple[object, ...]] | None = None
+        self._store: Any = None
+        self._queue: asyncio.Queue[dict[str, object]] | None = None
         self._writer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
+        from bot.store import Store
+
+        store = Store(self.url)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = aiosqlite.connect(self.path, timeout=2.0)
-            # A daemon thread: a second SIGTERM during shutdown must not leave the process hanging on it.
-            thread = getattr(connection, "_thread", None)
-            if thread is not None:
-                thread.daemon = True
-            self._db = await connection
-            await self._db.execute("PRAGMA journal_mode=WAL")
-            await self._db.execute("PRAGMA synchronous=NORMAL")
-            await self._db.executescript(SCHEMA)
-            await self._db.commit()
-        except (OSError, sqlite3.Error) as exc:
-            log.warning("search analytics are off: cannot open %s (%s)", self.path, exc)
-            self._db = None
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            await store.open()
+        except Exception as exc:
+            log.warning("search analytics are off: cannot open %s (%s)", self.where, exc)
+            await store.close()
             return
+        self._store = store
         self._queue = asyncio.Queue(QUEUE_SIZE)
         self._writer = asyncio.create_task(self._write_batches(), name="analytics-writer")
 
@@ -154,20 +140,18 @@ class StatsStore:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer
             self._queue = self._writer = None
-        if self._db is not None:
-            db, self._db = self._db, None
-            try:
-                await db.close()
-            except sqlite3.Error as exc:
-                log.warning("closing the analytics database failed: %s", exc)
+        if self._store is not None:
+            store, self._store = self._store, None
+            await store.close()
 
     async def record(self, rec: QueryRecord) -> None:
         """Queue one query for the writer; returns at once whatever the database is doing."""
         if self._queue is None:
             return
-        user = rec.user_id if self.store_users else None
-        row = (rec.at or time.time(), rec.chat_type, rec.lang, rec.query[:MAX_QUERY], rec.kind, rec.paper_id,
-               int(rec.hit), user)
+        row: dict[str, object] = {
+            "at": rec.at or time.time(), "chat_type": rec.chat_type, "lang": rec.lang, "query": rec.query[:MAX_QUERY],
+            "kind": rec.kind, "paper_id": rec.paper_id, "hit": int(rec.hit),
+            "user_id": rec.user_id if self.store_users else None}
         try:
             self._queue.put_nowait(row)
         except asyncio.QueueFull:
@@ -181,6 +165,8 @@ class StatsStore:
             await self._queue.join()
 
     async def _write_batches(self) -> None:
+        from bot.store import queries
+
         assert self._queue is not None
         queue = self._queue
         while True:
@@ -188,59 +174,62 @@ class StatsStore:
             while len(rows) < BATCH and not queue.empty():
                 rows.append(queue.get_nowait())
             try:
-                if self._db is not None:
-                    async with self._lock:
-                        await self._db.executemany("INSERT INTO queries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-                        await self._db.commit()
-            except (sqlite3.Error, ValueError) as exc:
+                async with self._store.engine.begin() as conn:
+                    await conn.execute(queries.insert(), rows)
+            except Exception as exc:
                 self.dropped += len(rows)
-                log.warning("could not record %d queries in %s: %s", len(rows), self.path, exc)
-                with contextlib.suppress(sqlite3.Error, ValueError):
-                    if self._db is not None:
-                        await self._db.rollback()
+                log.warning("could not record %d queries in %s: %s", len(rows), self.where, _short(exc))
             finally:
                 for _ in rows:
                     queue.task_done()
 
     async def report(self, now: float | None = None, limit: int = 10) -> Report:
+        import sqlalchemy as sa
+
+        from bot.store import queries
+
         now = now or time.time()
         await self.flush()
-        if self._db is None:
+        if self._store is None:
             return Report(0, 0, [], [], [])
         day = dt.datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
         week = now - 7 * 86400
+        q = queries.c
+        count = sa.func.count()
 
-        async def rows(sql: str, *args: object) -> list[tuple[str, int]]:
-            assert self._db is not None
-            async with self._db.execute(sql, args) as cursor:
-                return [(str(a), int(b)) for a, b in await cursor.fetchall()]
+        def top(column: Any, *where: Any) -> Any:
+            return (sa.select(column, count).where(q.at >= week, *where).group_by(column)
+                    .order_by(count.desc(), column).limit(limit))
 
-        async def count(since: float) -> int:
-            assert self._db is not None
-            async with self._db.execute("SELECT COUNT(*) FROM queries WHERE at >= ?", (since,)) as cursor:
-                row = await cursor.fetchone()
-                return int(row[0]) if row else 0
-
-        group = "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?"
         try:
-            return Report(
-                await count(day), await count(week),
-                await rows(f"SELECT lower(query), COUNT(*) FROM queries WHERE at >= ? {group}", week, limit),
-                await rows(f"SELECT paper_id, COUNT(*) FROM queries WHERE at >= ? AND kind = 'paper' {group}",
-                           week, limit),
-                await rows(f"SELECT lower(query), COUNT(*) FROM queries WHERE at >= ? AND hit = 0 {group}",
-                           week, limit))
-        except sqlite3.Error as exc:
-            log.warning("could not read %s: %s", self.path, exc)
+            async with self._store.engine.connect() as conn:
+                async def number(since: float) -> int:
+                    return int((await conn.execute(sa.select(count).select_from(queries).where(q.at >= since)))
+                               .scalar_one())
+
+                async def rows(stmt: Any) -> list[tuple[str, int]]:
+                    return [(str(a), int(b)) for a, b in (await conn.execute(stmt)).all()]
+
+                lowered = sa.func.lower(q.query)
+                return Report(await number(day), await number(week), await rows(top(lowered)),
+                              await rows(top(q.paper_id, q.kind == "paper")), await rows(top(lowered, q.hit == 0)))
+        except Exception as exc:
+            log.warning("could not read %s: %s", self.where, _short(exc))
             return Report(0, 0, [], [], [])
 
     async def purge_before(self, when: float) -> int:
-        if self._db is None:
+        from bot.store import queries
+
+        if self._store is None:
             return 0
-        async with self._lock:
-            cursor = await self._db.execute("DELETE FROM queries WHERE at < ?", (when,))
-            await self._db.commit()
-            return cursor.rowcount
+        await self.flush()
+        async with self._store.engine.begin() as conn:
+            return int((await conn.execute(queries.delete().where(queries.c.at < when))).rowcount)
+
+
+def _short(exc: BaseException) -> str:
+    """A driver error in one line (SQLAlchemy appends the statement and a link)."""
+    return str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
 
 
 def default_path() -> Path:
@@ -248,9 +237,10 @@ def default_path() -> Path:
     return base / "paperbot" / "stats.sqlite3"
 
 
-def run_stats_cli(path: Path, *, store_users: bool, purge_before: str | None) -> int:
+def run_stats_cli(path: Path | None, *, store_users: bool, purge_before: str | None, url: str | None = None) -> int:
+    """`paperbot stats`: the report, or a purge, from PAPERBOT_STATS_DB's file or the shared store."""
     async def main() -> int:
-        store = StatsStore(path, store_users=store_users)
+        store = StatsStore(path, store_users=store_users, url=url)
         await store.open()
         try:
             if purge_before:
@@ -267,7 +257,7 @@ def run_stats_cli(path: Path, *, store_users: bool, purge_before: str | None) ->
         finally:
             await store.close()
 
-    if not path.exists():
+    if path is not None and not path.exists():
         print(f"no analytics yet: {path} does not exist (set PAPERBOT_STATS_DB)")
         return 0
     return asyncio.run(main())

@@ -60,6 +60,13 @@ journal = sa.Table(
     sa.Column("status", sa.Text, nullable=False),           # accepted -> (replaying ->) deleted when handled
     sa.Column("owner", sa.Text), sa.Column("at", sa.Float, nullable=False),
     sa.Index("journal_status", "status", "at"))
+queries = sa.Table(
+    "queries", metadata,
+    sa.Column("at", sa.Float, nullable=False), sa.Column("chat_type", sa.Text, nullable=False),
+    sa.Column("lang", sa.Text, nullable=False), sa.Column("query", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False), sa.Column("paper_id", sa.Text),
+    sa.Column("hit", sa.Integer, nullable=False), sa.Column("user_id", sa.BigInteger),
+    sa.Index("queries_at", "at"))
 REPLAY_AFTER = 10.0   # an accepted update unhandled for this long was lost by a stop or a crash
 
 Migration = Callable[[sa.Connection], None]
@@ -73,8 +80,13 @@ def _v2(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[journal])
 
 
+def _v3(conn: sa.Connection) -> None:
+    # The analytics table of an existing PAPERBOT_STATS_DB file has this very shape: kept as it is.
+    metadata.create_all(conn, tables=[queries], checkfirst=True)
+
+
 # Versioned migrations, run in order at start by every engine; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
 
 
 def default_url() -> str:

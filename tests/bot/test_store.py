@@ -146,3 +146,22 @@ async def test_the_update_journal_keeps_what_was_not_handled(store: Store, url: 
         assert sorted(claims) == [[], ['{"update_id": 10}']]         # one replica replays it
     finally:
         await other.close()
+
+
+async def test_analytics_share_the_store_of_every_replica(url: str) -> None:
+    from bot.stats import QueryRecord, StatsStore
+
+    replicas = [StatsStore(url=url), StatsStore(url=url)]
+    for stats in replicas:
+        await stats.open()
+    try:
+        await replicas[0].record(QueryRecord("private", "en", "Medusa", "paper", "medusa", True))
+        await replicas[1].record(QueryRecord("group", "zh", "medusa", "paper", "medusa", True))
+        await replicas[1].record(QueryRecord("private", "en", "bitcoin", "not_found", None, False))
+        await replicas[0].flush()
+        report = await replicas[1].report()
+        assert (report.today, report.top_queries[0], report.top_papers, report.top_misses) == \
+            (3, ("medusa", 2), [("medusa", 2)], [("bitcoin", 1)])
+    finally:
+        for stats in replicas:
+            await stats.close()
