@@ -121,6 +121,7 @@ class _Chunk:
     docs: np.ndarray   # uint16, document number minus `start`
     tf: np.ndarray     # uint16 weighted term frequency
     present: np.ndarray  # bool (2, documents): has CJK / Latin text outside label fields
+    lengths: np.ndarray  # float64 (2, documents): weighted CJK / Latin tokens per document
 
 
 Texts = Callable[[int, int], Sequence[str]]
@@ -203,10 +204,8 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
         number = np.searchsorted(term_keys, c.keys)
         counts[number] += c.runs
         numbers.append(number)
-        latin = np.repeat(c.keys >= LATIN_BASE, c.runs)
         size = min(CHUNK, n_docs - c.start)
-        for script, mask in enumerate((~latin, latin)):
-            doc_len[script, c.start:c.start + size] = np.bincount(c.docs[mask], weights=c.tf[mask], minlength=size)
+        doc_len[:, c.start:c.start + size] = c.lengths  # counted beside the chunk (in a worker)
         has_text[:, c.start:c.start + size] = c.present
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     # Statistics per script: a Chinese bigram's rarity and a document's Chinese length are
@@ -264,8 +263,12 @@ def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
     pair = pair[starts]
     keys = pair >> _CHUNK_BITS
     key_starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    return _Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))),
-                  (pair & (CHUNK - 1)).astype(np.uint16), weighted, present), words, extra
+    docs = (pair & (CHUNK - 1)).astype(np.uint16)
+    latin = keys >= LATIN_BASE
+    lengths = np.stack([np.bincount(docs[~latin], weights=weighted[~latin], minlength=stop - start),
+                        np.bincount(docs[latin], weights=weighted[latin], minlength=stop - start)])
+    return _Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))), docs, weighted, present,
+                  lengths), words, extra
 
 
 # A worker process's job: handed over by fork (never pickled), set once per worker process.

@@ -140,15 +140,32 @@ class SearchIndex:
     def build(cls, catalog: Catalog, *, workers: int | None = None) -> SearchIndex:
         """Build the index; `workers` as in `bm25.build` (None: parallel when that pays)."""
         papers = catalog.papers
-        def normal_names(lo: int, hi: int) -> tuple[list[int], list[str]]:
-            """(paper, normalised name) for the papers lo .. hi - 1: counted beside their chunk."""
+        def normal_names(lo: int, hi: int) -> tuple[list[int], list[tuple[str, ...]], list[str]]:
+            """For the papers lo .. hi - 1, counted beside their chunk (in a worker on a large
+            catalog): each name's owner and exact-lookup keys, and the compact names people type."""
             owners: list[int] = []
             every_name: list[str] = []
+            firsts: list[bool] = []
             for i, paper in enumerate(papers[lo:hi], lo):
                 own = paper_names(paper)
                 every_name.extend(own)
                 owners.extend([i] * len(own))
-            return owners, normalise_many(every_name)
+                firsts.extend([True] + [False] * (len(own) - 1))
+            keys: list[tuple[str, ...]] = []
+            typed: list[str] = []
+            for normal, first in zip(normalise_many(every_name), firsts, strict=True):
+                squeezed = squeeze(normal)
+                if not first and len(squeezed) >= 4 and squeezed[0].isalpha():
+                    typed.append(squeezed)  # not the id (always first): a name or an alias
+                found = (normal, squeezed) if squeezed != normal else (normal,)
+                if normal.count(" ") >= 3:
+                    # A title is also known by its content words, as people type it
+                    # ("improved baselines visual instruction tuning"), when three or more remain.
+                    content = content_words(normal)
+                    if content.count(" ") >= 2 and content != normal:
+                        found = (*found, content)
+                keys.append(found)
+            return owners, keys, typed
 
         # The fields' texts are made a chunk at a time, never all at once.
         def names(lo: int, hi: int) -> list[str]:
@@ -168,21 +185,10 @@ class SearchIndex:
                                  len(papers), workers=workers, also=normal_names)
         exact: dict[str, tuple[int, ...]] = {}
         typed: set[str] = set()   # compact names people type: not ids or arXiv ids
-        for owners, normals in named:
-            previous = -1
-            for i, normal in zip(owners, normals, strict=True):
-                squeezed = squeeze(normal)
-                if i == previous and len(squeezed) >= 4 and squeezed[0].isalpha():
-                    typed.add(squeezed)
-                previous = i
-                keys = {normal, squeezed}
-                if normal.count(" ") >= 3:
-                    # A title is also known by its content words, as people type it
-                    # ("improved baselines visual instruction tuning"), when three or more remain.
-                    content = content_words(normal)
-                    if content.count(" ") >= 2:
-                        keys.add(content)
-                for key in keys:
+        for owners, keys, chunk_typed in named:
+            typed.update(chunk_typed)
+            for i, found in zip(owners, keys, strict=True):
+                for key in found:
                     # Most keys name one paper, so a tuple beats a set (and this is a hot loop).
                     have = exact.get(key)
                     if have is None:
