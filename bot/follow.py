@@ -12,12 +12,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bot.catalog import Catalog
+from bot.catalog import Catalog, author_key
 from bot.records import Kind, Subscription
 from bot.schema import Paper
 from bot.search import SearchIndex, search
 from bot.text import normalise
-from bot.understand import Gazetteer, read
+from bot.understand import Gazetteer, ListFilter, read
 
 TOPIC_HITS = 50   # a topic matches a paper that search would list among this many for the query
 
@@ -32,22 +32,29 @@ class Target:
 def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) -> Target | None:
     """What "/subscribe <text>" follows: a section, an organisation, an author or a topic; None
     when nothing in the catalog matches it."""
-    catalog = index.catalog
     text = text.strip()[:200]
     if not text:
         return None
     found = read(text, index, gazetteer)
-    wanted = found.filter
-    if wanted.section and not found.papers:
-        section = catalog.section_by_id[wanted.section]
-        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
-    if wanted.org and not found.papers:
-        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"))
-    if wanted.author and not found.papers:
-        return Target("author", wanted.author, catalog.authors.get(wanted.author, wanted.author))
+    named = None if found.papers else target_of_filter(found.filter, index.catalog, lang)
+    if named is not None:
+        return named
     if search(text, index).verdict == "none":
         return None
     return Target("topic", normalise(text), text)
+
+
+def target_of_filter(wanted: ListFilter, catalog: Catalog, lang: str) -> Target | None:
+    """A filter's section, organisation or author (in that order) as something to follow; the 🔔
+    button on a list and "/subscribe" share it."""
+    if wanted.section and wanted.section in catalog.section_by_id:
+        section = catalog.section_by_id[wanted.section]
+        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
+    if wanted.org and wanted.org in catalog.org_by_id:
+        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"))
+    if wanted.author and wanted.author in catalog.authors:
+        return Target("author", wanted.author, catalog.authors[wanted.author])
+    return None
 
 
 def matches(sub: Subscription, paper: Paper, topic_hits: dict[str, set[str]]) -> bool:
@@ -56,8 +63,6 @@ def matches(sub: Subscription, paper: Paper, topic_hits: dict[str, set[str]]) ->
     if sub.kind == "org":
         return sub.value in paper.orgs
     if sub.kind == "author":
-        from bot.catalog import author_key
-
         return any(author_key(a) == sub.value for a in paper.named_authors)
     return paper.id in topic_hits.get(sub.value, set())
 

@@ -321,6 +321,9 @@ def search_normalised(text: str, normal: str, index: SearchIndex, *, limit: int 
     arxiv = ARXIV.search(text)
     if arxiv and arxiv.group(1) in index.catalog.by_arxiv:
         return SearchResult(query, (Hit(index.catalog.by_arxiv[arxiv.group(1)], 1.0, "arxiv"),), "answer")
+    for candidate in (normal, key, content_words(normal)):  # a name as typed: no repair needed
+        if candidate in index.exact:
+            return _named(query, index.exact[candidate], 1.0, index, limit)
     fixes = index.fixes(normal)
     named = _by_name(query, normal, fixes, index, limit)
     if named:
@@ -332,16 +335,15 @@ def search_normalised(text: str, normal: str, index: SearchIndex, *, limit: int 
 
 def _by_name(query: str, normal: str, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
              limit: int) -> SearchResult | None:
-    """The query as a whole is a paper's name: as typed, without stopwords, once its misspelled
-    words are repaired, or (a short query) with one slip of a letter in the whole name."""
+    """The query as a whole is a paper's name once its misspelled words are repaired, or (a
+    short query) with one slip of a letter in the whole name. (`search_normalised` has already
+    looked the name up as typed.)"""
     key = squeeze(normal)
-    tries = [(normal, 1.0), (key, 1.0), (content_words(normal), 1.0)]
     if len(key) >= SHORT_QUERY:
         repaired = index.repaired(normal, fixes)
-        tries += [(repaired, 0.95), (squeeze(repaired), 0.95)]
-    for candidate, score in tries:
-        if candidate in index.exact:
-            return _named(query, index.exact[candidate], score, index, limit)
+        for candidate in (repaired, squeeze(repaired)):
+            if candidate in index.exact:
+                return _named(query, index.exact[candidate], 0.95, index, limit)
     df = index.bm25.document_frequency
     # Only a query with an unknown or rare word is a slipped name: "meta llama" is two
     # well-known words, not a slip of MentalLlaMa.

@@ -34,7 +34,7 @@ async def button(update: Update, context: PaperContext) -> None:
     elif callback.verb == "svd":
         reply = await readers.saved_page(update, context, _page(callback.arg))
     elif callback.verb == "sub":
-        target = readers.target_of_filter(callback.paper_id, context, lang)
+        target = readers.target_of_key(callback.paper_id, context, lang)
         if target is not None:
             await query.answer()
             await send(update, context, [Reply(await readers.follow(update, context, target, lang))])

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from telegram import Update
 
 from bot.bundle import bibtex_entry
-from bot.follow import Target, target_of
+from bot.follow import Target, target_of, target_of_filter
 from bot.locale import Lang, t
 from bot.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.render import Document, Reply, decode, esc
@@ -112,20 +112,10 @@ async def subscribe_command(update: Update, context: PaperContext) -> None:
     await send(update, context, [Reply(await follow(update, context, target, lang))])
 
 
-def target_of_filter(key: str, context: PaperContext, lang: Lang) -> Target | None:
-    """The 🔔 button on a list: its filter's one section, organisation or author."""
+def target_of_key(key: str, context: PaperContext, lang: Lang) -> Target | None:
+    """The 🔔 button on a list: its filter (from the callback data) as something to follow."""
     wanted = ListFilter.from_key(key)
-    catalog = context.state.library.catalog
-    if wanted is None:
-        return None
-    if wanted.section and wanted.section in catalog.section_by_id:
-        section = catalog.section_by_id[wanted.section]
-        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
-    if wanted.org and wanted.org in catalog.org_by_id:
-        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name(lang))
-    if wanted.author and wanted.author in catalog.authors:
-        return Target("author", wanted.author, catalog.authors[wanted.author])
-    return None
+    return None if wanted is None else target_of_filter(wanted, context.state.library.catalog, lang)
 
 
 async def subscriptions_command(update: Update, context: PaperContext) -> None:
