@@ -117,7 +117,7 @@ class BotAPIServer:
             return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"},
                                      status=500)
         if kind == "timeout":
-            await asyncio.sleep(8)  # longer than the client's read timeout
+            await asyncio.sleep(6)  # longer than the client's read timeout (5 s)
             return web.json_response({"ok": False, "error_code": 500, "description": "too late"}, status=500)
         assert kind == "drop", kind
         if request.transport is not None:

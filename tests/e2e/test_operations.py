@@ -34,15 +34,21 @@ async def test_flood_control_server_errors_and_cut_connections_are_retried(
     assert "GPTQ" in after["text"] and bot.poll() is None
 
 
-async def test_a_timeout_is_not_retried_and_the_bot_carries_on(server: BotAPIServer,
-                                                               bot: subprocess.Popen[str]) -> None:
+async def test_a_timeout_is_not_retried_and_the_bot_carries_on(server: BotAPIServer, bot: subprocess.Popen[str],
+                                                               tmp_path: Path) -> None:
     server.faults["sendMessage"] = ["timeout"]
     server.push(message("/paper medusa"))
     deadline = time.monotonic() + 30
     while not server.errors_injected and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     assert server.errors_injected == ["sendMessage:timeout"]
-    await asyncio.sleep(9)  # past the client's read timeout and the server's late answer
+    # Not a fixed sleep: on once the bot has given the call up (its log says so), and the
+    # server's late answer to it is past.
+    log = tmp_path / "bot.log"
+    while "TimedOut" not in log.read_text() and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert "TimedOut" in log.read_text()
+    await asyncio.sleep(1.5)  # the server answers the abandoned call 6 s after it came
     server.push(message("/paper gptq"))
     [after] = await server.wait_for("sendMessage", timeout=30)
     assert "GPTQ" in after["text"] and bot.poll() is None
