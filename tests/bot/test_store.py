@@ -165,3 +165,23 @@ async def test_analytics_share_the_store_of_every_replica(url: str) -> None:
     finally:
         for stats in replicas:
             await stats.close()
+
+
+async def test_a_broadcast_cut_by_a_stop_resumes_without_sending_twice(store: Store, url: str) -> None:
+    """A claim a dead replica left (it may have been sent) counts as sent; the rest still goes."""
+    import sqlalchemy as sa
+
+    from bot.store import deliveries
+
+    await store.enqueue([(1, "a"), (2, "a")])
+    assert await store.claim(1) is not None                      # being sent when the process died
+    async with store.engine.begin() as conn:                      # ...long enough ago
+        await conn.execute(sa.update(deliveries).where(deliveries.c.chat_id == 1).values(at=0.0))
+    restarted = Store(url, owner="after-restart")
+    await restarted.open()
+    try:
+        assert await restarted.settle_stale() == 1
+        assert await restarted.pending_chats() == [2]             # chat 1 is not pushed again
+        assert await restarted.claim(1) is None and await restarted.claim(2) is not None
+    finally:
+        await restarted.close()
