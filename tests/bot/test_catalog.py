@@ -218,3 +218,20 @@ def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:
 def test_invalid_yaml_points_at_the_line_to_edit(tmp_path: Path, text: str, line: int) -> None:
     [problem] = problems_of(tmp_path, text)
     assert problem.startswith(f"F:{line}: invalid YAML")
+
+
+def test_an_unchanged_file_is_not_hashed_again_and_an_edit_always_is(tmp_path: Path) -> None:
+    import os
+
+    path = tmp_path / "papers.yaml"
+    cache = tmp_path / "cache"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    assert catalog_mod.load(path, cache).get("llama") is not None
+    assert not list(cache.glob("*.stat"))                 # just written: racy, so not remembered
+    old = 1_600_000_000_000_000_000
+    os.utime(path, ns=(old, old))                         # settled long ago
+    catalog_mod.load(path, cache)
+    [stat] = cache.glob("*.stat")
+    assert stat.read_text().split()[1] == catalog_mod.load(path, cache).digest_sha
+    path.write_text((HEAD + GOOD).replace("开源基座", "开源模型"), encoding="utf-8")   # a normal edit
+    assert catalog_mod.load(path, cache).get("llama").impact.zh == "开源模型"  # type: ignore[union-attr]
