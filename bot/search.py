@@ -140,9 +140,10 @@ class SearchIndex:
     def build(cls, catalog: Catalog, *, workers: int | None = None) -> SearchIndex:
         """Build the index; `workers` as in `bm25.build` (None: parallel when that pays)."""
         papers = catalog.papers
-        def normal_names(lo: int, hi: int) -> tuple[list[int], list[tuple[str, ...]], list[str]]:
+        def normal_names(lo: int, hi: int) -> tuple[list[int], list[str], list[str]]:
             """For the papers lo .. hi - 1, counted beside their chunk (in a worker on a large
-            catalog): each name's owner and exact-lookup keys, and the compact names people type."""
+            catalog): every exact-lookup key with its paper (two flat lists: no tuple per name),
+            and the compact names people type."""
             owners: list[int] = []
             every_name: list[str] = []
             firsts: list[bool] = []
@@ -151,21 +152,24 @@ class SearchIndex:
                 every_name.extend(own)
                 owners.extend([i] * len(own))
                 firsts.extend([True] + [False] * (len(own) - 1))
-            keys: list[tuple[str, ...]] = []
+            key_owners: list[int] = []
+            keys: list[str] = []
             typed: list[str] = []
-            for normal, first in zip(normalise_many(every_name), firsts, strict=True):
+            for i, normal, first in zip(owners, normalise_many(every_name), firsts, strict=True):
                 squeezed = squeeze(normal)
                 if not first and len(squeezed) >= 4 and squeezed[0].isalpha():
                     typed.append(squeezed)  # not the id (always first): a name or an alias
-                found = (normal, squeezed) if squeezed != normal else (normal,)
+                keys.append(normal)
+                if squeezed != normal:
+                    keys.append(squeezed)
                 if normal.count(" ") >= 3:
                     # A title is also known by its content words, as people type it
                     # ("improved baselines visual instruction tuning"), when three or more remain.
                     content = content_words(normal)
                     if content.count(" ") >= 2 and content != normal:
-                        found = (*found, content)
-                keys.append(found)
-            return owners, keys, typed
+                        keys.append(content)
+                key_owners.extend([i] * (len(keys) - len(key_owners)))
+            return key_owners, keys, typed
 
         # The fields' texts are made a chunk at a time, never all at once.
         def names(lo: int, hi: int) -> list[str]:
@@ -185,17 +189,18 @@ class SearchIndex:
                                  len(papers), workers=workers, also=normal_names)
         exact: dict[str, tuple[int, ...]] = {}
         typed: set[str] = set()   # compact names people type: not ids or arXiv ids
-        for owners, keys, chunk_typed in named:
+        named.reverse()
+        while named:  # each chunk's lists are freed once its keys are in the table
+            owners, keys, chunk_typed = named.pop()
             typed.update(chunk_typed)
-            for i, found in zip(owners, keys, strict=True):
-                for key in found:
-                    # Most keys name one paper, so a tuple beats a set (and this is a hot loop).
-                    have = exact.get(key)
-                    if have is None:
-                        if key:
-                            exact[key] = (i,)
-                    elif i not in have:
-                        exact[key] = (*have, i)
+            for i, key in zip(owners, keys, strict=True):
+                # Most keys name one paper, so a tuple beats a set (and this is a hot loop).
+                have = exact.get(key)
+                if have is None:
+                    if key:
+                        exact[key] = (i,)
+                elif i not in have:
+                    exact[key] = (*have, i)
         # Typo candidates bucketed by first letter and length: a misspelling rarely starts
         # wrong or changes the length by more than two, which keeps repair fast on large catalogs.
         latin: dict[tuple[str, int], list[str]] = {}
