@@ -170,7 +170,9 @@ async def test_an_unreachable_bot_api_is_retried_and_a_wrong_token_exits(server:
     waiting = RunningBot(server, tmp_path / "retry", TELEGRAM_API_BASE_URL=dead,
                          WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_LISTEN="127.0.0.1",
                          WEBHOOK_PORT=str(port))
-    await asyncio.sleep(4)
+    deadline = time.monotonic() + 30
+    while "attempt 2" not in waiting.log_path.read_text() and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
     assert waiting.proc.poll() is None                                    # still trying, no traceback exit
     waiting.proc.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(waiting.stop, signal_sent=True) == 0
