@@ -12,7 +12,7 @@ from bot.bundle import bibtex_entry
 from bot.follow import Target, target_of, target_of_filter
 from bot.locale import Lang, t
 from bot.records import MAX_SUBSCRIPTIONS, Subscription, guarded
-from bot.render import Document, Reply, decode, esc
+from bot.render import Document, Reply, esc
 from bot.text import clean_input
 from bot.understand import ListFilter
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
@@ -183,8 +183,3 @@ async def forget_command(update: Update, context: PaperContext) -> None:
 
 async def privacy_command(update: Update, context: PaperContext) -> None:
     await send(update, context, [Reply(t("privacy", lang_of(update, context)))])
-
-
-def is_save(data: str | None) -> bool:
-    callback = decode(data)
-    return callback is not None and callback.verb == "save"
