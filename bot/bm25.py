@@ -24,7 +24,6 @@ import numpy as np
 from bot.text import _CJK, NUMBER_WORDS, SEPARATOR, STOPWORDS, prepare_joined
 
 LATIN_BASE = 1 << 32
-DOC_BITS = 30             # up to a billion documents per index
 CHUNK = 8192              # documents tokenised together (a power of two, at most 2**16); bounds temporaries
 _CHUNK_BITS = CHUNK.bit_length() - 1
 _SEP = ord(SEPARATOR)

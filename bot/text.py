@@ -23,7 +23,6 @@ _INVISIBLE.update(dict.fromkeys([0x7F, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0
 
 _HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_KEEP_DOT = re.compile(r"(?<=\d)\.(?=\d)")          # 1.5 stays a number
 _VERSION = re.compile(r"\bv(?=\d)")                   # v1.5 -> 1.5
 _APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")        # let's -> lets
 _LETTER_DIGIT = re.compile(r"([a-z])(?=\d)")            # llama2 -> llama 2 (100k stays whole)
