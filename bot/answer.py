@@ -176,7 +176,11 @@ def bundle_answer(keywords: KeywordRules, digest: str) -> Answer:
 
 def holds(paper: Paper, claim: ListFilter, catalog: Catalog) -> bool:
     """Whether the paper is among those the claim lists: one definition of a filter matching."""
-    return any(p.id == paper.id for p in claim.papers(catalog))
+    try:
+        at = catalog.position(paper.id)
+    except KeyError:
+        return False
+    return at in claim.papers(catalog).positions
 
 
 def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Paper, ...]:

@@ -8,40 +8,42 @@ parsing a 100,000-paper YAML file takes tens of seconds and a restart should not
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
-import pickle
+import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot import yamlfile
+from bot import paper_store, yamlfile
+from bot.mapped import KeyTable, Unusable
 from bot.schema import CatalogFile, Organisation, Paper, Section, error_messages
 from bot.text import normalise
 from bot.yamlfile import DataError, Document, Problem
 
-# Bump when Paper/Catalog change shape, so old cache files are never unpickled into new code.
-CACHE_VERSION = 4
+log = logging.getLogger(__name__)
+
+# Bump when the cache's naming changes (the store's own format is versioned in paper_store).
+CACHE_VERSION = 5
 _PARTS: dict[str, TypeAdapter[Any]] = {
     "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
 
 
 @dataclass(frozen=True)
 class Catalog:
-    papers: tuple[Paper, ...]
+    # A tuple when built from YAML; `StoredPapers` (decoded on access) when opened from the cache.
+    papers: Sequence[Paper]
     sections: tuple[Section, ...]
     organisations: tuple[Organisation, ...]
     source: str = ""
     digest_sha: str = ""
-    _by_id: dict[str, Paper] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._by_id.update((p.id, p) for p in self.papers)
+    store: paper_store.Store | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.papers)
@@ -49,12 +51,22 @@ class Catalog:
     def __iter__(self) -> Iterator[Paper]:
         return iter(self.papers)
 
+    @cached_property
+    def ids(self) -> Sequence[str]:
+        """Every paper's id, in catalog order (without decoding a stored paper)."""
+        return self.store.papers.ids if self.store else tuple(p.id for p in self.papers)
+
     def get(self, paper_id: str) -> Paper | None:
-        return self._by_id.get(paper_id)
+        at = self._positions.get(paper_id)
+        return None if at is None else self.papers[at]
+
+    def with_arxiv(self, arxiv_id: str) -> Paper | None:
+        at = self._arxiv.get(arxiv_id)
+        return None if at is None else self.papers[at]
 
     @cached_property
-    def by_arxiv(self) -> dict[str, Paper]:
-        return {p.arxiv: p for p in self.papers if p.arxiv}
+    def _arxiv(self) -> dict[str, int]:
+        return self.store.arxiv if self.store else {p.arxiv: i for i, p in enumerate(self.papers) if p.arxiv}
 
     @cached_property
     def section_by_id(self) -> dict[str, Section]:
@@ -75,67 +87,56 @@ class Catalog:
         return {normalise(n): o.id for o in self.organisations for n in (o.id, o.en, o.zh, *o.aliases) if n}
 
     @cached_property
-    def _groups(self) -> dict[str, tuple[Paper, ...]]:
-        """Papers grouped once per catalog: "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
-        "d:<digest>".
+    def groups(self) -> KeyTable:
+        """`group_positions`, computed once per catalog (stored with a cached one)."""
+        return self.store.groups if self.store else KeyTable.build(group_positions(self.papers))
 
-        A paper counts in the month (and year) of the digest's date and of arXiv's first posting.
-        Built once, so lists and pages stay cheap on a catalog of 100,000 papers.
-        """
-        groups: dict[str, list[Paper]] = {}
-        for p in self.papers:
-            keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}",
-                    *(f"a:{author_key(a)}" for a in p.named_authors)}
-            for date in filter(None, (p.date, p.arxiv_date)):
-                keys |= {f"m:{date}", f"y:{date[:4]}"}
-            for key in keys:
-                groups.setdefault(key, []).append(p)
-        return {k: tuple(v) for k, v in groups.items()}
+    def _group(self, key: str) -> Selection:
+        return Selection(self.papers, self.groups.get(key, ()))
 
-    def in_section(self, section_id: str) -> tuple[Paper, ...]:
-        return self._groups.get(f"s:{section_id}", ())
+    def everything(self) -> Selection:
+        return Selection(self.papers, range(len(self.papers)))
+
+    def in_section(self, section_id: str) -> Selection:
+        return self._group(f"s:{section_id}")
 
     def in_digest(self, digest_id: str, section_id: str) -> list[Paper]:
         """A digest's papers of one section, in the digest's order."""
-        return [p for p in self._groups.get(f"d:{digest_id}", ()) if p.section == section_id]
+        return [p for p in self._group(f"d:{digest_id}") if p.section == section_id]
 
-    def by_author(self, key: str) -> tuple[Paper, ...]:
+    def by_author(self, key: str) -> Selection:
         """Papers with this author (`author_key` of the name)."""
-        return self._groups.get(f"a:{key}", ())
+        return self._group(f"a:{key}")
 
     @cached_property
     def authors(self) -> dict[str, str]:
         """Each author's key -> the name as the catalog writes it (first seen)."""
-        out: dict[str, str] = {}
-        for p in self.papers:
-            for a in p.named_authors:
-                out.setdefault(author_key(a), display_name(a))
-        return out
+        return self.store.authors if self.store else author_names(self.papers)
 
-    def by_org(self, org_id: str) -> tuple[Paper, ...]:
-        return self._groups.get(f"o:{org_id}", ())
+    def by_org(self, org_id: str) -> Selection:
+        return self._group(f"o:{org_id}")
 
-    def in_month(self, year: int, month: int | None = None) -> tuple[Paper, ...]:
+    def in_month(self, year: int, month: int | None = None) -> Selection:
         """Papers dated in that month (or year), by the digest's date or arXiv's first posting."""
-        return self._groups.get(f"m:{year:04d}-{month:02d}" if month else f"y:{year:04d}", ())
+        return self._group(f"m:{year:04d}-{month:02d}" if month else f"y:{year:04d}")
 
     @cached_property
     def years(self) -> tuple[int, ...]:
         """Every year a paper is dated in, ascending."""
-        return tuple(sorted(int(k[2:]) for k in self._groups if k.startswith("y:")))
+        return tuple(sorted(int(k[2:]) for k, _ in self.groups.starting_with("y:")))
 
     @property
     def latest_year(self) -> int:
         """"This year", as readers of the catalog mean it: the year of its newest paper."""
         return self.years[-1] if self.years else 0
 
-    def in_months(self, year: int | None, months: range) -> tuple[Paper, ...]:
+    def in_months(self, year: int | None, months: range) -> Selection:
         """Papers dated in any of these months of that year (of any year when None), catalog order."""
         if year is not None and len(months) == 12:
             return self.in_month(year)
-        found = {p.id: p for y in ((year,) if year is not None else self.years) for m in months
-                 for p in self._groups.get(f"m:{y:04d}-{m:02d}", ())}
-        return tuple(sorted(found.values(), key=lambda p: self.position(p.id)))
+        found = {i for y in ((year,) if year is not None else self.years) for m in months
+                 for i in self.groups.get(f"m:{y:04d}-{m:02d}", ())}
+        return Selection(self.papers, sorted(found))
 
     def position(self, paper_id: str) -> int:
         """The paper's index in `papers` (its document number in the search index)."""
@@ -143,7 +144,7 @@ class Catalog:
 
     @cached_property
     def _positions(self) -> dict[str, int]:
-        return {p.id: i for i, p in enumerate(self.papers)}
+        return {pid: i for i, pid in enumerate(self.ids)}
 
     def org_label(self, paper: Paper, lang: str) -> str:
         sep = "、" if lang == "zh" else ", "
@@ -155,6 +156,62 @@ class Catalog:
         if section is None:
             return paper.section
         return section.zh if lang == "zh" else section.en
+
+
+class Selection(Sequence[Paper]):
+    """Some of a catalog's papers, by position, read from it when asked: a list of 30,000
+    papers costs its positions, and only the page shown is decoded from a stored catalog."""
+
+    def __init__(self, papers: Sequence[Paper], positions: Sequence[int]) -> None:
+        self.papers, self.positions = papers, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> Paper: ...
+    @overload
+    def __getitem__(self, i: slice) -> Selection: ...
+    def __getitem__(self, i: int | slice) -> Paper | Selection:
+        if isinstance(i, slice):
+            return Selection(self.papers, self.positions[i])
+        return self.papers[self.positions[i]]
+
+    def __iter__(self) -> Iterator[Paper]:
+        return (self.papers[i] for i in self.positions)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
+    def __repr__(self) -> str:
+        return f"Selection({len(self)} papers)"
+
+
+def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
+    """The positions of the papers of each "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
+    "d:<digest>" and "a:<author key>", in catalog order: lists and pages stay cheap at 100,000
+    papers. A paper counts in the month (and year) of the digest's date and of arXiv's first
+    posting."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(papers):
+        keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}",
+                *(f"a:{author_key(a)}" for a in p.named_authors)}
+        for date in filter(None, (p.date, p.arxiv_date)):
+            keys |= {f"m:{date}", f"y:{date[:4]}"}
+        for key in keys:
+            groups.setdefault(key, []).append(i)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+def author_names(papers: Iterable[Paper]) -> dict[str, str]:
+    """Each author's key -> the name as the catalog writes it (first seen)."""
+    out: dict[str, str] = {}
+    for p in papers:
+        for a in p.named_authors:
+            out.setdefault(author_key(a), display_name(a))
+    return out
 
 
 def display_name(author: str) -> str:
@@ -268,38 +325,57 @@ def default_cache_dir() -> Path:
 def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -> Catalog:
     """Load and validate a catalog file; DataError when it is invalid.
 
-    With the cache on, an unchanged file (same bytes) is unpickled instead of parsed.
-    A cache that cannot be read or written is ignored: it only ever saves time.
+    With the cache on, an unchanged file (same bytes) opens its compiled store instead of
+    being parsed, and a parsed file is compiled into one and served from it, so a running
+    bot never holds every paper as live objects. A cache that cannot be read or written is
+    ignored: it only ever saves time and memory.
     """
-    # One cache file per catalog path: a changed file replaces its own entry and no other.
-    stem = f"catalog-v{CACHE_VERSION}-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}"
+    # One stat file per catalog path, and one store per path and content.
+    path_key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     folder = cache_dir or default_cache_dir()
+    stat_file = folder / f"catalog-v{CACHE_VERSION}-{path_key}.stat"
     if use_cache:
         # An unchanged file (same size, mtime and inode as when it was hashed) is not read or
         # hashed again: at 100,000 papers that is a fifth of a second of every start.
-        digest = _known_digest(path, folder / f"{stem}.stat")
-        cached = _read_cache(folder / f"{stem}-{digest}.pickle") if digest else None
-        if cached is not None and digest:
-            return Catalog(cached.papers, cached.sections, cached.organisations, source=str(path),
-                           digest_sha=digest)
+        digest = _known_digest(path, stat_file)
+        cached = _open_store(paper_store.folder_for(folder, path_key, digest), path, digest) if digest else None
+        if cached is not None:
+            return cached
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
     digest = hashlib.sha256(raw).hexdigest()
-    cache_file = folder / f"{stem}-{digest}.pickle"
+    store = paper_store.folder_for(folder, path_key, digest)
     if use_cache:
-        _remember_digest(path, folder / f"{stem}.stat", digest)
-        cached = _read_cache(cache_file)
+        _remember_digest(path, stat_file, digest)
+        cached = _open_store(store, path, digest)
         if cached is not None:
-            return Catalog(cached.papers, cached.sections, cached.organisations,
-                           source=str(path), digest_sha=digest)
+            return cached
     catalog = validate(yamlfile.parse(raw, str(path)))
-    catalog = Catalog(catalog.papers, catalog.sections, catalog.organisations,
-                      source=str(path), digest_sha=digest)
+    catalog = Catalog(catalog.papers, catalog.sections, catalog.organisations, source=str(path), digest_sha=digest)
     if use_cache:
-        _write_cache(cache_file, catalog)
+        try:
+            paper_store.write(store, catalog.papers, catalog.sections, catalog.organisations,
+                              group_positions(catalog.papers), catalog.authors)
+        except OSError as exc:
+            log.warning("catalog not cached (%s); the next start parses it again", exc)
+            return catalog
+        return _open_store(store, path, digest) or catalog
     return catalog
+
+
+def _open_store(store: Path, path: Path, digest: str) -> Catalog | None:
+    if not store.is_dir():
+        return None
+    try:
+        opened = paper_store.read(store)
+    except Unusable as exc:
+        log.warning("catalog cache %s is unusable (%s); parsing the catalog again", store.name, exc)
+        shutil.rmtree(store, ignore_errors=True)
+        return None
+    return Catalog(opened.papers, opened.sections, opened.organisations, source=str(path), digest_sha=digest,
+                   store=opened)
 
 
 def _stat_key(path: Path) -> str | None:
@@ -333,28 +409,5 @@ def _remember_digest(path: Path, stat_file: Path, digest: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(f"{key} {digest}\n")
         os.replace(tmp, stat_file)
-    except OSError:
-        pass
-
-
-def _read_cache(cache_file: Path) -> Catalog | None:
-    try:
-        with cache_file.open("rb") as fh:
-            value = pickle.load(fh)
-    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    return value if isinstance(value, Catalog) else None
-
-
-def _write_cache(cache_file: Path, catalog: Catalog) -> None:
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        stem = cache_file.name.rsplit("-", 1)[0]
-        for old in cache_file.parent.glob(f"{stem}-*.pickle"):
-            old.unlink(missing_ok=True)  # the older versions of this same file
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(catalog, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache_file)
     except OSError:
         pass

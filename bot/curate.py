@@ -113,15 +113,16 @@ def add_papers(path: Path, ids: list[str], section: str, orgs: list[str], *, api
     except OSError as exc:
         raise CurateError(f"cannot read {path}: {exc.strerror or exc}") from None
     _check_references(catalog, section, orgs)
-    present = tuple((a, catalog.by_arxiv[a].id) for a in dict.fromkeys(wanted) if a in catalog.by_arxiv)
-    new = [a for a in dict.fromkeys(wanted) if a not in catalog.by_arxiv]
+    known = {a: p.id for a in dict.fromkeys(wanted) if (p := catalog.with_arxiv(a)) is not None}
+    present = tuple(known.items())
+    new = [a for a in dict.fromkeys(wanted) if a not in known]
     if not new:
         return Added((), present)
     try:
         fetched = fetch_entries(new, api, timeout=timeout, polite=Polite(delay))
     except ArxivError as exc:
         raise CurateError(str(exc)) from None
-    taken = {p.id for p in catalog}
+    taken = set(catalog.ids)
     entries = [entry_for(fetched[a], slug_for(fetched[a], taken), section, orgs) for a in new]
     text = insert_papers(before.decode("utf-8"), str(path), entries_yaml(entries))
     _replace_checked(path, before, text, cache_dir)

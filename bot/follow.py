@@ -69,8 +69,8 @@ def matches(sub: Subscription, paper: Paper, topic_hits: dict[str, set[str]]) ->
 
 def new_papers(old: Catalog, new: Catalog) -> list[Paper]:
     """Papers the new catalog has and the old one did not (by id), in catalog order."""
-    known = {p.id for p in old}
-    return [p for p in new if p.id not in known]
+    known = set(old.ids)
+    return [new.papers[i] for i, pid in enumerate(new.ids) if pid not in known]
 
 
 def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex) -> list[tuple[int, str]]:

@@ -1,9 +1,10 @@
 """The search index, persisted beside the catalog cache and memory-mapped back.
 
-A restart maps the BM25 arrays (numpy .npy files, `mmap_mode="r"`) instead of building them:
-pages come in on demand and processes on one host share them. The small tables (vocabulary,
-exact names, typo buckets) are one pickle. A folder per catalog content, index format and
-index code: an edited catalog, a new format or changed search code each get a new folder.
+A restart maps the BM25 arrays and the exact-name table (numpy .npy files, `mmap_mode="r"`,
+see `bot/mapped.py`) instead of building them: pages come in on demand and processes on one
+host share them. The small tables (vocabulary, typo buckets) are one pickle. A folder per
+catalog content, index format and index code: an edited catalog, a new format or changed
+search code each get a new folder.
 
 Nothing stale or damaged is ever used: a header records the format, the catalog's hash, the
 code's hash, every array's dtype and shape and the pickle's size and checksum; any mismatch, a
@@ -14,27 +15,22 @@ folder and rename it into place, so two processes starting at once never see hal
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import pickle
 import shutil
-import tempfile
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-
+from bot import mapped
 from bot.bm25 import BM25Index
 from bot.catalog import Catalog, default_cache_dir
 from bot.search import SearchIndex
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 ARRAYS = ("term_keys", "indptr", "indices", "data", "idf")
-_CODE = ("search.py", "bm25.py", "text.py", "index_cache.py")
+_CODE = ("search.py", "bm25.py", "text.py", "index_cache.py", "mapped.py")
 
 
 @cache
@@ -61,7 +57,7 @@ def load_or_build(catalog: Catalog, cache_dir: Path | None = None, *, workers: i
     if folder.is_dir():
         try:
             return read(folder, catalog)
-        except (OSError, ValueError, KeyError, EOFError, pickle.UnpicklingError, json.JSONDecodeError) as exc:
+        except mapped.Unusable as exc:
             log.warning("search index cache %s is unusable (%s); rebuilding it", folder.name, exc)
             shutil.rmtree(folder, ignore_errors=True)
     index = SearchIndex.build(catalog, workers=workers)
@@ -73,55 +69,29 @@ def load_or_build(catalog: Catalog, cache_dir: Path | None = None, *, workers: i
 
 
 def write(index: SearchIndex, folder: Path) -> None:
-    """Write the index into a temporary folder beside `folder`, then rename it into place."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        arrays = {}
-        for name in ARRAYS:
-            array = np.ascontiguousarray(getattr(index.bm25, name))
-            np.save(tmp / f"{name}.npy", array, allow_pickle=False)
-            arrays[name] = [array.dtype.str, list(array.shape)]
-        meta = pickle.dumps((index.exact, index.prefix_keys, index.bm25.vocab, index.bm25.n_docs, index.latin_vocab,
-                             index.name_buckets), protocol=pickle.HIGHEST_PROTOCOL)
-        (tmp / "meta.pickle").write_bytes(meta)
-        header = {"version": INDEX_VERSION, "catalog": index.catalog.digest_sha, "code": code_hash(),
-                  "papers": len(index.catalog), "arrays": arrays, "meta_size": len(meta),
-                  "meta_sha256": hashlib.sha256(meta).hexdigest()}
-        (tmp / "header.json").write_text(json.dumps(header), encoding="utf-8")
-        try:
-            os.rename(tmp, folder)  # atomic; fails when another process got there first
-        except OSError:
-            if not folder.is_dir():
-                raise
-            return
-        for old in folder.parent.glob(folder.name.rsplit("-", 2)[0] + "-*"):
-            if old != folder and old.is_dir() and not old.name.startswith("."):
-                shutil.rmtree(old, ignore_errors=True)  # this catalog path's older indexes
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    """Write the index (atomically: see `mapped.write`) and remove this catalog path's older ones."""
+    arrays = {name: getattr(index.bm25, name) for name in ARRAYS}
+    arrays.update({f"exact_{k}": v for k, v in index.exact.arrays().items()})
+    meta = pickle.dumps((index.bm25.vocab, index.bm25.n_docs, index.latin_vocab, index.name_buckets),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    header = {"version": INDEX_VERSION, "catalog": index.catalog.digest_sha, "code": code_hash(),
+              "papers": len(index.catalog)}
+    if mapped.write(folder, header, arrays, {"meta.pickle": meta}):
+        mapped.remove_others(folder, folder.name.rsplit("-", 2)[0] + "-")
 
 
 def read(folder: Path, catalog: Catalog) -> SearchIndex:
-    """Map a written index; ValueError (or OSError) for anything that does not check out."""
-    header: dict[str, Any] = json.loads((folder / "header.json").read_text(encoding="utf-8"))
-    if header.get("version") != INDEX_VERSION or header.get("code") != code_hash():
-        raise ValueError("another index format or search code")
-    if header.get("catalog") != catalog.digest_sha or header.get("papers") != len(catalog):
-        raise ValueError("built for another catalog")
-    mapped = {}
-    for name in ARRAYS:
-        dtype, shape = header["arrays"][name]
-        array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-        if array.dtype.str != dtype or list(array.shape) != shape:
-            raise ValueError(f"{name}.npy does not match its header")
-        mapped[name] = array
-    meta = (folder / "meta.pickle").read_bytes()
-    if len(meta) != header["meta_size"] or hashlib.sha256(meta).hexdigest() != header["meta_sha256"]:
-        raise ValueError("meta.pickle is damaged")
-    exact, prefix_keys, vocab, n_docs, latin_vocab, name_buckets = pickle.loads(meta)
-    if n_docs != len(catalog) or len(mapped["indptr"]) != len(mapped["term_keys"]) + 1:
-        raise ValueError("inconsistent sizes")
-    bm25 = BM25Index(mapped["term_keys"], mapped["indptr"], mapped["indices"], mapped["data"], mapped["idf"],
+    """Map a written index; `mapped.Unusable` for anything that does not check out."""
+    found = mapped.read(folder, {"version": INDEX_VERSION, "code": code_hash(), "catalog": catalog.digest_sha,
+                                 "papers": len(catalog)})
+    try:
+        vocab, n_docs, latin_vocab, name_buckets = pickle.loads(found.blobs["meta.pickle"])
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+        raise mapped.Unusable(f"meta.pickle: {exc}") from exc
+    arrays = found.arrays
+    if n_docs != len(catalog) or len(arrays["indptr"]) != len(arrays["term_keys"]) + 1:
+        raise mapped.Unusable("inconsistent sizes")
+    bm25 = BM25Index(arrays["term_keys"], arrays["indptr"], arrays["indices"], arrays["data"], arrays["idf"],
                      vocab, n_docs)
-    return SearchIndex(catalog, exact, prefix_keys, bm25, latin_vocab, name_buckets)
+    exact = mapped.KeyTable(*(arrays[f"exact_{k}"] for k in mapped.KeyTable.ARRAYS))
+    return SearchIndex(catalog, exact, bm25, latin_vocab, name_buckets)

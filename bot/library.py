@@ -48,6 +48,13 @@ class Library:
         return (chosen or list(self.catalog.papers[:limit]))[:limit]
 
 
+def compile_library(settings: Settings) -> None:
+    """Parse, check and index the data files into the cache for `load_library` to map. A reload
+    runs this in a worker process: the serving process never holds a parsed catalog or the
+    index build's peak, and keeps answering from the old version meanwhile."""
+    load_library(settings)
+
+
 def load_library(settings: Settings) -> Library:
     """Load and cross-check every data file; DataError with all problems of all files."""
     problems: list[Problem] = []
@@ -59,14 +66,14 @@ def load_library(settings: Settings) -> Library:
     except DataError as exc:
         problems.extend(exc.problems)
     sections = [s.id for s in catalog.sections] if catalog else []
-    papers = [p.id for p in catalog] if catalog else []
+    papers = list(catalog.ids) if catalog else []
     try:
         digests = load_digests(settings.digests, sections, papers) if settings.digests.exists() else ()
     except DataError as exc:
         problems.extend(exc.problems)
     if settings.keywords.exists():
         try:
-            keywords = load_keywords(settings.keywords, [p.id for p in catalog] if catalog else (),
+            keywords = load_keywords(settings.keywords, catalog.ids if catalog else (),
                                      [d.id for d in digests])
         except DataError as exc:
             problems.extend(exc.problems)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Literal
@@ -32,6 +32,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 from bot.bm25 import BM25Index, Field
 from bot.bm25 import build as build_bm25
 from bot.catalog import Catalog, display_name
+from bot.mapped import KeyTable
 from bot.schema import Paper
 from bot.text import STOPWORDS, compact, is_cjk, normalise, normalise_many, squeeze, tokens, words
 
@@ -126,8 +127,7 @@ class SearchIndex:
     """An immutable index over one Catalog; build once per catalog version."""
 
     catalog: Catalog
-    exact: dict[str, tuple[int, ...]]
-    prefix_keys: list[str]
+    exact: KeyTable          # every normal name (and its compact and content-word forms) -> papers
     bm25: BM25Index
     latin_vocab: dict[tuple[str, int], list[str]]
     name_buckets: dict[tuple[str, int], list[str]]
@@ -140,6 +140,16 @@ class SearchIndex:
     def build(cls, catalog: Catalog, *, workers: int | None = None) -> SearchIndex:
         """Build the index; `workers` as in `bm25.build` (None: parallel when that pays)."""
         papers = catalog.papers
+        decoded: dict[tuple[int, int], Sequence[Paper]] = {}
+
+        def chunk(lo: int, hi: int) -> Sequence[Paper]:
+            """The papers lo .. hi - 1, decoded once for all of a chunk's fields (a stored
+            catalog decodes a paper on each access)."""
+            if (lo, hi) not in decoded:
+                decoded.clear()
+                decoded[(lo, hi)] = papers[lo:hi]
+            return decoded[(lo, hi)]
+
         def normal_names(lo: int, hi: int) -> tuple[list[int], list[str], list[str]]:
             """For the papers lo .. hi - 1, counted beside their chunk (in a worker on a large
             catalog): every exact-lookup key with its paper (two flat lists: no tuple per name),
@@ -147,7 +157,7 @@ class SearchIndex:
             owners: list[int] = []
             every_name: list[str] = []
             firsts: list[bool] = []
-            for i, paper in enumerate(papers[lo:hi], lo):
+            for i, paper in enumerate(chunk(lo, hi), lo):
                 own = paper_names(paper)
                 every_name.extend(own)
                 owners.extend([i] * len(own))
@@ -173,16 +183,16 @@ class SearchIndex:
 
         # The fields' texts are made a chunk at a time, never all at once.
         def names(lo: int, hi: int) -> list[str]:
-            return [" ".join(paper_names(p)) for p in papers[lo:hi]]
+            return [" ".join(paper_names(p)) for p in chunk(lo, hi)]
 
         def labels(lo: int, hi: int) -> list[str]:
-            return [f"{_org_text(catalog, p)} {_section_text(catalog, p)}" for p in papers[lo:hi]]
+            return [f"{_org_text(catalog, p)} {_section_text(catalog, p)}" for p in chunk(lo, hi)]
 
         def descriptions(lo: int, hi: int) -> list[str]:
-            return [_description(p) for p in papers[lo:hi]]
+            return [_description(p) for p in chunk(lo, hi)]
 
         def abstracts(lo: int, hi: int) -> list[str]:
-            return [p.abstract_zh for p in papers[lo:hi]]
+            return [p.abstract_zh for p in chunk(lo, hi)]
 
         bm25, named = build_bm25([Field(NAME_WEIGHT, names), Field(DESCRIPTION_WEIGHT, labels, label=True),
                                   Field(DESCRIPTION_WEIGHT, descriptions), Field(1, abstracts)],
@@ -207,12 +217,11 @@ class SearchIndex:
         for word in sorted(bm25.vocab):
             if word.isalpha() and len(word) >= 3 and not is_cjk(word):
                 latin.setdefault((word[0], len(word)), []).append(word)
-        prefix = sorted(k for k in exact if " " not in k)
         # Compact names by first letter and length, for names typed with a slip.
         buckets: dict[tuple[str, int], list[str]] = {}
         for key in sorted(typed):
             buckets.setdefault((key[0], len(key)), []).append(key)
-        return cls(catalog, exact, prefix, bm25, latin, buckets)
+        return cls(catalog, KeyTable.build(exact), bm25, latin, buckets)
 
     def names_of(self, doc: int) -> list[str]:
         return [normalise(n) for n in paper_names(self.catalog.papers[doc])]
@@ -324,8 +333,8 @@ def search_normalised(text: str, normal: str, index: SearchIndex, *, limit: int 
     if not key:
         return SearchResult(query, (), "none")
     arxiv = ARXIV.search(text)
-    if arxiv and arxiv.group(1) in index.catalog.by_arxiv:
-        return SearchResult(query, (Hit(index.catalog.by_arxiv[arxiv.group(1)], 1.0, "arxiv"),), "answer")
+    if arxiv and (paper := index.catalog.with_arxiv(arxiv.group(1))) is not None:
+        return SearchResult(query, (Hit(paper, 1.0, "arxiv"),), "answer")
     for candidate in (normal, key, content_words(normal)):  # a name as typed: no repair needed
         if candidate in index.exact:
             return _named(query, index.exact[candidate], 1.0, index, limit)
@@ -369,14 +378,12 @@ def _named(query: str, ids: tuple[int, ...], score: float, index: SearchIndex, l
 
 
 def _prefix_search(query: str, key: str, index: SearchIndex, limit: int) -> SearchResult:
-    from bisect import bisect_left
-
-    start = bisect_left(index.prefix_keys, key)
     ids: list[int] = []
-    for name in index.prefix_keys[start:]:
-        if not name.startswith(key) or len(ids) > limit:
+    for name, owners in index.exact.starting_with(key):
+        if len(ids) > limit:
             break
-        ids.extend(i for i in index.exact[name] if i not in ids)
+        if " " not in name:  # a compact name, as a short query is typed
+            ids.extend(i for i in owners if i not in ids)
     hits = tuple(Hit(index.catalog.papers[i], 0.5, "prefix") for i in ids[:limit])
     verdict: Verdict = "none" if not ids else "answer" if len(ids) == 1 else "ambiguous"
     return SearchResult(query, hits, verdict)

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.bundle import Bundle, build_bundle_parts
 from bot.follow import Pacer
-from bot.library import Library, load_library
+from bot.library import Library, compile_library, load_library
 from bot.records import guarded
 from bot.settings import Settings
 from bot.stats import StatsStore
@@ -84,11 +87,12 @@ class BotState:
             return None
         self.seen_files = signature
         try:
-            library = await asyncio.to_thread(load_library, self.settings)
+            await compile_in_worker(self.settings)
+            library = await asyncio.to_thread(load_library, self.settings)   # maps what the worker wrote
         except DataError as exc:
             log.warning("reload refused, still serving the last good version:\n%s", exc)
             return [str(p) for p in exc.problems]
-        except (MemoryError, OSError, RecursionError, ValueError) as exc:
+        except (MemoryError, OSError, RecursionError, ValueError, BrokenProcessPool) as exc:
             # Anything else that breaks a reload is reported the same way (the admins are told).
             log.warning("reload failed, still serving the last good version: %s: %s", type(exc).__name__, exc)
             return [f"reload failed: {type(exc).__name__}: {exc}"]
@@ -139,3 +143,10 @@ class BotState:
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
+
+
+async def compile_in_worker(settings: Settings) -> None:
+    """`compile_library` in a fresh worker process ("spawn": never a fork of a process with
+    threads and an event loop); its DataError comes back as it was raised."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        await asyncio.get_running_loop().run_in_executor(pool, compile_library, settings)

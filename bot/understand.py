@@ -11,11 +11,11 @@ leftovers become the subject. No I/O and no Telegram here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from bot.catalog import Catalog
+from bot.catalog import Catalog, Selection
 from bot.schema import Paper
 from bot.search import ARXIV, SearchIndex, SearchResult, search_normalised
 from bot.text import STOPWORDS, is_cjk, normalise, simplify, squeeze, word_spans
@@ -203,10 +203,11 @@ class ListFilter:
         return ListFilter(newer.section or self.section, newer.org or self.org, when or self.when,
                           newer.author or self.author)
 
-    def papers(self, catalog: Catalog) -> Sequence[Paper]:
+    def papers(self, catalog: Catalog) -> Selection:
+        """The papers that pass every part of the filter, in catalog order (read when shown)."""
         if self.empty:
-            return catalog.papers
-        groups: list[Sequence[Paper]] = []
+            return catalog.everything()
+        groups: list[Selection] = []
         if self.section:
             groups.append(catalog.in_section(self.section))
         if self.org:
@@ -216,8 +217,8 @@ class ListFilter:
         if self.author:
             groups.append(catalog.by_author(self.author))
         smallest = min(groups, key=len)
-        others = [{p.id for p in g} for g in groups if g is not smallest]
-        return tuple(p for p in smallest if all(p.id in ids for ids in others))
+        others = [set(g.positions) for g in groups if g is not smallest]
+        return Selection(catalog.papers, [i for i in smallest.positions if all(i in s for s in others)])
 
 
 # --- cue words: the intent table --------------------------------------------------------
@@ -417,7 +418,7 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     catalog = index.catalog
     plain = simplify(text).casefold()
     papers: list[Paper] = []
-    arxiv = [catalog.by_arxiv[m.group(1)] for m in ARXIV.finditer(plain) if m.group(1) in catalog.by_arxiv]
+    arxiv = [p for m in ARXIV.finditer(plain) if (p := catalog.with_arxiv(m.group(1))) is not None]
     if arxiv:
         plain = ARXIV.sub(" ", plain)
         papers += arxiv

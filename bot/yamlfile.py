@@ -33,6 +33,10 @@ class DataError(Exception):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
+        # Rebuilt from its problems, not its message: it crosses from a reload's worker process.
+        return DataError, (self.problems,)
+
 
 @dataclass(frozen=True)
 class Document:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -163,18 +164,24 @@ def test_a_file_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     assert problems_of(tmp_path, raw)[0].startswith("F:13: not UTF-8 text")
 
 
+def stores(cache: Path) -> list[Path]:
+    return [p for p in cache.glob("papers-*") if p.is_dir()]
+
+
 def test_the_cache_is_used_and_invalidated_when_the_file_changes(tmp_path: Path) -> None:
     path = tmp_path / "papers.yaml"
     cache = tmp_path / "cache"
     path.write_text(HEAD + GOOD, encoding="utf-8")
     first = catalog_mod.load(path, cache)
-    assert len(list(cache.glob("*.pickle"))) == 1
+    assert len(stores(cache)) == 1 and first.store is not None   # served from its store already
     again = catalog_mod.load(path, cache)
-    assert again.papers == first.papers and again.digest_sha == first.digest_sha
+    assert list(again.papers) == list(first.papers) == list(catalog_mod.load(path, use_cache=False).papers)
+    assert again.digest_sha == first.digest_sha
     path.write_text(HEAD + GOOD.replace("LLaMA: Open", "LLaMA: Changed"), encoding="utf-8")
     changed = catalog_mod.load(path, cache)
     assert changed.papers[0].title.startswith("LLaMA: Changed")
-    assert len(list(cache.glob("*.pickle"))) == 1  # the stale entry is gone
+    assert stores(cache) == [changed.store and stores(cache)[0]]  # the stale store is gone
+    assert first.papers[0].title.startswith("LLaMA: Open")     # ...yet still readable where it is mapped
 
 
 def test_a_broken_edit_is_never_hidden_by_the_cache(tmp_path: Path) -> None:
@@ -186,13 +193,22 @@ def test_a_broken_edit_is_never_hidden_by_the_cache(tmp_path: Path) -> None:
         catalog_mod.load(path, tmp_path / "cache")
 
 
-def test_a_corrupt_cache_file_is_ignored(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["records.npy", "ends.npy", "meta.pickle", "header.json"])
+def test_a_damaged_store_is_parsed_again_with_one_line(tmp_path: Path, damage: str,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     path = tmp_path / "papers.yaml"
     path.write_text(HEAD + GOOD, encoding="utf-8")
     catalog_mod.load(path, tmp_path / "cache")
-    for f in (tmp_path / "cache").glob("*.pickle"):
-        f.write_bytes(b"not a pickle")
-    assert len(catalog_mod.load(path, tmp_path / "cache")) == 1
+    [store] = stores(tmp_path / "cache")
+    raw = (store / damage).read_bytes()
+    broken = {"records.npy": raw[:-3], "ends.npy": raw[:-3], "meta.pickle": raw.replace(b"llama", b"llamb"),
+              "header.json": b"{not json"}[damage]
+    (store / damage).write_bytes(broken)
+    with caplog.at_level(logging.WARNING):
+        again = catalog_mod.load(path, tmp_path / "cache")
+    assert [p.id for p in again] == ["llama"] and again.with_arxiv("2302.13971") is not None
+    assert sum("catalog cache" in r.message and "unusable" in r.message for r in caplog.records) == 1
+    assert catalog_mod.load(path, tmp_path / "cache").store is not None    # and the store is written again
 
 
 def test_yaml_aliases_are_refused_before_they_expand(tmp_path: Path) -> None:

@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from bot import catalog as catalog_mod
 from bot.local import GROUP_CHAT, USER, LocalBot
+from bot.search import SearchIndex
 from bot.settings import Settings
 from handlers import admin
 from handlers.common import PaperContext
@@ -171,3 +174,23 @@ async def test_inline_queries_are_recorded_too(settings: Settings, tmp_path: Pat
         ("inline", "en", "medusa", "paper", "medusa", 1, None),
         ("inline", "en", "nothing like this at all", "not_found", None, 0, None),
     ]
+
+
+async def test_a_reload_builds_in_a_worker_process_and_serves_the_mapped_result(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = tmp_path / "papers.yaml"
+    good = settings.catalog.read_text(encoding="utf-8")
+    catalog.write_text(good, encoding="utf-8")
+    async with LocalBot(settings.model_copy(update={"catalog": catalog})) as bot:
+        def no_build_here(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a reload parsed or built in the serving process")
+        # The serving process may only map what the worker wrote.
+        monkeypatch.setattr(SearchIndex, "build", no_build_here)
+        monkeypatch.setattr(catalog_mod, "validate", no_build_here)
+        catalog.write_text(good.replace("aliases: [美杜莎,", "aliases: [海蛇女, 美杜莎,"), encoding="utf-8")
+        os.utime(catalog, ns=(4, 4))
+        assert await bot.state.refresh() == []
+        served = bot.state.library
+        assert served.catalog.store is not None and isinstance(served.index.bm25.indices, np.memmap)
+        [card] = [c for c in await bot.say("/paper 海蛇女") if c.method == "sendMessage"]
+        assert "Medusa" in card.params["text"]

@@ -1,0 +1,147 @@
+"""The catalog's compiled form: every paper as one compact record in a mapped file.
+
+At 100,000 papers, live `Paper` objects cost ~1 s to unpickle and ~300 MB; most of them are
+never looked at between two restarts. So a loaded catalog keeps its papers here, decodes a
+paper (~10 µs) when something asks for it, and forgets it again: the resident set is what is
+being served. What catalog-wide lookups need (ids, arXiv ids, the papers of each section,
+organisation, month, digest and author) is computed once when the folder is written.
+
+Records are `marshal`ed tuples of plain values (its format is Python's own, so the folder is
+keyed by the interpreter's version too); they were validated when the YAML was, so decoding
+fills the dataclasses without validating again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+import pickle
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from bot import mapped
+from bot.schema import Erratum, Links, Organisation, Paper, Section, Text
+
+STORE_VERSION = 1
+FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
+_FORMAT = f"{STORE_VERSION}-py{sys.version_info.major}{sys.version_info.minor}"
+
+
+def encode(paper: Paper) -> bytes:
+    row = []
+    for name in FIELDS:
+        value = getattr(paper, name)
+        if dataclasses.is_dataclass(value):
+            value = tuple(vars(value).values())
+        elif name == "errata":
+            value = tuple(tuple(vars(e).values()) for e in value)
+        row.append(value)
+    return marshal.dumps(tuple(row))
+
+
+def _make(cls: type[Any], values: Mapping[str, Any]) -> Any:
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
+_TEXT = tuple(f.name for f in dataclasses.fields(Text))
+_LINKS = tuple(f.name for f in dataclasses.fields(Links))
+_ERRATUM = tuple(f.name for f in dataclasses.fields(Erratum))
+
+
+def decode(record: bytes) -> Paper:
+    values = dict(zip(FIELDS, marshal.loads(record), strict=True))
+    if values["impact"] is not None:
+        values["impact"] = _make(Text, dict(zip(_TEXT, values["impact"], strict=True)))
+    values["links"] = _make(Links, dict(zip(_LINKS, values["links"], strict=True)))
+    values["errata"] = tuple(_make(Erratum, dict(zip(_ERRATUM, e, strict=True))) for e in values["errata"])
+    paper: Paper = _make(Paper, values)
+    return paper
+
+
+class StoredPapers(Sequence[Paper]):
+    """The papers of one store folder, decoded on each access (nothing is kept)."""
+
+    def __init__(self, records: np.ndarray, ends: np.ndarray, ids: list[str]) -> None:
+        self._records, self._ends, self.ids = records, ends, ids
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, i: int) -> Paper: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Paper]: ...
+    def __getitem__(self, i: int | slice) -> Paper | list[Paper]:
+        if isinstance(i, slice):
+            return [self._decode(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self._decode(i)
+
+    def __iter__(self) -> Iterator[Paper]:
+        return (self._decode(i) for i in range(len(self)))
+
+    def _decode(self, i: int) -> Paper:
+        start = int(self._ends[i - 1]) if i else 0
+        return decode(self._records[start:int(self._ends[i])].tobytes())
+
+
+@dataclasses.dataclass(frozen=True)
+class Store:
+    """An opened store folder: the papers, and the lookups computed when it was written."""
+
+    papers: StoredPapers
+    sections: tuple[Section, ...]
+    organisations: tuple[Organisation, ...]
+    arxiv: dict[str, int]                 # arXiv id -> position
+    groups: mapped.KeyTable               # as `Catalog.groups`: "s:<section>" etc. -> positions
+    authors_pickle: bytes = dataclasses.field(repr=False)
+
+    @cached_property
+    def authors(self) -> dict[str, str]:
+        """As `Catalog.authors`; unpickled when first asked (a question naming an author)."""
+        authors: dict[str, str] = pickle.loads(self.authors_pickle)
+        return authors
+
+
+def folder_for(cache_dir: Path, path_key: str, digest: str) -> Path:
+    return cache_dir / f"papers-{_FORMAT}-{path_key}-{digest}"
+
+
+def write(folder: Path, papers: Sequence[Paper], sections: tuple[Section, ...],
+          organisations: tuple[Organisation, ...], groups: Mapping[str, tuple[int, ...]],
+          authors: dict[str, str]) -> None:
+    records = [encode(p) for p in papers]
+    ends = np.cumsum(np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
+    meta = pickle.dumps((sections, organisations, [p.id for p in papers], [p.arxiv or "" for p in papers]),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    members = mapped.KeyTable.build(groups)
+    arrays: dict[str, np.ndarray] = {"records": np.frombuffer(b"".join(records), dtype=np.uint8), "ends": ends,
+              **{f"groups_{k}": v for k, v in members.arrays().items()}}
+    blobs = {"meta.pickle": meta, "authors.pickle": pickle.dumps(authors, protocol=pickle.HIGHEST_PROTOCOL)}
+    if mapped.write(folder, {"format": _FORMAT, "papers": len(papers)}, arrays, blobs):
+        mapped.remove_others(folder, folder.name.rsplit("-", 1)[0] + "-")
+
+
+def read(folder: Path) -> Store:
+    """Open a store folder; `mapped.Unusable` when it is not sound."""
+    found = mapped.read(folder, {"format": _FORMAT})
+    try:
+        sections, organisations, ids, arxivs = pickle.loads(found.blobs["meta.pickle"])
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+        raise mapped.Unusable(f"meta.pickle: {exc}") from exc
+    ends = found.arrays["ends"]
+    if not len(ids) == len(ends) == found.header["papers"] or (len(ends) and ends[-1] != len(found.arrays["records"])):
+        raise mapped.Unusable("inconsistent sizes")
+    groups = mapped.KeyTable(*(found.arrays[f"groups_{k}"] for k in mapped.KeyTable.ARRAYS))
+    return Store(StoredPapers(found.arrays["records"], ends, ids), tuple(sections), tuple(organisations),
+                 {a: i for i, a in enumerate(arxivs) if a}, groups, found.blobs["authors.pickle"])
