@@ -77,7 +77,8 @@ def write(index: SearchIndex, folder: Path) -> None:
     header = {"version": INDEX_VERSION, "catalog": index.catalog.digest_sha, "code": code_hash(),
               "papers": len(index.catalog)}
     if mapped.write(folder, header, arrays, {"meta.pickle": meta}):
-        mapped.remove_others(folder, folder.name.rsplit("-", 2)[0] + "-")
+        path_key = folder.name.split("-")[2]
+        mapped.remove_others(folder, f"index-v*-{path_key}-*")   # this catalog path's older indexes, any format
 
 
 def read(folder: Path, catalog: Catalog) -> SearchIndex:

@@ -93,12 +93,17 @@ def read(folder: Path, expected: Mapping[str, Any]) -> Folder:
     return Folder(header, arrays, blobs)
 
 
-def remove_others(folder: Path, family: str) -> None:
-    """Remove the other folders whose names start with `family` (older versions of the same
-    thing). A process still mapping one keeps its pages: the files go with the last mapping."""
-    for old in folder.parent.glob(family + "*"):
-        if old != folder and old.is_dir():
+def remove_others(folder: Path, pattern: str) -> None:
+    """Remove what else matches the glob `pattern` beside `folder` (older versions of the same
+    thing, in any format). A process still mapping one keeps its pages: the files go with the
+    last mapping."""
+    for old in folder.parent.glob(pattern):
+        if old == folder or old.name.startswith("."):
+            continue
+        if old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
 
 
 class KeyTable(Mapping[str, tuple[int, ...]]):

@@ -129,7 +129,10 @@ def write(folder: Path, papers: Sequence[Paper], sections: tuple[Section, ...],
               **{f"groups_{k}": v for k, v in members.arrays().items()}}
     blobs = {"meta.pickle": meta, "authors.pickle": pickle.dumps(authors, protocol=pickle.HIGHEST_PROTOCOL)}
     if mapped.write(folder, {"format": _FORMAT, "papers": len(papers)}, arrays, blobs):
-        mapped.remove_others(folder, folder.name.rsplit("-", 1)[0] + "-")
+        # Older stores of this catalog path, in any format; and the pickle the cache used to be.
+        path_key = folder.name.rsplit("-", 2)[1]
+        for pattern in (f"papers-*-{path_key}-*", f"catalog-v*-{path_key}-*.pickle"):
+            mapped.remove_others(folder, pattern)
 
 
 def read(folder: Path) -> Store:

@@ -251,3 +251,20 @@ def test_an_unchanged_file_is_not_hashed_again_and_an_edit_always_is(tmp_path: P
     assert stat.read_text().split()[1] == catalog_mod.load(path, cache).digest_sha
     path.write_text((HEAD + GOOD).replace("开源基座", "开源模型"), encoding="utf-8")   # a normal edit
     assert catalog_mod.load(path, cache).get("llama").impact.zh == "开源模型"  # type: ignore[union-attr]
+
+
+def test_a_new_store_removes_this_catalogs_older_caches_of_any_format_and_no_other(tmp_path: Path) -> None:
+    import hashlib
+
+    path = tmp_path / "papers.yaml"
+    path.write_text(HEAD + GOOD, encoding="utf-8")
+    cache = tmp_path / "cache"
+    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    cache.mkdir()
+    legacy = [cache / f"catalog-v4-{key}-0123.pickle", cache / f"papers-0-py39-{key}-0123"]
+    legacy[0].write_bytes(b"old")
+    legacy[1].mkdir()
+    other = cache / "papers-0-py39-0123456789ab-0123"   # another catalog file's store
+    other.mkdir()
+    catalog_mod.load(path, cache)
+    assert not any(p.exists() for p in legacy) and other.exists()
