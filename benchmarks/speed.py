@@ -7,11 +7,12 @@ as a whole process at 26 papers.
 "lookalikes" is the 26 papers plus the real look-alike papers of ../shared/eval/real_distractors.jsonl
 (read from there; the row is skipped when the file is absent).
 
-Each size runs in a fresh subprocess so its peak memory is its own. "Restart to first answer" is
-`paperbot search medusa --json` as a whole process with the catalog and index caches warm (the
-index memory-mapped, not built), best of 3, with that process's peak RSS. On a large catalog the index
-is built with forked worker processes; the largest worker's peak is shown apart (much of it is
-memory shared with the parent by fork).
+Each size runs in a fresh subprocess so its peak memory is its own. "Restart load, cached" opens
+the catalog's compiled store (papers decoded on access); "index build" builds the index over it.
+"Restart to first answer" is `paperbot search medusa --json` as a whole process with the catalog
+and index caches warm (both memory-mapped, nothing parsed or built), best of 3, with that
+process's peak RSS. On a large catalog the index is built with forked worker processes; the
+largest worker's peak is shown apart (much of it is memory shared with the parent by fork).
 """
 
 from __future__ import annotations
