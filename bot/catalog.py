@@ -342,19 +342,22 @@ def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -
         if cached is not None:
             return cached
     try:
+        if use_cache:
+            # Hashed as a stream: a file whose store exists is never held in memory whole.
+            with path.open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            _remember_digest(path, stat_file, digest)
+            cached = _open_store(paper_store.folder_for(folder, path_key, digest), path, digest)
+            if cached is not None:
+                return cached
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
-    digest = hashlib.sha256(raw).hexdigest()
-    store = paper_store.folder_for(folder, path_key, digest)
-    if use_cache:
-        _remember_digest(path, stat_file, digest)
-        cached = _open_store(store, path, digest)
-        if cached is not None:
-            return cached
+    digest = hashlib.sha256(raw).hexdigest()  # of the bytes parsed, should the file have changed meanwhile
     catalog = validate(yamlfile.parse(raw, str(path)))
     catalog = Catalog(catalog.papers, catalog.sections, catalog.organisations, source=str(path), digest_sha=digest)
     if use_cache:
+        store = paper_store.folder_for(folder, path_key, digest)
         try:
             paper_store.write(store, catalog.papers, catalog.sections, catalog.organisations,
                               group_positions(catalog.papers), catalog.authors)

@@ -21,6 +21,7 @@ import tempfile
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -123,11 +124,12 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
 
     @classmethod
     def build(cls, table: Mapping[str, tuple[int, ...]]) -> KeyTable:
-        keys = sorted(_utf8(k) for k in table)
-        values = [table[_text(k)] for k in keys]
+        names = sorted(table)  # Python's string order is UTF-8's byte order (surrogates included)
+        keys = [_utf8(k) for k in names]
+        values = [table[k] for k in names]
         key_ends = np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))
         value_ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
-        flat = np.fromiter((v for vs in values for v in vs), dtype=np.int32, count=int(value_ends[-1]) if keys else 0)
+        flat = np.fromiter(chain.from_iterable(values), dtype=np.int32, count=int(value_ends[-1]) if keys else 0)
         return cls(np.frombuffer(b"".join(keys), dtype=np.uint8), key_ends, value_ends, flat)
 
     def arrays(self) -> dict[str, np.ndarray]:

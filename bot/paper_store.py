@@ -17,7 +17,7 @@ import dataclasses
 import marshal
 import pickle
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Any, overload
@@ -29,25 +29,8 @@ from bot.schema import Erratum, Links, Organisation, Paper, Section, Text
 
 STORE_VERSION = 1
 FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
+_AT = {name: i for i, name in enumerate(FIELDS)}
 _FORMAT = f"{STORE_VERSION}-py{sys.version_info.major}{sys.version_info.minor}"
-
-
-def encode(paper: Paper) -> bytes:
-    row = []
-    for name in FIELDS:
-        value = getattr(paper, name)
-        if dataclasses.is_dataclass(value):
-            value = tuple(vars(value).values())
-        elif name == "errata":
-            value = tuple(tuple(vars(e).values()) for e in value)
-        row.append(value)
-    return marshal.dumps(tuple(row))
-
-
-def _make(cls: type[Any], values: Mapping[str, Any]) -> Any:
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
 
 
 _TEXT = tuple(f.name for f in dataclasses.fields(Text))
@@ -55,13 +38,31 @@ _LINKS = tuple(f.name for f in dataclasses.fields(Links))
 _ERRATUM = tuple(f.name for f in dataclasses.fields(Erratum))
 
 
+def _values(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    return tuple(getattr(obj, name) for name in names)
+
+
+def _make(cls: type[Any], names: tuple[str, ...], values: Iterable[Any]) -> Any:
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(names, values, strict=True))
+    return obj
+
+
+def encode(paper: Paper) -> bytes:
+    row = list(_values(paper, FIELDS))
+    row[_AT["impact"]] = _values(paper.impact, _TEXT) if paper.impact else None
+    row[_AT["links"]] = _values(paper.links, _LINKS)
+    row[_AT["errata"]] = tuple(_values(e, _ERRATUM) for e in paper.errata)
+    return marshal.dumps(tuple(row))
+
+
 def decode(record: bytes) -> Paper:
-    values = dict(zip(FIELDS, marshal.loads(record), strict=True))
-    if values["impact"] is not None:
-        values["impact"] = _make(Text, dict(zip(_TEXT, values["impact"], strict=True)))
-    values["links"] = _make(Links, dict(zip(_LINKS, values["links"], strict=True)))
-    values["errata"] = tuple(_make(Erratum, dict(zip(_ERRATUM, e, strict=True))) for e in values["errata"])
-    paper: Paper = _make(Paper, values)
+    row = list(marshal.loads(record))
+    impact = row[_AT["impact"]]
+    row[_AT["impact"]] = _make(Text, _TEXT, impact) if impact is not None else None
+    row[_AT["links"]] = _make(Links, _LINKS, row[_AT["links"]])
+    row[_AT["errata"]] = tuple(_make(Erratum, _ERRATUM, e) for e in row[_AT["errata"]])
+    paper: Paper = _make(Paper, FIELDS, row)
     return paper
 
 
