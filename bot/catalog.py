@@ -364,7 +364,8 @@ def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -
         except OSError as exc:
             log.warning("catalog not cached (%s); the next start parses it again", exc)
             return catalog
-        return _open_store(store, path, digest) or catalog
+        stored = _open_store(store, path, digest)
+        return stored if stored is not None else catalog   # (an empty catalog is falsy)
     return catalog
 
 

@@ -65,15 +65,15 @@ def load_library(settings: Settings) -> Library:
         catalog = catalog_mod.load(settings.catalog, settings.cache_dir)
     except DataError as exc:
         problems.extend(exc.problems)
-    sections = [s.id for s in catalog.sections] if catalog else []
-    papers = list(catalog.ids) if catalog else []
+    sections = [s.id for s in catalog.sections] if catalog is not None else []
+    papers = list(catalog.ids) if catalog is not None else []
     try:
         digests = load_digests(settings.digests, sections, papers) if settings.digests.exists() else ()
     except DataError as exc:
         problems.extend(exc.problems)
     if settings.keywords.exists():
         try:
-            keywords = load_keywords(settings.keywords, catalog.ids if catalog else (),
+            keywords = load_keywords(settings.keywords, catalog.ids if catalog is not None else (),
                                      [d.id for d in digests])
         except DataError as exc:
             problems.extend(exc.problems)

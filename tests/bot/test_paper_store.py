@@ -88,3 +88,12 @@ def test_a_key_table_answers_like_a_dict(table: dict[str, tuple[int, ...]], prob
     assert (probe in mapped) == (probe in table) and mapped.get(probe) == table.get(probe)
     # UTF-8 bytes sort as code points do, so the table's order is Python's string order.
     assert list(mapped.starting_with(prefix)) == sorted((k, v) for k, v in table.items() if k.startswith(prefix))
+
+
+def test_an_empty_catalog_is_stored_and_served_too(tmp_path: Path) -> None:
+    path = tmp_path / "papers.yaml"
+    path.write_text("sections:\n  - {id: base, zh: 基座, en: Foundation}\npapers: []\n", encoding="utf-8")
+    for _ in range(2):   # written, then opened
+        catalog = catalog_mod.load(path, tmp_path / "cache")
+        assert catalog.store is not None and len(catalog) == 0 and catalog.years == ()
+        assert list(catalog.in_section("base")) == [] and catalog.get("medusa") is None
