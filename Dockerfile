@@ -11,4 +11,7 @@ COPY data ./data
 RUN pip install -e . && useradd --create-home --uid 10001 paperbot
 USER paperbot
 ENV PAPERBOT_CACHE_DIR=/home/paperbot/.cache/paperbot
+# Compile the baked-in catalog and its search index into the image, so a container starts by
+# mapping them. (Serving another catalog? Mount a volume at PAPERBOT_CACHE_DIR to keep its.)
+RUN paperbot search medusa > /dev/null
 CMD ["paperbot", "run"]
