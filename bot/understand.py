@@ -496,7 +496,12 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
     context = context or ChatContext()
     catalog = index.catalog
     cues = set(r.cues)
-    loose = tuple(dict.fromkeys(s.hits[0].paper for s in r.search if s.verdict == "answer"))
+    social = next((c for c in SOCIAL_ORDER if c in cues), None)
+    social = social if len(_content(text)) <= SOCIAL_CHARS else None
+    # In small talk only a name mentions a paper: a word found in some paper's text ("later" in a
+    # summary, "nice" one letter from an author's name) does not turn "ok, see you later" into a card.
+    loose = tuple(dict.fromkeys(s.hits[0].paper for s in r.search
+                                if s.verdict == "answer" and (social is None or s.hits[0].why != "ranked")))
     papers = r.papers or loose
     suggestions = () if papers or not r.search else tuple(h.paper for h in r.search[0].hits)
     in_context = tuple(p for i in context.papers if (p := catalog.get(i)) is not None)
@@ -504,8 +509,6 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
     listy = "list" in cues or bool(_LIST_NOUN.search(r.normal))
     check = bool(_CHECK.search(r.normal)) and not r.filter.empty
     question = next((c for c in r.cues if c in PAPER_QUESTIONS), None)
-    social = next((c for c in SOCIAL_ORDER if c in cues), None)
-    social = social if len(_content(text)) <= SOCIAL_CHARS else None
 
     def request(intent: Intent | None, chosen: tuple[Paper, ...] = (), filt: ListFilter | None = None,
                 *, from_context: bool = False) -> Request:

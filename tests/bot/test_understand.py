@@ -119,6 +119,17 @@ def test_small_talk_cues_are_read_first() -> None:
     assert "who" in cues_in("谁发布了") and "compare" in cues_in("a vs b")
 
 
+@pytest.mark.parametrize(("text", "intent", "papers"), [
+    ("nice, cheers", "thanks", []),          # "nice" is one letter from an author's name
+    ("ok, see you later", "goodbye", []),    # "later" is in one paper's summary
+    ("thanks, gptq", "card", ["gptq"]),      # a name still names its paper
+])
+def test_in_small_talk_only_a_name_mentions_a_paper(library: Library, text: str, intent: str,
+                                                   papers: list[str]) -> None:
+    found = understand(text, library.index, library.gazetteer)
+    assert (found.intent, [p.id for p in found.papers]) == (intent, papers)
+
+
 def test_context_fills_in_only_what_the_message_leaves_out(library: Library) -> None:
     shown = ChatContext(("medusa",), ListFilter(org="google"), "who")
     assert [p.id for p in understand("什么时候发的", library.index, library.gazetteer, shown).papers] == ["medusa"]
