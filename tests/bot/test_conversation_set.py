@@ -6,8 +6,8 @@ from __future__ import annotations
 from benchmarks.conversation import load_set, play_here, score
 from tests.conftest import ROOT
 
-OVERALL = 0.97
-PER_KIND = 0.90
+OVERALL = 0.99   # 99.7% today: three new misses fail it
+PER_KIND = 0.95
 
 
 def test_the_conversation_set_passes_its_bar() -> None:
