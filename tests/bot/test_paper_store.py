@@ -4,6 +4,7 @@ lookup for lookup, while holding no paper as a live object."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 import shutil
 from pathlib import Path
 
@@ -97,3 +98,19 @@ def test_an_empty_catalog_is_stored_and_served_too(tmp_path: Path) -> None:
         catalog = catalog_mod.load(path, tmp_path / "cache")
         assert catalog.store is not None and len(catalog) == 0 and catalog.years == ()
         assert list(catalog.in_section("base")) == [] and catalog.get("medusa") is None
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.index_cache import load_or_build
+    from bot.search import search
+
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        catalog = catalog_mod.load(DATA / "papers.yaml", blocked)
+        index = load_or_build(catalog, blocked)
+    assert catalog.store is None and len(catalog) == 26
+    best = search("medusa", index).best
+    assert best is not None and best.id == "medusa"
+    assert any("catalog not cached" in r.message for r in caplog.records)
+    assert any("search index not cached" in r.message for r in caplog.records)
