@@ -87,8 +87,12 @@ class BotState:
             return None
         self.seen_files = signature
         try:
-            await compile_in_worker(self.settings)
-            library = await asyncio.to_thread(load_library, self.settings)   # maps what the worker wrote
+            try:
+                await compile_in_worker(self.settings)
+            except OSError as exc:  # no worker process to be had here (process limits, no /dev/shm)
+                log.warning("reload worker unavailable (%s); compiling in this process", exc)
+            # Maps what the worker wrote (without a worker: parses and builds here, as before).
+            library = await asyncio.to_thread(load_library, self.settings)
         except DataError as exc:
             log.warning("reload refused, still serving the last good version:\n%s", exc)
             return [str(p) for p in exc.problems]

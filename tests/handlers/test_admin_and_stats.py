@@ -194,3 +194,24 @@ async def test_a_reload_builds_in_a_worker_process_and_serves_the_mapped_result(
         assert served.catalog.store is not None and isinstance(served.index.bm25.indices, np.memmap)
         [card] = [c for c in await bot.say("/paper 海蛇女") if c.method == "sendMessage"]
         assert "Medusa" in card.params["text"]
+
+
+async def test_without_a_worker_process_a_reload_still_happens(settings: Settings, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    from bot import state as state_mod
+
+    catalog = tmp_path / "papers.yaml"
+    good = settings.catalog.read_text(encoding="utf-8")
+    catalog.write_text(good, encoding="utf-8")
+    async with LocalBot(settings.model_copy(update={"catalog": catalog})) as bot:
+        class NoProcesses:
+            def __init__(self, *args: object, **kwargs: object) -> None:
+                raise OSError(11, "Resource temporarily unavailable")
+        monkeypatch.setattr(state_mod, "ProcessPoolExecutor", NoProcesses)
+        catalog.write_text(good.replace("aliases: [美杜莎,", "aliases: [海蛇女, 美杜莎,"), encoding="utf-8")
+        os.utime(catalog, ns=(5, 5))
+        assert await bot.state.refresh() == []
+        assert "reload worker unavailable" in caplog.text
+        [card] = [c for c in await bot.say("/paper 海蛇女") if c.method == "sendMessage"]
+        assert "Medusa" in card.params["text"]
