@@ -13,6 +13,7 @@ from bot.follow import Target, target_of, target_of_filter
 from bot.locale import Lang, t
 from bot.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.render import Document, Reply, esc
+from bot.schema import Paper
 from bot.text import clean_input
 from bot.understand import ListFilter
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
@@ -51,36 +52,40 @@ async def saved_command(update: Update, context: PaperContext) -> None:
     if ids is None:
         await send(update, context, [Reply(t("store_down", lang))])
         return
-    catalog = context.state.library.catalog
-    papers = [p for i in ids if (p := catalog.get(i)) is not None]
-    r = renderer(context, lang)
+    papers = _papers(context, ids)
     if _args(context).lower() == "bib" and papers:
+        catalog = context.state.library.catalog
         data = ("\n\n".join(bibtex_entry(p, catalog) for p in papers) + "\n").encode()
         await send(update, context, [Reply(document=Document("file", "saved-bib", "saved.bib", data))])
         return
-    await send(update, context, [r.saved_page(papers, 0)])
+    await send(update, context, [renderer(context, lang).saved_page(papers, 0)])
+
+
+def _papers(context: PaperContext, ids: list[str]) -> list[Paper]:
+    """Saved ids as papers of the catalog served now (a paper since removed is skipped)."""
+    catalog = context.state.library.catalog
+    return [p for i in ids if (p := catalog.get(i)) is not None]
 
 
 async def saved_page(update: Update, context: PaperContext, page: int) -> Reply | None:
-    user = update.effective_user
-    store = context.state.store
-    if user is None or store is None:
+    reader = _reader(update, context)
+    if reader is None:
         return None
-    ids = await guarded("reading saves", store.saved(user.id), [])
-    catalog = context.state.library.catalog
-    return renderer(context, lang_of(update, context)).saved_page([p for i in ids if (p := catalog.get(i))], page)
+    user_id, store, lang = reader
+    ids = await guarded("reading saves", store.saved(user_id), [])
+    return renderer(context, lang).saved_page(_papers(context, ids), page)
 
 
 async def toggle_save(update: Update, context: PaperContext, paper_id: str) -> str | None:
     """The ⭐ button: save or remove; the toast to show, None when the store failed."""
-    user = update.effective_user
-    store = context.state.store
-    if user is None or store is None:
+    reader = _reader(update, context)
+    if reader is None:
         return None
-    state = await guarded("saving a paper", store.toggle_save(user.id, paper_id))
+    user_id, store, lang = reader
+    state = await guarded("saving a paper", store.toggle_save(user_id, paper_id))
     if state is None:
         return None
-    return t("save_added" if state else "save_removed", lang_of(update, context))
+    return t("save_added" if state else "save_removed", lang)
 
 
 async def follow(update: Update, context: PaperContext, target: Target, lang: Lang) -> str:
