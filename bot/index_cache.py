@@ -71,7 +71,7 @@ def load_or_build(catalog: Catalog, cache_dir: Path | None = None, *, workers: i
 def write(index: SearchIndex, folder: Path) -> None:
     """Write the index (atomically: see `mapped.write`) and remove this catalog path's older ones."""
     arrays = {name: getattr(index.bm25, name) for name in ARRAYS}
-    arrays.update({f"exact_{k}": v for k, v in index.exact.arrays().items()})
+    arrays.update(index.exact.arrays("exact_"))
     meta = pickle.dumps((index.bm25.vocab, index.bm25.n_docs, index.latin_vocab, index.name_buckets),
                         protocol=pickle.HIGHEST_PROTOCOL)
     header = {"version": INDEX_VERSION, "catalog": index.catalog.digest_sha, "code": code_hash(),
@@ -85,14 +85,10 @@ def read(folder: Path, catalog: Catalog) -> SearchIndex:
     """Map a written index; `mapped.Unusable` for anything that does not check out."""
     found = mapped.read(folder, {"version": INDEX_VERSION, "code": code_hash(), "catalog": catalog.digest_sha,
                                  "papers": len(catalog)})
-    try:
-        vocab, n_docs, latin_vocab, name_buckets = pickle.loads(found.blobs["meta.pickle"])
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
-        raise mapped.Unusable(f"meta.pickle: {exc}") from exc
+    vocab, n_docs, latin_vocab, name_buckets = found.unpickle("meta.pickle")
     arrays = found.arrays
     if n_docs != len(catalog) or len(arrays["indptr"]) != len(arrays["term_keys"]) + 1:
         raise mapped.Unusable("inconsistent sizes")
     bm25 = BM25Index(arrays["term_keys"], arrays["indptr"], arrays["indices"], arrays["data"], arrays["idf"],
                      vocab, n_docs)
-    exact = mapped.KeyTable(*(arrays[f"exact_{k}"] for k in mapped.KeyTable.ARRAYS))
-    return SearchIndex(catalog, exact, bm25, latin_vocab, name_buckets)
+    return SearchIndex(catalog, found.key_table("exact_"), bm25, latin_vocab, name_buckets)

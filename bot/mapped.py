@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import tempfile
 from bisect import bisect_left
@@ -39,6 +40,17 @@ class Folder:
     header: dict[str, Any]
     arrays: dict[str, np.ndarray]
     blobs: dict[str, bytes]
+
+    def unpickle(self, name: str) -> Any:
+        """A blob's pickled value; `Unusable` when it does not unpickle (another code's classes)."""
+        try:
+            return pickle.loads(self.blobs[name])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+            raise Unusable(f"{name}: {exc}") from exc
+
+    def key_table(self, prefix: str) -> KeyTable:
+        """The KeyTable written as `KeyTable.arrays(prefix)`."""
+        return KeyTable(*(self.arrays[prefix + name] for name in KeyTable.ARRAYS))
 
 
 def write(folder: Path, header: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
@@ -132,8 +144,9 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
         flat = np.fromiter(chain.from_iterable(values), dtype=np.int32, count=int(value_ends[-1]) if keys else 0)
         return cls(np.frombuffer(b"".join(keys), dtype=np.uint8), key_ends, value_ends, flat)
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        return dict(zip(self.ARRAYS, self._arrays, strict=True))
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Its arrays, named for a folder (`Folder.key_table(prefix)` reads them back)."""
+        return {prefix + name: array for name, array in zip(self.ARRAYS, self._arrays, strict=True)}
 
     def _key(self, i: int) -> bytes:
         start = int(self._key_ends[i - 1]) if i else 0

@@ -125,9 +125,8 @@ def write(folder: Path, papers: Sequence[Paper], sections: tuple[Section, ...],
     ends = np.cumsum(np.fromiter(map(len, records), dtype=np.int64, count=len(records)))
     meta = pickle.dumps((sections, organisations, [p.id for p in papers], [p.arxiv or "" for p in papers]),
                         protocol=pickle.HIGHEST_PROTOCOL)
-    members = mapped.KeyTable.build(groups)
     arrays: dict[str, np.ndarray] = {"records": np.frombuffer(b"".join(records), dtype=np.uint8), "ends": ends,
-              **{f"groups_{k}": v for k, v in members.arrays().items()}}
+                                     **mapped.KeyTable.build(groups).arrays("groups_")}
     blobs = {"meta.pickle": meta, "authors.pickle": pickle.dumps(authors, protocol=pickle.HIGHEST_PROTOCOL)}
     if mapped.write(folder, {"format": _FORMAT, "papers": len(papers)}, arrays, blobs):
         # Older stores of this catalog path, in any format; and the pickle the cache used to be.
@@ -139,13 +138,9 @@ def write(folder: Path, papers: Sequence[Paper], sections: tuple[Section, ...],
 def read(folder: Path) -> Store:
     """Open a store folder; `mapped.Unusable` when it is not sound."""
     found = mapped.read(folder, {"format": _FORMAT})
-    try:
-        sections, organisations, ids, arxivs = pickle.loads(found.blobs["meta.pickle"])
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
-        raise mapped.Unusable(f"meta.pickle: {exc}") from exc
+    sections, organisations, ids, arxivs = found.unpickle("meta.pickle")
     ends = found.arrays["ends"]
     if not len(ids) == len(ends) == found.header["papers"] or (len(ends) and ends[-1] != len(found.arrays["records"])):
         raise mapped.Unusable("inconsistent sizes")
-    groups = mapped.KeyTable(*(found.arrays[f"groups_{k}"] for k in mapped.KeyTable.ARRAYS))
     return Store(StoredPapers(found.arrays["records"], ends, ids), tuple(sections), tuple(organisations),
-                 {a: i for i, a in enumerate(arxivs) if a}, groups, found.blobs["authors.pickle"])
+                 {a: i for i, a in enumerate(arxivs) if a}, found.key_table("groups_"), found.blobs["authors.pickle"])
