@@ -21,11 +21,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.follow import Pacer, deliveries  # noqa: E402
-from bot.library import load_library  # noqa: E402
-from bot.render import Renderer  # noqa: E402
+from bot.conversation.follow import Pacer, deliveries  # noqa: E402
+from bot.conversation.library import load_library  # noqa: E402
+from bot.render.renderer import Renderer  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.store import Store, Subscription  # noqa: E402
+from bot.store.engine import Store, Subscription  # noqa: E402
 from handlers.push import push_pending  # noqa: E402
 
 

@@ -117,10 +117,10 @@ def latency(papers: int) -> tuple[float, float, int]:
     """(p50, p99 in ms, messages) of understanding + answering the set's texts, no Telegram."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.synthetic import generated
-    from bot.answer import answer_text
-    from bot.library import load_library
+    from bot.conversation.answer import answer_text
+    from bot.conversation.library import load_library
+    from bot.conversation.understand import ChatContext
     from bot.settings import Settings
-    from bot.understand import ChatContext
 
     env: dict[str, Any] = {"PAPERBOT_CACHE_DIR": ROOT / "benchmarks" / "_generated" / "cache"}
     if papers:

@@ -20,8 +20,8 @@ from typing import Any
 
 async def play(cases: list[dict[str, Any]], cache_dir: Path) -> list[list[list[dict[str, Any]]]]:
     """Each case in a fresh bot (a fresh chat): no context leaks from one case into the next."""
-    from bot.local import LocalBot, _callback_update, replies_of
     from bot.settings import Settings
+    from bot.telegram.local import LocalBot, _callback_update, replies_of
 
     settings = Settings(PAPERBOT_CACHE_DIR=cache_dir)  # type: ignore[call-arg]
     out = []

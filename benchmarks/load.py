@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from telegram import Update  # noqa: E402
 
-from bot.local import BOT_USER, GROUP_CHAT, PRIVATE_CHAT, USER, LocalBot, message_update  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.telegram.local import BOT_USER, GROUP_CHAT, PRIVATE_CHAT, USER, LocalBot, message_update  # noqa: E402
 
 TEXTS = ["/paper medusa", "/paper medsua", "/paper fa2", "LLM论文", "Medusa 是谁发表的", "which paper released PRM800K",
          "2023年12月有哪些论文", "list Google papers", "/list", "/list agent", "/help", "什么是投机解码", "/random",

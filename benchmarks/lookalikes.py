@@ -14,8 +14,8 @@ import json
 import re
 from pathlib import Path
 
-from bot.catalog import Catalog
-from bot.schema import Organisation, Paper, Section, Text
+from bot.catalog.catalog import Catalog
+from bot.catalog.schema import Organisation, Paper, Section, Text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT = ROOT.parent / "shared" / "eval" / "real_distractors.jsonl"

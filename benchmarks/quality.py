@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.lookalikes import lookalike_catalog  # noqa: E402
-from bot import catalog as catalog_mod  # noqa: E402
-from bot.catalog import Catalog  # noqa: E402
-from bot.search import SearchIndex, search  # noqa: E402
+from bot.catalog import catalog as catalog_mod  # noqa: E402
+from bot.catalog.catalog import Catalog  # noqa: E402
+from bot.search.engine import SearchIndex, search  # noqa: E402
 
 KINDS = ("name", "description", "negative")
 
@@ -166,7 +166,7 @@ def chinese_tokenisation(paths: list[Path]) -> None:
 
     import jieba
 
-    from bot.search import _description, paper_names
+    from bot.search.engine import _description, paper_names
     from bot.text import STOPWORDS, is_cjk, normalise, tokens
 
     jieba.setLogLevel(logging.WARNING)

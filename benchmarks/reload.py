@@ -38,10 +38,10 @@ def rss_mb() -> float:
 
 
 async def serve_and_reload(way: str, catalog: Path, cache: Path) -> dict[str, float]:
-    from bot.library import load_library
-    from bot.search import search
+    from bot.conversation.library import load_library
+    from bot.search.engine import search
     from bot.settings import Settings
-    from bot.state import BotState
+    from bot.telegram.state import BotState
 
     settings = Settings(PAPERBOT_CATALOG=catalog, PAPERBOT_CACHE_DIR=cache)  # type: ignore[call-arg]
     state = BotState(settings, load_library(settings))
@@ -80,7 +80,7 @@ def row(way: str, size: int) -> dict[str, float]:
         catalog, cache = folder / "papers.yaml", folder / "cache"
         shutil.copy(generated(size), catalog)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        warm = "from pathlib import Path; import sys; from bot import catalog as c; from bot.index_cache import " \
+        warm = "from pathlib import Path; import sys; from bot.catalog import catalog as c; from bot.search.index_cache import " \
                "load_or_build; load_or_build(c.load(Path(sys.argv[1]), Path(sys.argv[2])), Path(sys.argv[2]))"
         subprocess.run([sys.executable, "-c", warm, str(catalog), str(cache)], check=True, env=env, cwd=ROOT)
         past = time.time() - 60      # settled: the start trusts the cached content hash

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
-    from bot.catalog import Catalog
+    from bot.catalog.catalog import Catalog
 
 QUERIES = ["medusa", "medsua", "flash attention 2", "how to train an llm on a 100k budget", "投机解码",
            "gorrilla apibench", "美杜莎 推理加速", "specualtive decoding", "bitcoin price", "llava 1.5",
@@ -45,7 +45,7 @@ def catalog_at(size: str, cache: Path | None, *, use_cache: bool = True) -> Cata
     """The catalog of a row: the real one, the look-alikes, or a synthetic one of that size."""
     from benchmarks.lookalikes import lookalike_catalog
     from benchmarks.synthetic import generated
-    from bot import catalog as catalog_mod
+    from bot.catalog import catalog as catalog_mod
 
     real = ROOT / "data" / "papers.yaml"
     if size == "lookalikes":
@@ -64,7 +64,7 @@ def measure(size: str, cache: Path) -> dict[str, float]:
     """A restart: load from the cache, build the index, answer queries. Its own peak memory."""
     from rapidfuzz import fuzz, process, utils
 
-    from bot.search import SearchIndex, search
+    from bot.search.engine import SearchIndex, search
 
     t = time.perf_counter()
     cat = catalog_at(size, cache)

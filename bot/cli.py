@@ -22,7 +22,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from bot.library import check_paths
+    from bot.conversation.library import check_paths
 
     problems, summaries = check_paths([Path(p) for p in args.paths], _settings(args))
     for problem in problems:
@@ -36,10 +36,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from bot import catalog as catalog_mod
-    from bot.index_cache import load_or_build
-    from bot.search import search
-    from bot.yamlfile import DataError
+    from bot.catalog import catalog as catalog_mod
+    from bot.catalog.yamlfile import DataError
+    from bot.search.engine import search
+    from bot.search.index_cache import load_or_build
 
     settings = _settings(args)
     try:
@@ -62,13 +62,13 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.local import run_ask
+    from bot.telegram.local import run_ask
 
     return run_ask(_settings(args), args.text, group=args.group, as_json=args.json)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.local import run_chat
+    from bot.telegram.local import run_chat
 
     return run_chat(_settings(args), group=args.group, as_json=args.json)
 
@@ -80,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except TokenError as exc:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 2
-    from bot.app import run_bot
+    from bot.telegram.app import run_bot
 
     return run_bot(settings)
 
@@ -88,9 +88,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_import_digest(args: argparse.Namespace) -> int:
     import yaml
 
-    from bot import catalog as catalog_mod
-    from bot.importer import merge_catalog, parse_digest, slug, to_catalog
-    from bot.yamlfile import DataError, Loader
+    from bot.catalog import catalog as catalog_mod
+    from bot.catalog.importer import merge_catalog, parse_digest, slug, to_catalog
+    from bot.catalog.yamlfile import DataError, Loader
 
     text = Path(args.file).read_text(encoding="utf-8")
     digest = parse_digest(text)
@@ -103,7 +103,7 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
             reference = None
     data = to_catalog(digest, reference, digest_id=args.digest_id or slug(digest.title))
     if args.enrich:
-        from bot.curate import CurateError, enrich
+        from bot.catalog.curate import CurateError, enrich
 
         settings = _settings(args)
         try:
@@ -130,7 +130,7 @@ def cmd_import_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from bot.curate import CurateError, add_papers
+    from bot.catalog.curate import CurateError, add_papers
 
     settings = _settings(args)
     try:
@@ -149,9 +149,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch_pdfs(args: argparse.Namespace) -> int:
-    from bot import catalog as catalog_mod
-    from bot.arxiv import PdfResult, Polite, fetch_pdfs
-    from bot.yamlfile import DataError
+    from bot.catalog import catalog as catalog_mod
+    from bot.catalog.arxiv import PdfResult, Polite, fetch_pdfs
+    from bot.catalog.yamlfile import DataError
 
     settings = _settings(args)
     try:
@@ -177,7 +177,7 @@ def cmd_fetch_pdfs(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from bot.stats import default_path, run_stats_cli
+    from bot.store.stats import default_path, run_stats_cli
 
     settings = _settings(args)
     if settings.stats_db is None and settings.database_url:  # the analytics live in the shared store

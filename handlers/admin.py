@@ -7,9 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.library import summary
-from bot.locale import t
-from bot.render import Reply, esc, esc_clip
+from bot.conversation.library import summary
+from bot.render.locale import t
+from bot.render.renderer import Reply, esc, esc_clip
 from handlers.common import PaperContext, lang_of, send
 
 log = logging.getLogger(__name__)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import BadRequest
 
-from bot.answer import Answer, ListAnswer, PaperAnswer, SimilarAnswer, similar
-from bot.locale import t
-from bot.render import Button, Reply, decode
-from bot.understand import ListFilter
+from bot.conversation.answer import Answer, ListAnswer, PaperAnswer, SimilarAnswer, similar
+from bot.conversation.understand import ListFilter
+from bot.render.locale import t
+from bot.render.renderer import Button, Reply, decode
 from handlers import readers
 from handlers.common import PaperContext, lang_of, mark_saved, markup, remember, renderer, send
 

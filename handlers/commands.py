@@ -5,11 +5,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bot.answer import ListAnswer, PaperAnswer, answer_query
-from bot.locale import t
-from bot.render import Reply, clip, esc
+from bot.conversation.answer import ListAnswer, PaperAnswer, answer_query
+from bot.conversation.understand import ListFilter, list_filter
+from bot.render.locale import t
+from bot.render.renderer import Reply, clip, esc
 from bot.text import clean_input
-from bot.understand import ListFilter, list_filter
 from handlers.common import PaperContext, lang_of, record, remember, renderer, send
 
 

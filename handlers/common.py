@@ -15,13 +15,13 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.answer import Answer, next_context
-from bot.locale import Lang, t
-from bot.records import guarded
-from bot.render import Button, Renderer, Reply, language, split_html
-from bot.state import BotState
-from bot.stats import QueryRecord, describe
-from bot.understand import ChatContext
+from bot.conversation.answer import Answer, describe, next_context
+from bot.conversation.understand import ChatContext
+from bot.render.locale import Lang, t
+from bot.render.renderer import Button, Renderer, Reply, language, split_html
+from bot.store.records import guarded
+from bot.store.stats import QueryRecord
+from bot.telegram.state import BotState
 
 WELCOME_PICKS = 3
 CONTEXT_KEY = "context"  # in PTB's chat_data: what this chat was last shown

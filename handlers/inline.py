@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 
-from bot.answer import NotFound, PaperAnswer
-from bot.schema import Paper
-from bot.search import search
+from bot.catalog.schema import Paper
+from bot.conversation.answer import NotFound, PaperAnswer
+from bot.search.engine import search
 from bot.text import clean_input
 from handlers.common import PaperContext, lang_of, markup, record, renderer
 

@@ -11,7 +11,7 @@ import re
 
 from telegram import Update
 
-from bot.answer import KeywordAnswer, answer_text
+from bot.conversation.answer import KeywordAnswer, answer_text
 from bot.text import clean_input
 from handlers.common import PaperContext, chat_context, is_group, lang_of, record, remember, renderer, send
 

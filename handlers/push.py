@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.follow import Pacer
-from bot.locale import Lang
-from bot.records import Claim, guarded
-from bot.render import Renderer
+from bot.conversation.follow import Pacer
+from bot.render.locale import Lang
+from bot.render.renderer import Renderer
+from bot.store.records import Claim, guarded
 from handlers.common import markup
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.store.engine import Store
 
 log = logging.getLogger(__name__)
 PER_RUN = 2000   # chats taken per run; the rest wait for the next run

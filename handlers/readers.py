@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
-from bot.bundle import bibtex_entry
-from bot.follow import Target, target_of, target_of_filter
-from bot.locale import Lang, t
-from bot.records import MAX_SUBSCRIPTIONS, Subscription, guarded
-from bot.render import Document, Reply, esc
-from bot.schema import Paper
+from bot.catalog.bundle import bibtex_entry
+from bot.catalog.schema import Paper
+from bot.conversation.follow import Target, target_of, target_of_filter
+from bot.conversation.understand import ListFilter
+from bot.render.locale import Lang, t
+from bot.render.renderer import Document, Reply, esc
+from bot.store.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.text import clean_input
-from bot.understand import ListFilter
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.store.engine import Store
 
 
 def _reader(update: Update, context: PaperContext, text: str = "") -> tuple[int, Store, Lang] | None:

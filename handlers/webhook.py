@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 import tornado.web
 from telegram import Update
 
-from bot.records import guarded
+from bot.store.records import guarded
 from handlers.common import PaperApp, PaperContext
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    from bot.store.engine import Store
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20   # Telegram's updates are a few kB; 1 MB is generous

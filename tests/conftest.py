@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import catalog as catalog_mod
-from bot.catalog import Catalog
-from bot.keywords import load_digests, load_keywords
-from bot.library import Library
-from bot.search import SearchIndex
+from bot.catalog import catalog as catalog_mod
+from bot.catalog.catalog import Catalog
+from bot.catalog.keywords import load_digests, load_keywords
+from bot.conversation.library import Library
+from bot.search.engine import SearchIndex
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import ChoiceAnswer, PaperAnswer, from_search
-from bot.catalog import Catalog
-from bot.importer import merge_catalog
-from bot.render import MAX_CALLBACK, PAGE_SIZE, Renderer, decode, encode, page_bounds, page_count
-from bot.search import Hit, SearchResult
-from bot.state import Cooldown
-from bot.stats import QueryRecord, StatsStore
-from bot.understand import ListFilter
+from bot.catalog.catalog import Catalog
+from bot.catalog.importer import merge_catalog
+from bot.conversation.answer import ChoiceAnswer, PaperAnswer, from_search
+from bot.conversation.understand import ListFilter
+from bot.render.renderer import MAX_CALLBACK, PAGE_SIZE, Renderer, decode, encode, page_bounds, page_count
+from bot.search.engine import Hit, SearchResult
+from bot.store.stats import QueryRecord, StatsStore
+from bot.telegram.state import Cooldown
 
 
 @pytest.mark.parametrize(("n", "pages"), [(1, 1), (8, 1), (9, 1), (10, 1), (11, 2), (16, 2), (17, 2), (19, 3),

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot.app import RedactingFormatter, redact, secrets_of
 from bot.settings import Settings
+from bot.telegram.app import RedactingFormatter, redact, secrets_of
 
 TOKEN = "123456789:AAHsecretPartOfTheTokenThatMustNotLeak42"
 

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.curate import entries_yaml, insert_papers
+from bot.catalog.curate import entries_yaml, insert_papers
 from tests.e2e.botapi import BotAPIServer
 from tests.e2e.conftest import ANN, GROUP, PRIVATE, RunningBot, free_port, message, wait_for_port
 from tests.postgres import fresh_database

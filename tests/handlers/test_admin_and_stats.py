@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import catalog as catalog_mod
-from bot.local import GROUP_CHAT, USER, LocalBot
-from bot.search import SearchIndex
+from bot.catalog import catalog as catalog_mod
+from bot.search.engine import SearchIndex
 from bot.settings import Settings
+from bot.telegram.local import GROUP_CHAT, USER, LocalBot
 from handlers import admin
 from handlers.common import PaperContext
 
@@ -199,7 +199,7 @@ async def test_a_reload_builds_in_a_worker_process_and_serves_the_mapped_result(
 async def test_without_a_worker_process_a_reload_still_happens(settings: Settings, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                caplog: pytest.LogCaptureFixture) -> None:
-    from bot import state as state_mod
+    from bot.telegram import state as state_mod
 
     catalog = tmp_path / "papers.yaml"
     good = settings.catalog.read_text(encoding="utf-8")

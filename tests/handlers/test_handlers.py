@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.local import BOT_USER, GROUP_CHAT, PRIVATE_CHAT, USER, Call, LocalBot, replies_of
 from bot.settings import Settings
+from bot.telegram.local import BOT_USER, GROUP_CHAT, PRIVATE_CHAT, USER, Call, LocalBot, replies_of
 from tests.html_rules import html_problem
 
 pytestmark = pytest.mark.asyncio
@@ -273,7 +273,7 @@ async def test_a_bundle_with_pdfs_is_sent_in_parts_under_the_limit_each_reused(
 
 
 async def test_a_reply_to_the_bot_in_a_group_is_answered_and_other_replies_are_not(bot: LocalBot) -> None:
-    from bot.local import message_update
+    from bot.telegram.local import message_update
 
     to_bot = message_update("and who made it?", group=True, update_id=801)
     to_bot["message"]["reply_to_message"] = {"message_id": 5, "date": int(time.time()), "chat": GROUP_CHAT,

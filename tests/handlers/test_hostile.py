@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.local import BOT_USER, PRIVATE_CHAT, USER, Call, LocalBot
 from bot.settings import Settings
+from bot.telegram.local import BOT_USER, PRIVATE_CHAT, USER, Call, LocalBot
 from tests.html_rules import html_problem
 
 pytestmark = pytest.mark.asyncio

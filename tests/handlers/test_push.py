@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from telegram.error import Forbidden, RetryAfter
 
-from bot.curate import entries_yaml, insert_papers
-from bot.follow import Pacer
-from bot.local import LocalBot
+from bot.catalog.curate import entries_yaml, insert_papers
+from bot.conversation.follow import Pacer
 from bot.settings import Settings
-from bot.store import Subscription
+from bot.store.engine import Subscription
+from bot.telegram.local import LocalBot
 from handlers.common import renderer
 from handlers.push import push_pending
 

@@ -1,0 +1,417 @@
+"""The catalog: papers, sections and organisations, validated with YAML line numbers.
+
+A Catalog is immutable once built; reloading builds a new one and the caller swaps a
+reference. Loading goes through a compiled cache keyed by the file's content, because
+parsing a 100,000-paper YAML file takes tens of seconds and a restart should not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, overload
+
+from pydantic import TypeAdapter, ValidationError
+
+from bot.catalog import paper_store, yamlfile
+from bot.catalog.mapped import KeyTable, Unusable
+from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages
+from bot.catalog.yamlfile import DataError, Document, Problem
+from bot.text import normalise
+
+log = logging.getLogger(__name__)
+
+# Bump when the cache's naming changes (the store's own format is versioned in paper_store).
+CACHE_VERSION = 5
+_PARTS: dict[str, TypeAdapter[Any]] = {
+    "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    # A tuple when built from YAML; `StoredPapers` (decoded on access) when opened from the cache.
+    papers: Sequence[Paper]
+    sections: tuple[Section, ...]
+    organisations: tuple[Organisation, ...]
+    source: str = ""
+    digest_sha: str = ""
+    store: paper_store.Store | None = field(default=None, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.papers)
+
+    def __iter__(self) -> Iterator[Paper]:
+        return iter(self.papers)
+
+    @cached_property
+    def ids(self) -> Sequence[str]:
+        """Every paper's id, in catalog order (without decoding a stored paper)."""
+        return self.store.papers.ids if self.store else tuple(p.id for p in self.papers)
+
+    def get(self, paper_id: str) -> Paper | None:
+        at = self._positions.get(paper_id)
+        return None if at is None else self.papers[at]
+
+    def with_arxiv(self, arxiv_id: str) -> Paper | None:
+        at = self._arxiv.get(arxiv_id)
+        return None if at is None else self.papers[at]
+
+    @cached_property
+    def _arxiv(self) -> dict[str, int]:
+        return self.store.arxiv if self.store else {p.arxiv: i for i, p in enumerate(self.papers) if p.arxiv}
+
+    @cached_property
+    def section_by_id(self) -> dict[str, Section]:
+        return {s.id: s for s in self.sections}
+
+    @cached_property
+    def org_by_id(self) -> dict[str, Organisation]:
+        return {o.id: o for o in self.organisations}
+
+    @cached_property
+    def section_names(self) -> dict[str, str]:
+        """Normalised section names and aliases -> section id."""
+        return {normalise(name): s.id for s in self.sections for name in (s.id, s.zh, s.en, *s.aliases)}
+
+    @cached_property
+    def org_names(self) -> dict[str, str]:
+        """Normalised organisation names and aliases -> organisation id."""
+        return {normalise(n): o.id for o in self.organisations for n in (o.id, o.en, o.zh, *o.aliases) if n}
+
+    @cached_property
+    def groups(self) -> KeyTable:
+        """`group_positions`, computed once per catalog (stored with a cached one)."""
+        return self.store.groups if self.store else KeyTable.build(group_positions(self.papers))
+
+    def _group(self, key: str) -> Selection:
+        return Selection(self.papers, self.groups.get(key, ()))
+
+    def everything(self) -> Selection:
+        return Selection(self.papers, range(len(self.papers)))
+
+    def in_section(self, section_id: str) -> Selection:
+        return self._group(f"s:{section_id}")
+
+    def in_digest(self, digest_id: str, section_id: str) -> list[Paper]:
+        """A digest's papers of one section, in the digest's order."""
+        return [p for p in self._group(f"d:{digest_id}") if p.section == section_id]
+
+    def by_author(self, key: str) -> Selection:
+        """Papers with this author (`author_key` of the name)."""
+        return self._group(f"a:{key}")
+
+    @cached_property
+    def authors(self) -> dict[str, str]:
+        """Each author's key -> the name as the catalog writes it (first seen)."""
+        return self.store.authors if self.store else author_names(self.papers)
+
+    def by_org(self, org_id: str) -> Selection:
+        return self._group(f"o:{org_id}")
+
+    def in_month(self, year: int, month: int | None = None) -> Selection:
+        """Papers dated in that month (or year), by the digest's date or arXiv's first posting."""
+        return self._group(f"m:{year:04d}-{month:02d}" if month else f"y:{year:04d}")
+
+    @cached_property
+    def years(self) -> tuple[int, ...]:
+        """Every year a paper is dated in, ascending."""
+        return tuple(sorted(int(k[2:]) for k, _ in self.groups.starting_with("y:")))
+
+    @property
+    def latest_year(self) -> int:
+        """"This year", as readers of the catalog mean it: the year of its newest paper."""
+        return self.years[-1] if self.years else 0
+
+    def in_months(self, year: int | None, months: range) -> Selection:
+        """Papers dated in any of these months of that year (of any year when None), catalog order."""
+        if year is not None and len(months) == 12:
+            return self.in_month(year)
+        found = {i for y in ((year,) if year is not None else self.years) for m in months
+                 for i in self.groups.get(f"m:{y:04d}-{m:02d}", ())}
+        return Selection(self.papers, sorted(found))
+
+    def position(self, paper_id: str) -> int:
+        """The paper's index in `papers` (its document number in the search index)."""
+        return self._positions[paper_id]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+    def org_label(self, paper: Paper, lang: str) -> str:
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(self.org_by_id[o].name("zh" if lang == "zh" else "en")
+                        for o in paper.orgs if o in self.org_by_id)
+
+    def section_label(self, paper: Paper, lang: str) -> str:
+        section = self.section_by_id.get(paper.section)
+        if section is None:
+            return paper.section
+        return section.zh if lang == "zh" else section.en
+
+
+class Selection(Sequence[Paper]):
+    """Some of a catalog's papers, by position, read from it when asked: a list of 30,000
+    papers costs its positions, and only the page shown is decoded from a stored catalog."""
+
+    def __init__(self, papers: Sequence[Paper], positions: Sequence[int]) -> None:
+        self.papers, self.positions = papers, positions
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @overload
+    def __getitem__(self, i: int) -> Paper: ...
+    @overload
+    def __getitem__(self, i: slice) -> Selection: ...
+    def __getitem__(self, i: int | slice) -> Paper | Selection:
+        if isinstance(i, slice):
+            return Selection(self.papers, self.positions[i])
+        return self.papers[self.positions[i]]
+
+    def __iter__(self) -> Iterator[Paper]:
+        return (self.papers[i] for i in self.positions)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-looking, like a list
+
+    def __repr__(self) -> str:
+        return f"Selection({len(self)} papers)"
+
+
+def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
+    """The positions of the papers of each "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
+    "d:<digest>" and "a:<author key>", in catalog order: lists and pages stay cheap at 100,000
+    papers. A paper counts in the month (and year) of the digest's date and of arXiv's first
+    posting."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(papers):
+        keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}",
+                *(f"a:{author_key(a)}" for a in p.named_authors)}
+        for date in filter(None, (p.date, p.arxiv_date)):
+            keys |= {f"m:{date}", f"y:{date[:4]}"}
+        for key in keys:
+            groups.setdefault(key, []).append(i)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+def author_names(papers: Iterable[Paper]) -> dict[str, str]:
+    """Each author's key -> the name as the catalog writes it (first seen)."""
+    out: dict[str, str] = {}
+    for p in papers:
+        for a in p.named_authors:
+            out.setdefault(author_key(a), display_name(a))
+    return out
+
+
+def display_name(author: str) -> str:
+    """"Le Scao, Teven" (a surname of several words, written BibTeX's way) -> "Teven Le Scao"."""
+    last, sep, first = author.partition(",")
+    return f"{first.strip()} {last.strip()}" if sep else author
+
+
+def author_key(author: str) -> str:
+    """One form per author for lookups and callback data: the normal form, words joined by '+'."""
+    return normalise(display_name(author)).replace(" ", "+")
+
+
+def validate(doc: Document) -> Catalog:
+    """Build a Catalog from a parsed file, or DataError listing every problem with its line.
+
+    Entries are validated one by one, so one bad paper does not hide the problems of the
+    others, and the cross-entry rules still run over the entries that are well formed.
+    """
+    problems: list[Problem] = []
+    parts: dict[str, list[Any]] = {}
+    rows: dict[str, list[int]] = {}
+    for key, adapter in _PARTS.items():
+        value = doc.data.get(key, [] if key != "papers" else None)
+        if not isinstance(value, list):
+            what = "missing required field" if value is None else f"expected a list, found {type(value).__name__}"
+            problems.append(doc.problem((key,), f"{key}: {what}"))
+            parts[key], rows[key] = [], []
+            continue
+        parts[key], rows[key] = [], []
+        for i, entry in enumerate(value):
+            try:
+                parts[key].append(adapter.validate_python(entry))
+                rows[key].append(i)
+            except ValidationError as exc:
+                problems.extend(doc.problem(loc, _with_entry(doc, (key, i), msg))
+                                for loc, msg in error_messages(exc, prefix=(key, i)))
+    for extra in sorted(set(doc.data) - set(_PARTS), key=str):
+        problems.append(doc.problem((extra,), f"{extra}: unknown field"))
+    parsed = CatalogFile(tuple(parts["papers"]), tuple(parts["sections"]), tuple(parts["organisations"]))
+    problems.extend(cross_check(doc, parsed, rows["papers"]))
+    if problems:
+        raise DataError(problems)
+    return Catalog(parsed.papers, parsed.sections, parsed.organisations, source=doc.file)
+
+
+def _with_entry(doc: Document, loc: tuple[str | int, ...], message: str) -> str:
+    """Prefix a message with the paper id, when the entry has one, for readers of long files."""
+    if len(loc) >= 2 and loc[0] == "papers" and isinstance(loc[1], int):
+        papers = doc.data.get("papers")
+        if isinstance(papers, list) and loc[1] < len(papers) and isinstance(papers[loc[1]], dict):
+            pid = papers[loc[1]].get("id")
+            if isinstance(pid, str):
+                return f"paper {pid!r}: {message}"
+    return message
+
+
+def cross_check(doc: Document, parsed: CatalogFile, rows: list[int]) -> Iterable[Problem]:
+    """Rules across entries: unique ids, arXiv ids and aliases; known sections and organisations.
+
+    `rows[i]` is the file position of `parsed.papers[i]`, for line numbers.
+    """
+    yield from _duplicates(doc, "sections", [s.id for s in parsed.sections], "section id")
+    yield from _duplicates(doc, "organisations", [o.id for o in parsed.organisations], "organisation id")
+    yield from _duplicates(doc, "papers", [p.id for p in parsed.papers], "paper id", rows)
+    yield from _duplicates(doc, "papers", [p.arxiv for p in parsed.papers], "arXiv id", rows)
+    sections = {s.id for s in parsed.sections}
+    orgs = {o.id for o in parsed.organisations}
+    owner: dict[str, tuple[int, str]] = {}
+    for row, paper in enumerate(parsed.papers):
+        i = rows[row]
+        if paper.section not in sections:
+            known = ", ".join(sorted(sections)) or "none defined"
+            yield doc.problem(("papers", i, "section"),
+                              f"paper {paper.id!r}: unknown section {paper.section!r} (known: {known})")
+        for j, org in enumerate(paper.orgs):
+            if org not in orgs:
+                yield doc.problem(("papers", i, "orgs", j),
+                                  f"paper {paper.id!r}: unknown organisation {org!r}")
+        for j, alias in enumerate(paper.aliases):
+            key = normalise(alias)
+            first = owner.setdefault(key, (i, paper.id))
+            if first[0] != i:
+                yield doc.problem(("papers", i, "aliases", j),
+                                  f"paper {paper.id!r}: alias {alias!r} is also an alias of "
+                                  f"{first[1]!r} (line {doc.line(('papers', first[0]))})")
+
+
+def _duplicates(doc: Document, key: str, values: list[Any], what: str,
+                rows: list[int] | None = None) -> Iterable[Problem]:
+    seen: dict[Any, int] = {}
+    for row, value in enumerate(values):
+        i = rows[row] if rows else row
+        if value is None:
+            continue
+        if value in seen:
+            first = doc.line((key, seen[value]))
+            yield doc.problem((key, i), f"duplicate {what} {value!r} (first at line {first})")
+        else:
+            seen[value] = i
+
+
+# --- loading, with the compiled cache ---------------------------------------------------
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "paperbot"
+
+
+def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -> Catalog:
+    """Load and validate a catalog file; DataError when it is invalid.
+
+    With the cache on, an unchanged file (same bytes) opens its compiled store instead of
+    being parsed, and a parsed file is compiled into one and served from it, so a running
+    bot never holds every paper as live objects. A cache that cannot be read or written is
+    ignored: it only ever saves time and memory.
+    """
+    # One stat file per catalog path, and one store per path and content.
+    path_key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
+    folder = cache_dir or default_cache_dir()
+    stat_file = folder / f"catalog-v{CACHE_VERSION}-{path_key}.stat"
+    if use_cache:
+        # An unchanged file (same size, mtime and inode as when it was hashed) is not read or
+        # hashed again: at 100,000 papers that is a fifth of a second of every start.
+        digest = _known_digest(path, stat_file)
+        cached = _open_store(paper_store.folder_for(folder, path_key, digest), path, digest) if digest else None
+        if cached is not None:
+            return cached
+    try:
+        if use_cache:
+            # Hashed as a stream: a file whose store exists is never held in memory whole.
+            with path.open("rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            _remember_digest(path, stat_file, digest)
+            cached = _open_store(paper_store.folder_for(folder, path_key, digest), path, digest)
+            if cached is not None:
+                return cached
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
+    digest = hashlib.sha256(raw).hexdigest()  # of the bytes parsed, should the file have changed meanwhile
+    catalog = validate(yamlfile.parse(raw, str(path)))
+    catalog = Catalog(catalog.papers, catalog.sections, catalog.organisations, source=str(path), digest_sha=digest)
+    if use_cache:
+        store = paper_store.folder_for(folder, path_key, digest)
+        try:
+            paper_store.write(store, catalog.papers, catalog.sections, catalog.organisations,
+                              group_positions(catalog.papers), catalog.authors)
+        except OSError as exc:
+            log.warning("catalog not cached (%s); the next start parses it again", exc)
+            return catalog
+        stored = _open_store(store, path, digest)
+        return stored if stored is not None else catalog   # (an empty catalog is falsy)
+    return catalog
+
+
+def _open_store(store: Path, path: Path, digest: str) -> Catalog | None:
+    if not store.is_dir():
+        return None
+    try:
+        opened = paper_store.read(store)
+    except Unusable as exc:
+        log.warning("catalog cache %s is unusable (%s); parsing the catalog again", store.name, exc)
+        shutil.rmtree(store, ignore_errors=True)
+        return None
+    return Catalog(opened.papers, opened.sections, opened.organisations, source=str(path), digest_sha=digest,
+                   store=opened)
+
+
+def _stat_key(path: Path) -> str | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def _known_digest(path: Path, stat_file: Path) -> str | None:
+    """The content hash recorded for this file, if it has not changed since (size, mtime, inode)."""
+    key = _stat_key(path)
+    try:
+        recorded, digest = stat_file.read_text(encoding="utf-8").split()
+    except (OSError, ValueError):
+        return None
+    return digest if key is not None and recorded == key else None
+
+
+def _remember_digest(path: Path, stat_file: Path, digest: str) -> None:
+    """Record the hash for this (size, mtime, inode), unless the file changed under two seconds
+    ago: on a coarse-clock filesystem a second edit in the same tick would keep the same mtime
+    ("racy clean", as git calls it), so such a file is hashed again next time."""
+    key = _stat_key(path)
+    if key is None or time.time() - int(key.split(":")[1]) / 1e9 < 2.0:
+        return
+    try:
+        stat_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=stat_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"{key} {digest}\n")
+        os.replace(tmp, stat_file)
+    except OSError:
+        pass

@@ -1,0 +1,198 @@
+"""Cache folders of memory-mapped arrays and checked blobs, written whole or not at all.
+
+Both compiled forms of a catalog (its papers, `bot/catalog/paper_store.py`, and its search index,
+`bot/search/index_cache.py`) are such a folder. Arrays are numpy .npy files mapped back with
+`mmap_mode="r"`: a start maps instead of building, pages come in on demand, and the processes
+of one host share them. Blobs (small pickles) are read and checked against their size and
+SHA-256. The header records what the folder was built from; a reader names what it expects,
+and any mismatch, a truncated or an unreadable file raises `Unusable`.
+
+A writer fills a temporary folder and renames it into place, so two processes starting at
+once never see half a folder, and the loser of the race simply uses the winner's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HEADER = "header.json"
+
+
+class Unusable(ValueError):
+    """A cache folder that must not be used (and is best rebuilt)."""
+
+
+@dataclass(frozen=True)
+class Folder:
+    header: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    blobs: dict[str, bytes]
+
+    def unpickle(self, name: str) -> Any:
+        """A blob's pickled value; `Unusable` when it does not unpickle (another code's classes)."""
+        try:
+            return pickle.loads(self.blobs[name])
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+            raise Unusable(f"{name}: {exc}") from exc
+
+    def key_table(self, prefix: str) -> KeyTable:
+        """The KeyTable written as `KeyTable.arrays(prefix)`."""
+        return KeyTable(*(self.arrays[prefix + name] for name in KeyTable.ARRAYS))
+
+
+def write(folder: Path, header: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
+          blobs: Mapping[str, bytes]) -> bool:
+    """Write a folder atomically; False when another process wrote the same folder first."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        shapes = {}
+        for name, array in arrays.items():
+            array = np.ascontiguousarray(array)
+            np.save(tmp / f"{name}.npy", array, allow_pickle=False)
+            shapes[name] = [array.dtype.str, list(array.shape)]
+        sums = {}
+        for name, blob in blobs.items():
+            (tmp / name).write_bytes(blob)
+            sums[name] = [len(blob), hashlib.sha256(blob).hexdigest()]
+        (tmp / HEADER).write_text(json.dumps({**header, "arrays": shapes, "blobs": sums}), encoding="utf-8")
+        try:
+            os.rename(tmp, folder)  # atomic; fails when another process got there first
+        except OSError:
+            if not folder.is_dir():
+                raise
+            return False
+        return True
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read(folder: Path, expected: Mapping[str, Any]) -> Folder:
+    """Map a folder's arrays and read its blobs; `Unusable` unless every `expected` header
+    value matches and every file is whole. Every file is opened here, so a folder removed
+    later (a newer version written by another process) stays readable through the mapping."""
+    try:
+        header: dict[str, Any] = json.loads((folder / HEADER).read_text(encoding="utf-8"))
+        for key, value in expected.items():
+            if header.get(key) != value:
+                raise Unusable(f"{key} is {header.get(key)!r}, not {value!r}")
+        arrays = {}
+        for name, (dtype, shape) in header["arrays"].items():
+            array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            if array.dtype.str != dtype or list(array.shape) != shape:
+                raise Unusable(f"{name}.npy does not match its header")
+            arrays[name] = array
+        blobs = {}
+        for name, (size, sha) in header["blobs"].items():
+            blob = (folder / name).read_bytes()
+            if len(blob) != size or hashlib.sha256(blob).hexdigest() != sha:
+                raise Unusable(f"{name} is damaged")
+            blobs[name] = blob
+    except (OSError, KeyError, TypeError, ValueError) as exc:  # json and numpy errors are ValueErrors
+        raise exc if isinstance(exc, Unusable) else Unusable(f"{type(exc).__name__}: {exc}") from exc
+    return Folder(header, arrays, blobs)
+
+
+def remove_others(folder: Path, pattern: str) -> None:
+    """Remove what else matches the glob `pattern` beside `folder` (older versions of the same
+    thing, in any format). A process still mapping one keeps its pages: the files go with the
+    last mapping."""
+    for old in folder.parent.glob(pattern):
+        if old == folder or old.name.startswith("."):
+            continue
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
+
+
+class KeyTable(Mapping[str, tuple[int, ...]]):
+    """Strings -> tuples of small integers, as sorted UTF-8 keys in flat arrays.
+
+    A lookup is a binary search over bytes (UTF-8 sorts as code points do), so the table costs
+    no Python objects until it is asked, and a mapped one costs nothing at all until then.
+    """
+
+    ARRAYS = ("key_bytes", "key_ends", "value_ends", "flat_values")
+
+    def __init__(self, key_bytes: np.ndarray, key_ends: np.ndarray, value_ends: np.ndarray,
+                 flat_values: np.ndarray) -> None:
+        self._arrays = (key_bytes, key_ends, value_ends, flat_values)
+        self._key_bytes, self._key_ends, self._value_ends, self._flat_values = self._arrays
+        self._n = len(key_ends)
+
+    @classmethod
+    def build(cls, table: Mapping[str, tuple[int, ...]]) -> KeyTable:
+        names = sorted(table)  # Python's string order is UTF-8's byte order (surrogates included)
+        keys = [_utf8(k) for k in names]
+        values = [table[k] for k in names]
+        key_ends = np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))
+        value_ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+        flat = np.fromiter(chain.from_iterable(values), dtype=np.int32, count=int(value_ends[-1]) if keys else 0)
+        return cls(np.frombuffer(b"".join(keys), dtype=np.uint8), key_ends, value_ends, flat)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Its arrays, named for a folder (`Folder.key_table(prefix)` reads them back)."""
+        return {prefix + name: array for name, array in zip(self.ARRAYS, self._arrays, strict=True)}
+
+    def _key(self, i: int) -> bytes:
+        start = int(self._key_ends[i - 1]) if i else 0
+        return self._key_bytes[start:int(self._key_ends[i])].tobytes()
+
+    def _value(self, i: int) -> tuple[int, ...]:
+        start = int(self._value_ends[i - 1]) if i else 0
+        return tuple(map(int, self._flat_values[start:int(self._value_ends[i])]))
+
+    def _find(self, raw: bytes) -> int:
+        return bisect_left(range(self._n), raw, key=self._key)
+
+    def __getitem__(self, key: str) -> tuple[int, ...]:
+        raw = _utf8(key)
+        at = self._find(raw)
+        if at < self._n and self._key(at) == raw:
+            return self._value(at)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        raw = _utf8(key)
+        at = self._find(raw)
+        return at < self._n and self._key(at) == raw
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __iter__(self) -> Iterator[str]:
+        return (_text(self._key(i)) for i in range(self._n))
+
+    def starting_with(self, prefix: str) -> Iterator[tuple[str, tuple[int, ...]]]:
+        """The keys that start with `prefix`, in order, with their values."""
+        raw = _utf8(prefix)
+        for i in range(self._find(raw), self._n):
+            key = self._key(i)
+            if not key.startswith(raw):
+                return
+            yield _text(key), self._value(i)
+
+
+# A lone surrogate (which a hostile message can carry through JSON) is a key like any other.
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogatepass")

@@ -1,0 +1,104 @@
+"""Follows: what a reader can subscribe to, and which new papers each subscription matches.
+
+Pure functions over the catalog and its index; the store keeps subscriptions and the delivery
+log, the handlers send. A subscription is parsed with the same understanding as a question
+("agent", "谷歌", "Tri Dao", "speculative decoding"), so readers use the words they already use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.catalog.catalog import Catalog, author_key
+from bot.catalog.schema import Paper
+from bot.conversation.understand import Gazetteer, ListFilter, read
+from bot.search.engine import SearchIndex, search
+from bot.store.records import Kind, Subscription
+from bot.text import normalise
+
+TOPIC_HITS = 50   # a topic matches a paper that search would list among this many for the query
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Kind
+    value: str
+    label: str
+
+
+def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) -> Target | None:
+    """What "/subscribe <text>" follows: a section, an organisation, an author or a topic; None
+    when nothing in the catalog matches it."""
+    text = text.strip()[:200]
+    if not text:
+        return None
+    found = read(text, index, gazetteer)
+    named = None if found.papers else target_of_filter(found.filter, index.catalog, lang)
+    if named is not None:
+        return named
+    if search(text, index).verdict == "none":
+        return None
+    return Target("topic", normalise(text), text)
+
+
+def target_of_filter(wanted: ListFilter, catalog: Catalog, lang: str) -> Target | None:
+    """A filter's section, organisation or author (in that order) as something to follow; the 🔔
+    button on a list and "/subscribe" share it."""
+    if wanted.section and wanted.section in catalog.section_by_id:
+        section = catalog.section_by_id[wanted.section]
+        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
+    if wanted.org and wanted.org in catalog.org_by_id:
+        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"))
+    if wanted.author and wanted.author in catalog.authors:
+        return Target("author", wanted.author, catalog.authors[wanted.author])
+    return None
+
+
+def matches(sub: Subscription, paper: Paper, topic_hits: dict[str, set[str]]) -> bool:
+    if sub.kind == "section":
+        return paper.section == sub.value
+    if sub.kind == "org":
+        return sub.value in paper.orgs
+    if sub.kind == "author":
+        return any(author_key(a) == sub.value for a in paper.named_authors)
+    return paper.id in topic_hits.get(sub.value, set())
+
+
+def new_papers(old: Catalog, new: Catalog) -> list[Paper]:
+    """Papers the new catalog has and the old one did not (by id), in catalog order."""
+    known = set(old.ids)
+    return [new.papers[i] for i, pid in enumerate(new.ids) if pid not in known]
+
+
+def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex) -> list[tuple[int, str]]:
+    """(chat, paper) for every new paper some subscription of that chat matches, once each."""
+    subs = list(subs)
+    ids = {p.id for p in papers}
+    topic_hits = {s.value: {h.paper.id for h in search(s.value, index, limit=TOPIC_HITS).hits} & ids
+                  for s in subs if s.kind == "topic"}
+    out: dict[tuple[int, str], None] = {}
+    for paper in papers:
+        for sub in subs:
+            if matches(sub, paper, topic_hits):
+                out[(sub.chat_id, paper.id)] = None
+    return list(out)
+
+
+@dataclass
+class Pacer:
+    """At most `rate` sends per second: waits until the next send is allowed."""
+
+    rate: float
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    _next: float = field(default=0.0)
+
+    async def wait(self) -> None:
+        now = self.clock()
+        if self._next > now:
+            await self.sleep(self._next - now)
+            now = self.clock()
+        self._next = max(now, self._next) + 1.0 / self.rate

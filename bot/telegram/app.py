@@ -1,0 +1,336 @@
+"""Builds the python-telegram-bot Application and registers every handler, in run order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.catalog.yamlfile import DataError
+from bot.conversation.library import load_library
+from bot.render.locale import t
+from bot.settings import Settings, TokenError
+from bot.store.records import guarded
+from bot.store.stats import StatsStore
+from bot.store.stats import default_path as default_stats_path
+from bot.telegram.state import BotState, Cooldown
+from handlers import admin, callbacks, commands, errors, groups, inline, messages, push, readers, webhook
+from handlers.common import PaperApp, PaperContext
+
+log = logging.getLogger(__name__)
+
+MENU = ("paper", "list", "random", "digest", "saved", "subscribe", "subscriptions", "lang", "help")
+PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
+
+
+async def on_start(application: PaperApp) -> None:
+    """After initialise: the command menu (English, and Chinese for zh users), the analytics
+    database, and the job that reloads edited data files."""
+    for lang in ("en", "zh"):  # type: Lang
+        commands = [BotCommand(name, t(f"cmd_{name}", lang)) for name in MENU]
+        await application.bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+    state: BotState = application.bot_data["state"]
+    if state.stats is not None:
+        await state.stats.open()
+    if state.store is not None:
+        await state.store.open()
+        await guarded("settling pushes a stopped replica left", state.store.settle_stale())
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(push.push_job, interval=PUSH_INTERVAL, first=PUSH_INTERVAL,
+                                            name="push-new-papers")
+        if state.store is not None and state.journal_replay:
+            # Updates accepted before a stop or crash and never handled; then every 30 s what a
+            # replica that stopped quickly left behind.
+            # Polling is single-instance, so at start whatever was journalled before this process
+            # began is nobody's: all of it now. Webhook replicas share the store: the periodic
+            # job takes only what is older than REPLAY_AFTER.
+            polling = not state.settings.webhook_url
+            application.job_queue.run_once(_replay_job, when=0.5, data=state.started if polling else None,
+                                           name="replay-journal-at-start")
+            application.job_queue.run_repeating(_replay_job, interval=30, first=30, name="replay-journal")
+    if application.job_queue is not None and state.settings.reload_interval > 0:
+        application.job_queue.run_repeating(admin.watch_files, interval=state.settings.reload_interval,
+                                            first=state.settings.reload_interval, name="watch-data-files")
+
+
+async def on_stop(application: PaperApp) -> None:
+    state: BotState = application.bot_data["state"]
+    if state.stats is not None:
+        await state.stats.close()
+    if state.store is not None:
+        await state.store.close()
+
+
+def build_application(state: BotState, token: str, *, request: BaseRequest | None = None,
+                      rate_limit: bool = True) -> PaperApp:
+    builder = (ApplicationBuilder().token(token)
+               .context_types(ContextTypes(context=PaperContext))
+               .defaults(Defaults(parse_mode=ParseMode.HTML,
+                                  link_preview_options=LinkPreviewOptions(is_disabled=True)))
+               .concurrent_updates(True)
+               .update_queue(webhook.JournalQueue(state.store))
+               .post_init(on_start)
+               .post_shutdown(on_stop))
+    if state.settings.telegram_api_base_url:
+        builder = builder.base_url(state.settings.telegram_api_base_url)
+        file_url = state.settings.base_file_url()
+        if file_url:
+            builder = builder.base_file_url(file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        # Telegram's flood limits; a 429 retry_after is waited out and retried.
+        builder = builder.rate_limiter(PatientRateLimiter(max_retries=3))  # type: ignore[arg-type]
+    app: PaperApp = builder.build()
+    app.bot_data["state"] = state
+
+    # Only new messages: an edit or a channel post would make the bot answer twice or in a
+    # place nobody asked it to.
+    new = filters.UpdateType.MESSAGE
+    # Before every handler (its own group): the reader's /lang choice from the store.
+    app.add_handler(TypeHandler(Update, readers.load_language), group=-1)
+    # Admin commands first, so /reload is never taken for a search.
+    app.add_handler(CommandHandler("reload", admin.reload_command, filters=new))
+    app.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
+    # User commands; `/paper@YourBot medusa` works too (the filter checks the bot's username).
+    app.add_handler(CommandHandler("start", commands.start, filters=new))
+    app.add_handler(CommandHandler("help", commands.help_command, filters=new))
+    app.add_handler(CommandHandler(["paper", "p"], commands.paper, filters=new))
+    app.add_handler(CommandHandler("list", commands.list_command, filters=new))
+    app.add_handler(CommandHandler("random", commands.random_paper, filters=new))
+    app.add_handler(CommandHandler("digest", commands.digest, filters=new))
+    # Readers' own state: saves, follows, language, privacy.
+    app.add_handler(CommandHandler("saved", readers.saved_command, filters=new))
+    app.add_handler(CommandHandler(["subscribe", "follow"], readers.subscribe_command, filters=new))
+    app.add_handler(CommandHandler("subscriptions", readers.subscriptions_command, filters=new))
+    app.add_handler(CommandHandler(["unsubscribe", "unfollow"], readers.unsubscribe_command, filters=new))
+    app.add_handler(CommandHandler("lang", readers.lang_command, filters=new))
+    app.add_handler(CommandHandler("forget", readers.forget_command, filters=new))
+    app.add_handler(CommandHandler("privacy", readers.privacy_command, filters=new))
+    # Plain text: keywords, questions, search.
+    app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, messages.text_message))
+    # Last among messages: a command none of the above knows, in a private chat.
+    app.add_handler(MessageHandler(new & filters.COMMAND & filters.ChatType.PRIVATE, commands.unknown_command))
+    app.add_handler(CallbackQueryHandler(callbacks.button))
+    app.add_handler(InlineQueryHandler(inline.inline_query))
+    app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Last of all (in webhook mode): the update's journal entry is done.
+    app.add_handler(TypeHandler(Update, webhook.mark_handled), group=100)
+    app.add_error_handler(errors.error_handler)
+    return app
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """Telegram's flood limits (a 429's retry_after is waited out and the call retried), and a
+    couple of retries, with backoff, of server errors (5xx) and dropped connections.
+
+    Timeouts are not retried: the request may have gone through, and a message must not be
+    sent twice. Bad requests are not retried either: they would fail the same way again.
+    """
+
+    SERVER_RETRIES = 2
+
+    async def process_request(self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: Any,
+                              rate_limit_args: Any) -> Any:
+        for attempt in range(self.SERVER_RETRIES + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as exc:
+                if attempt == self.SERVER_RETRIES:
+                    raise
+                log.warning("%s failed (%s); retrying", endpoint, exc)
+                await asyncio.sleep(0.5 * 2**attempt)
+        raise AssertionError("unreachable")
+
+
+def secrets_of(settings: Settings, token: str) -> list[str]:
+    """Every secret that must never reach a log: the token and its secret half, the webhook
+    secret, and the password inside DATABASE_URL. Longest first, so a part never hides a whole."""
+    found = [token, token.partition(":")[2]]
+    if settings.webhook_secret:
+        found.append(settings.webhook_secret.get_secret_value())
+    if settings.database_url:
+        password = urlparse(settings.database_url).password
+        if password:
+            found.append(password)
+    return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, traceback and exception text included, then removes every secret:
+    a bad base URL puts the token into an exception's message, not only into log arguments."""
+
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
+        self.secrets = secrets
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = redact(super().format(record), self.secrets)
+        # A 10 MB update logged at DEBUG helps nobody: long lines are cut, saying by how much.
+        return text if len(text) <= MAX_LOG_LINE else f"{text[:MAX_LOG_LINE]}… ({len(text):,} characters)"
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+MAX_LOG_LINE = 4000
+
+
+def configure_logging(level: str, secrets: list[str] | None = None) -> None:
+    logging.basicConfig(format=LOG_FORMAT, level=level.upper())
+    # httpx logs every request URL, and the URL carries the token; the JobQueue's scheduler
+    # logs two lines per run of every job.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    secrets = secrets or []
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT, secrets))
+
+    def excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        import traceback
+
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb)), secrets))
+
+    sys.excepthook = excepthook  # an uncaught exception's traceback is redacted too
+
+
+def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None,
+              with_store: bool = True, stats_in_store: bool = False) -> BotState:
+    """The state of one bot; the store at `database_url`, else DATABASE_URL, else in memory
+    (`paperbot run` passes the embedded default file)."""
+    path = stats_path or settings.stats_db
+    stats = StatsStore(path, store_users=settings.stats_store_users) if path else None
+    if stats is None and stats_in_store and database_url:  # several replicas: one analytics table
+        stats = StatsStore(url=database_url, store_users=settings.stats_store_users)
+    store = None
+    if with_store:
+        from bot.store.engine import Store  # SQLAlchemy loads only where a store is wanted
+
+        store = Store(database_url or settings.database_url or "sqlite:///:memory:")
+    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats,
+                    store=store)
+
+
+def run_bot(settings: Settings) -> int:
+    try:
+        token = settings.token()
+    except TokenError as exc:
+        print(f"paperbot: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, secrets_of(settings, token))
+    try:
+        from bot.store.engine import default_url
+
+        shared = settings.database_url is not None and settings.stats_db is None
+        state = new_state(settings, stats_path=None if shared else settings.stats_db or default_stats_path(),
+                          database_url=settings.database_url or default_url(), stats_in_store=shared)
+        state.journal_replay = True
+    except DataError as exc:
+        log.error("the data files are invalid:\n%s", exc)
+        return 1
+    app = build_application(state, token)
+    allowed = Update.ALL_TYPES
+    try:
+        if settings.webhook_url:
+            asyncio.run(serve_webhook(app, state, allowed))
+        else:
+            # An unreachable Bot API at start is retried (PTB logs each attempt); a wrong token is not.
+            app.run_polling(allowed_updates=allowed, bootstrap_retries=-1)
+    except InvalidToken:
+        log.error("Telegram refused the bot token (401/404 from getMe): check TELEGRAM_BOT_TOKEN")
+        return 1
+    return 0
+
+
+async def initialize_with_retry(app: PaperApp, stop: asyncio.Event) -> bool:
+    """getMe until the Bot API answers: one log line per failed attempt, backing off to 30 s.
+    A wrong token raises InvalidToken at once; a stop signal meanwhile returns False."""
+    delay = 1.0
+    attempt = 1
+    while not stop.is_set():
+        try:
+            await app.initialize()
+            return True
+        except (NetworkError, TimedOut) as exc:
+            log.warning("the Bot API is unreachable (attempt %d: %s); retrying in %.0f s", attempt, exc, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay, attempt = min(delay * 2, 30.0), attempt + 1
+    return False
+
+
+async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> None:
+    """Webhook mode: our own receiver (see handlers/webhook.py), the journal replayed at start,
+    and a drain of in-flight updates on SIGTERM/SIGINT."""
+    import tornado.httpserver
+
+    from handlers.webhook import MAX_BODY, webhook_app
+
+    settings = state.settings
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    if not await initialize_with_retry(app, stop):
+        return
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlparse(settings.webhook_url or "").path
+    server = tornado.httpserver.HTTPServer(webhook_app(app, path, secret, state.store),
+                                           max_body_size=MAX_BODY, max_buffer_size=MAX_BODY)
+    try:
+        await on_start(app)
+        server.listen(settings.webhook_port, address=settings.webhook_listen)
+        await app.bot.set_webhook(settings.webhook_url or "", secret_token=secret, allowed_updates=allowed)
+        await app.start()
+        log.info("serving the webhook on %s:%d", settings.webhook_listen, settings.webhook_port)
+        await stop.wait()
+        log.info("stop signal: finishing the updates in flight")
+    finally:
+        server.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(server.close_all_connections(), settings.drain_timeout)
+        if app.running:
+            try:
+                await asyncio.wait_for(app.stop(), settings.drain_timeout)
+            except TimeoutError:
+                log.warning("updates still in flight after %.0f s; the journal replays them at the next start",
+                            settings.drain_timeout)
+        await app.shutdown()
+        await on_stop(app)
+
+
+async def _replay_job(context: PaperContext) -> None:
+    from handlers.webhook import replay_unfinished
+
+    if context.state.store is not None:
+        before = context.job.data if context.job is not None and isinstance(context.job.data, float) else None
+        await replay_unfinished(context.application, context.state.store, before)  # type: ignore[arg-type]

@@ -1,0 +1,156 @@
+"""What one running bot holds: its settings, the Library it serves, and small bits of memory
+(keyword cooldowns, built bundles, Telegram file_ids). One per Application, never global."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.catalog.bundle import Bundle, build_bundle_parts
+from bot.catalog.yamlfile import DataError
+from bot.conversation.follow import Pacer
+from bot.conversation.library import Library, compile_library, load_library
+from bot.settings import Settings
+from bot.store.records import guarded
+from bot.store.stats import StatsStore
+
+if TYPE_CHECKING:
+    from bot.store.engine import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Cooldown:
+    """A keyword rule fires at most once per chat per `seconds` (groups only)."""
+
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    _last: dict[tuple[int, str], float] = field(default_factory=dict)
+
+    def allow(self, chat_id: int, rule_id: str) -> bool:
+        now = self.clock()
+        last = self._last.get((chat_id, rule_id))
+        if last is not None and now - last < self.seconds:
+            return False
+        if len(self._last) > 10_000:  # forget old chats rather than grow without bound
+            self._last = {k: v for k, v in self._last.items() if now - v < self.seconds}
+        self._last[(chat_id, rule_id)] = now
+        return True
+
+
+@dataclass
+class BotState:
+    settings: Settings
+    library: Library
+    rng: random.Random = field(default_factory=random.Random)
+    cooldown: Cooldown = field(default_factory=lambda: Cooldown(60.0))
+    bundles: dict[str, Bundle] = field(default_factory=dict)
+    file_ids: dict[str, str] = field(default_factory=dict)
+    stats: StatsStore | None = None
+    store: Store | None = None
+    push_pacer: Pacer | None = None   # one pace for every push run of this replica
+    journal_replay: bool = False      # `paperbot run` replays unhandled journalled updates; chat/ask do not
+    started: float = field(default_factory=time.time)
+    seen_files: tuple[tuple[str, int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        self.seen_files = self.file_signature()
+
+    def file_signature(self) -> tuple[tuple[str, int, int], ...]:
+        """(path, mtime, size) of every served data file: changes when any of them is edited."""
+        out = []
+        for path in (self.settings.catalog, self.settings.keywords, self.settings.digests):
+            try:
+                st = path.stat()
+                out.append((str(path), st.st_mtime_ns, st.st_size))
+            except OSError:
+                out.append((str(path), -1, -1))
+        return tuple(out)
+
+    async def refresh(self, *, force: bool = False) -> list[str] | None:
+        """Reload when the files changed (or when forced), off the event loop.
+
+        None: nothing changed. []: the new version is served. Otherwise the problems, and
+        the last good version keeps being served; queries meanwhile use the old index.
+        """
+        signature = self.file_signature()
+        if not force and signature == self.seen_files:
+            return None
+        self.seen_files = signature
+        try:
+            try:
+                await compile_in_worker(self.settings)
+            except OSError as exc:  # no worker process to be had here (process limits, no /dev/shm)
+                log.warning("reload worker unavailable (%s); compiling in this process", exc)
+            # Maps what the worker wrote (without a worker: parses and builds here, as before).
+            library = await asyncio.to_thread(load_library, self.settings)
+        except DataError as exc:
+            log.warning("reload refused, still serving the last good version:\n%s", exc)
+            return [str(p) for p in exc.problems]
+        except (MemoryError, OSError, RecursionError, ValueError, BrokenProcessPool) as exc:
+            # Anything else that breaks a reload is reported the same way (the admins are told).
+            log.warning("reload failed, still serving the last good version: %s: %s", type(exc).__name__, exc)
+            return [f"reload failed: {type(exc).__name__}: {exc}"]
+        old, self.library = self.library, library
+        log.info("reloaded: %d papers, version %s", len(library.catalog), library.version)
+        await self.enqueue_pushes(old, library)
+        return []
+
+    async def enqueue_pushes(self, old: Library, new: Library) -> int:
+        """Log a push of each new paper to every chat with a matching follow (once, whichever
+        replica gets there first); the push job sends them."""
+        from bot.conversation.follow import deliveries, new_papers
+
+        fresh = new_papers(old.catalog, new.catalog)
+        if not fresh or self.store is None:
+            return 0
+        subs = await guarded("reading subscriptions", self.store.all_subscriptions(), [])
+        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index)
+        added = await guarded("logging pushes", self.store.enqueue(pairs), 0)
+        log.info("%d new paper(s): %d push(es) to %d chat(s) logged", len(fresh), added, len({c for c, _ in pairs}))
+        return int(added)
+
+    async def cooldown_allows(self, chat_id: int, rule_id: str) -> bool:
+        """The keyword cooldown, shared by every replica through the store (this process's own
+        memory when the store is unreachable)."""
+        if self.store is not None:
+            allowed = await guarded("keyword cooldown", self.store.cooldown_allows(
+                chat_id, rule_id, self.cooldown.seconds))
+            if allowed is not None:
+                return bool(allowed)
+        return self.cooldown.allow(chat_id, rule_id)
+
+    def bundle(self, digest_id: str) -> tuple[str, Bundle]:
+        """The bundle for the current library version and PDF folder, built once per version.
+
+        The key changes when a data file or a PDF changes, so Telegram file_ids cached under
+        it never send an old zip.
+        """
+        pdfs = self.settings.bundle_dir
+        listing = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in pdfs.glob("*.pdf")) \
+            if pdfs.is_dir() else []
+        key = f"{self.library.version}:{digest_id}:{hash(tuple(listing)) & 0xFFFFFFFF:08x}"
+        if key not in self.bundles:
+            limit = int(self.settings.upload_limit_mb * 1_000_000)
+            self.bundles = {key: build_bundle_parts(self.library.catalog, self.library.digest(digest_id), pdfs,
+                                                    limit, f"{digest_id}-papers")}
+        return key, self.bundles[key]
+
+    def is_admin(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.admin_ids
+
+
+async def compile_in_worker(settings: Settings) -> None:
+    """`compile_library` in a fresh worker process ("spawn": never a fork of a process with
+    threads and an event loop); its DataError comes back as it was raised."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        await asyncio.get_running_loop().run_in_executor(pool, compile_library, settings)
