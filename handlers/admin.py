@@ -8,8 +8,9 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.conversation.library import summary
+from bot.render.html import esc, esc_clip
 from bot.render.locale import t
-from bot.render.renderer import Reply, esc, esc_clip
+from bot.render.reply import Reply
 from handlers.common import PaperContext, lang_of, send
 
 log = logging.getLogger(__name__)

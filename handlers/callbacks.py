@@ -8,7 +8,7 @@ from telegram.error import BadRequest
 from bot.conversation.answer import Answer, ListAnswer, PaperAnswer, SimilarAnswer, similar
 from bot.conversation.understand import ListFilter
 from bot.render.locale import t
-from bot.render.renderer import Button, Reply, decode
+from bot.render.reply import Button, Reply, decode
 from handlers import readers
 from handlers.common import PaperContext, lang_of, mark_saved, markup, remember, renderer, send
 
@@ -29,7 +29,7 @@ async def button(update: Update, context: PaperContext) -> None:
         pass
     elif callback.verb == "ls":
         wanted = ListFilter.from_key(callback.paper_id)
-        reply = r.list_page(wanted, _page(callback.arg)) if wanted else None
+        reply = r.lists.list_page(wanted, _page(callback.arg)) if wanted else None
         shown = ListAnswer(wanted) if wanted else None
     elif callback.verb == "svd":
         reply = await readers.saved_page(update, context, _page(callback.arg))
@@ -46,20 +46,20 @@ async def button(update: Update, context: PaperContext) -> None:
             await _refresh_save_button(update, context, query.message)
         return
     elif callback.verb == "dg":
-        reply = r.digest_page(callback.paper_id, _page(callback.arg)) \
+        reply = r.chat.digest_page(callback.paper_id, _page(callback.arg)) \
             if context.state.library.digest(callback.paper_id) else None
     elif paper is not None:
         shown = PaperAnswer(paper)
         if callback.verb in ("card", "abs"):
-            reply = r.card(paper, expanded=callback.verb == "abs")
+            reply = r.cards.card(paper, expanded=callback.verb == "abs")
         elif callback.verb == "pick":
-            reply = r.card(paper)
+            reply = r.cards.card(paper)
             edit = False
         elif callback.verb == "sim":
             shown = SimilarAnswer(paper, similar(paper, context.state.library.index))
             [reply], edit = r.answer(shown), False
         elif callback.verb == "bib":
-            reply, edit = r.bibtex(paper), False
+            reply, edit = r.cards.bibtex(paper), False
     if reply is None:  # forged, stale (paper removed by a reload) or unknown
         await query.answer(t("stale_button", lang), show_alert=False)
         return

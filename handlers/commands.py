@@ -7,8 +7,9 @@ from telegram.constants import ChatAction
 
 from bot.conversation.answer import ListAnswer, PaperAnswer, answer_query
 from bot.conversation.understand import ListFilter, list_filter
+from bot.render.html import clip, esc
 from bot.render.locale import t
-from bot.render.renderer import Reply, clip, esc
+from bot.render.reply import Reply
 from bot.text import clean_input
 from handlers.common import PaperContext, lang_of, record, remember, renderer, send
 
@@ -23,16 +24,16 @@ async def start(update: Update, context: PaperContext) -> None:
         paper = context.state.library.catalog.get(arg.lower())
         lang = lang_of(update, context)
         if paper is not None:
-            await send(update, context, [renderer(context, lang).card(paper)])
+            await send(update, context, [renderer(context, lang).cards.card(paper)])
             remember(context, PaperAnswer(paper))
             return
         await paper_for(update, context, arg.replace("_", " ").replace("-", " "))
         return
-    await send(update, context, [renderer(context, lang_of(update, context)).welcome()])
+    await send(update, context, [renderer(context, lang_of(update, context)).chat.welcome()])
 
 
 async def help_command(update: Update, context: PaperContext) -> None:
-    await send(update, context, [renderer(context, lang_of(update, context)).help()])
+    await send(update, context, [renderer(context, lang_of(update, context)).chat.help()])
 
 
 async def paper(update: Update, context: PaperContext) -> None:
@@ -66,7 +67,7 @@ async def list_command(update: Update, context: PaperContext) -> None:
 async def random_paper(update: Update, context: PaperContext) -> None:
     state = context.state
     paper = state.rng.choice(state.library.catalog.papers)
-    await send(update, context, [renderer(context, lang_of(update, context)).card(paper)])
+    await send(update, context, [renderer(context, lang_of(update, context)).cards.card(paper)])
     remember(context, PaperAnswer(paper))
 
 
@@ -80,5 +81,5 @@ async def digest(update: Update, context: PaperContext) -> None:
     if update.effective_chat:
         await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
     r = renderer(context, lang_of(update, context))
-    await send(update, context, [r.digest_page(digests[0].id, 0)] if digests else
+    await send(update, context, [r.chat.digest_page(digests[0].id, 0)] if digests else
                r.answer(ListAnswer(ListFilter())))

@@ -17,8 +17,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.conversation.answer import Answer, describe, next_context
 from bot.conversation.understand import ChatContext
-from bot.render.locale import Lang, t
-from bot.render.renderer import Button, Renderer, Reply, language, split_html
+from bot.render.html import split_html
+from bot.render.locale import Lang, language, t
+from bot.render.renderer import Renderer
+from bot.render.reply import Button, Reply
 from bot.store.records import guarded
 from bot.store.stats import QueryRecord
 from bot.telegram.state import BotState

@@ -16,4 +16,4 @@ async def my_chat_member(update: Update, context: PaperContext) -> None:
     joined = was in (ChatMember.LEFT, ChatMember.BANNED) and now in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
     if not joined:
         return
-    await send(update, context, [renderer(context, lang_of(update, context)).intro()])
+    await send(update, context, [renderer(context, lang_of(update, context)).chat.intro()])

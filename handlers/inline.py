@@ -28,7 +28,7 @@ async def inline_query(update: Update, context: PaperContext) -> None:
     r = renderer(context, lang)
     results = []
     for paper in papers[:MAX_RESULTS]:
-        card = r.card(paper)
+        card = r.cards.card(paper)
         results.append(InlineQueryResultArticle(
             id=paper.id, title=paper.short_name,
             description=f"{paper.date} · {catalog.org_label(paper, lang)}",

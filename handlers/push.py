@@ -56,7 +56,7 @@ async def push_pending(store: Store, renderer_for: Callable[[Lang], Renderer], l
         if not papers:
             await store.finish(claim, "dropped")
             continue
-        reply = renderer_for(await language(chat_id)).push(papers)  # type: ignore[arg-type]
+        reply = renderer_for(await language(chat_id)).lists.push(papers)  # type: ignore[arg-type]
         await pacer.wait()
         try:
             await send(chat_id, reply.text, markup(reply))

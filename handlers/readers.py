@@ -12,8 +12,9 @@ from bot.catalog.bundle import bibtex_entry
 from bot.catalog.schema import Paper
 from bot.conversation.follow import Target, target_of, target_of_filter
 from bot.conversation.understand import ListFilter
+from bot.render.html import esc
 from bot.render.locale import Lang, t
-from bot.render.renderer import Document, Reply, esc
+from bot.render.reply import Document, Reply
 from bot.store.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.text import clean_input
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
@@ -58,7 +59,7 @@ async def saved_command(update: Update, context: PaperContext) -> None:
         data = ("\n\n".join(bibtex_entry(p, catalog) for p in papers) + "\n").encode()
         await send(update, context, [Reply(document=Document("file", "saved-bib", "saved.bib", data))])
         return
-    await send(update, context, [renderer(context, lang).saved_page(papers, 0)])
+    await send(update, context, [renderer(context, lang).lists.saved_page(papers, 0)])
 
 
 def _papers(context: PaperContext, ids: list[str]) -> list[Paper]:
@@ -73,7 +74,7 @@ async def saved_page(update: Update, context: PaperContext, page: int) -> Reply 
         return None
     user_id, store, lang = reader
     ids = await guarded("reading saves", store.saved(user_id), [])
-    return renderer(context, lang).saved_page(_papers(context, ids), page)
+    return renderer(context, lang).lists.saved_page(_papers(context, ids), page)
 
 
 async def toggle_save(update: Update, context: PaperContext, paper_id: str) -> str | None:
@@ -129,7 +130,7 @@ async def subscriptions_command(update: Update, context: PaperContext) -> None:
         return
     user_id, store, lang = reader
     subs = await guarded("reading follows", store.subscriptions_of(user_id))
-    reply = Reply(t("store_down", lang)) if subs is None else renderer(context, lang).subscriptions(subs)
+    reply = Reply(t("store_down", lang)) if subs is None else renderer(context, lang).lists.subscriptions(subs)
     await send(update, context, [reply])
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from bot.text import cjk_share
+
 Lang = Literal["zh", "en"]
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -173,3 +175,13 @@ STRINGS: dict[str, dict[str, str]] = {
 def t(key: str, lang: Lang, **values: object) -> str:
     text = STRINGS[key][lang]
     return text.format(**values) if values else text
+
+
+def language(text: str, user_language: str | None) -> Lang:
+    """Chinese when the message is Chinese, or the user's Telegram language is zh; else English."""
+    if cjk_share(text) > 0:
+        return "zh"
+    body = text.split(maxsplit=1)[1] if text.startswith("/") and " " in text else text
+    if not body.startswith("/") and any(c.isalpha() for c in body):
+        return "en"
+    return "zh" if (user_language or "").lower().startswith("zh") else "en"

@@ -13,7 +13,9 @@ from bot.catalog.catalog import Catalog
 from bot.catalog.importer import merge_catalog
 from bot.conversation.answer import ChoiceAnswer, PaperAnswer, from_search
 from bot.conversation.understand import ListFilter
-from bot.render.renderer import MAX_CALLBACK, PAGE_SIZE, Renderer, decode, encode, page_bounds, page_count
+from bot.render.lists import PAGE_SIZE, page_bounds, page_count
+from bot.render.renderer import Renderer
+from bot.render.reply import MAX_CALLBACK, decode, encode
 from bot.search.engine import Hit, SearchResult
 from bot.store.stats import QueryRecord, StatsStore
 from bot.telegram.state import Cooldown
@@ -41,9 +43,9 @@ def test_the_pager_offers_next_only_before_the_last_page(catalog: Catalog) -> No
     r = Renderer(catalog, "en")
     wanted = ListFilter()
     pages = page_count(len(catalog))
-    assert _nav(r.list_page(wanted, 0)) == ["1>"]
-    assert _nav(r.list_page(wanted, pages - 1)) == [f"{pages - 2}<"]
-    first = r.list_page(wanted, 0).text
+    assert _nav(r.lists.list_page(wanted, 0)) == ["1>"]
+    assert _nav(r.lists.list_page(wanted, pages - 1)) == [f"{pages - 2}<"]
+    first = r.lists.list_page(wanted, 0).text
     assert f"1. <b>{catalog.papers[0].short_name}" in first.replace("&#x27;", "'")
 
 

@@ -82,10 +82,10 @@ def test_an_added_paper_without_impact_or_organisation_renders_well(catalog_file
     assert paper is not None
     for lang in ("zh", "en"):
         r = Renderer(catalog, lang)  # type: ignore[arg-type]
-        for reply in (r.card(paper), r.card(paper, "who"), r.card(paper, "impact"), r.card(paper, expanded=True),
-                      r.bibtex(paper)):
+        for reply in (r.cards.card(paper), r.cards.card(paper, "who"), r.cards.card(paper, "impact"), r.cards.card(paper, expanded=True),
+                      r.cards.bibtex(paper)):
             assert html_problem(reply.text) is None and "None" not in reply.text
-        assert "Ada Lovelace" in r.card(paper, "who").text
+        assert "Ada Lovelace" in r.cards.card(paper, "who").text
 
 
 def test_the_command_line_exits_1_with_one_line_and_0_with_a_report(catalog_file: Path) -> None:

@@ -12,7 +12,10 @@ from bot.catalog.bundle import build_bundle
 from bot.catalog.catalog import Catalog
 from bot.conversation.answer import ChatAnswer, CheckAnswer, CompareAnswer, CountAnswer, NotFound, SimilarAnswer
 from bot.conversation.understand import ListFilter, When
-from bot.render.renderer import MAX_CALLBACK, Renderer, decode, encode, language, split_html
+from bot.render.html import split_html
+from bot.render.locale import language
+from bot.render.renderer import Renderer
+from bot.render.reply import MAX_CALLBACK, decode, encode
 from tests.html_rules import html_problem
 
 
@@ -22,8 +25,8 @@ def all_replies(catalog: Catalog, lang: str) -> list:  # type: ignore[type-arg]
     papers = list(catalog)
     for n, paper in enumerate(papers):
         other = papers[(n + 1) % len(papers)]
-        out += [r.card(paper), r.card(paper, expanded=True), r.bibtex(paper)]
-        out += [r.card(paper, focus) for focus in ("who", "when", "impact", "links", "code")]
+        out += [r.cards.card(paper), r.cards.card(paper, expanded=True), r.cards.bibtex(paper)]
+        out += [r.cards.card(paper, focus) for focus in ("who", "when", "impact", "links", "code")]
         out += r.answer(SimilarAnswer(paper, (other,)))
         out += r.answer(CompareAnswer((paper, other)))
         out += r.answer(CheckAnswer(paper, ListFilter(org=other.orgs[0]), other.orgs[0] in paper.orgs))
@@ -31,7 +34,7 @@ def all_replies(catalog: Catalog, lang: str) -> list:  # type: ignore[type-arg]
     for key in ("*", "o=google", "s=agent", "t=2023-05", "t=2024", "s=agent,o=tsinghua,t=*-07..12"):
         wanted = ListFilter.from_key(key)
         assert wanted
-        out += [r.list_page(wanted, page) for page in range(4)]
+        out += [r.lists.list_page(wanted, page) for page in range(4)]
         out += r.answer(CountAnswer(wanted, len(wanted.papers(catalog))))
     for kind in ("greeting", "help", "thanks", "goodbye", "which_paper", "not_understood"):
         out += r.answer(ChatAnswer(kind))  # type: ignore[arg-type]
@@ -99,7 +102,7 @@ def test_a_huge_abstract_still_fits_one_valid_card(catalog: Catalog) -> None:
     big = dataclasses.replace(catalog.papers[0], abstract_zh="很长的摘要 & <b> " * 1500)
     cat = CatalogType((big, *catalog.papers[1:]), catalog.sections, catalog.organisations)
     for lang in ("zh", "en"):
-        card = Renderer(cat, lang).card(big, expanded=True)  # type: ignore[arg-type]
+        card = Renderer(cat, lang).cards.card(big, expanded=True)  # type: ignore[arg-type]
         assert len(card.text) <= 4096 and html_problem(card.text) is None
         assert card.text.rstrip().endswith(f"arXiv: <code>{big.arxiv}</code>")
 
@@ -108,13 +111,13 @@ def test_cards_name_the_first_authors_and_who_names_more(catalog: Catalog) -> No
     medusa, gemini = catalog.get("medusa"), catalog.get("gemini")
     assert medusa is not None and gemini is not None
     en, zh = Renderer(catalog, "en"), Renderer(catalog, "zh")
-    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng and 4 more" in en.card(medusa).text
-    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng 等 4 人" in zh.card(medusa).text
-    who = en.card(medusa, "who").text
+    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng and 4 more" in en.cards.card(medusa).text
+    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng 等 4 人" in zh.cards.card(medusa).text
+    who = en.cards.card(medusa, "who").text
     assert "Princeton University" in who and "Authors: Tianle Cai, Yuhong Li, Zhengyang Geng, Hongwu Peng, " \
                                              "Jason D. Lee, Deming Chen, Tri Dao" in who
-    assert "and 7+ more" in en.card(gemini).text  # a list cut short says so
-    assert "others" not in en.card(gemini, "who").text
+    assert "and 7+ more" in en.cards.card(gemini).text  # a list cut short says so
+    assert "others" not in en.cards.card(gemini, "who").text
 
 
 def test_the_html_check_is_telegrams_own() -> None:

@@ -1,0 +1,56 @@
+"""What every renderer shares: the catalog, the reader's language, and the few ways a paper is
+named in a line (its short name, organisations, section, first authors) or offered as a button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.catalog.catalog import Catalog, display_name
+from bot.catalog.schema import Paper
+from bot.render.html import clip, esc
+from bot.render.locale import Lang, t
+from bot.render.reply import Button, encode
+
+
+@dataclass(frozen=True)
+class Kit:
+    catalog: Catalog
+    lang: Lang
+
+    def name(self, paper: Paper) -> str:
+        return esc(paper.short_name)
+
+    def orgs(self, paper: Paper) -> str:
+        """The organisations, escaped; a paper added by its arXiv id may have none listed."""
+        return esc(self.catalog.org_label(paper, self.lang)) or "—"
+
+    def section(self, paper: Paper) -> str:
+        return esc(self.catalog.section_label(paper, self.lang))
+
+    def authors(self, paper: Paper, shown: int) -> str:
+        """The first `shown` authors, then how many more ("Tianle Cai, Yuhong Li, … and 4 more")."""
+        names = [display_name(a) for a in paper.named_authors]
+        text = ", ".join(names[:shown])
+        rest = len(names) - shown
+        if paper.authors_cut:
+            return text + ("…" if rest <= 0 else t("more_authors", self.lang, n=f"{rest}+"))
+        return text + (t("more_authors", self.lang, n=rest) if rest > 0 else "")
+
+    def paper_line(self, n: int, paper: Paper) -> str:
+        """One numbered line of a list: "3. <b>Medusa</b> · 2024-01 · Princeton…"."""
+        return f"{n}. <b>{esc(paper.short_name)}</b> · {paper.date} · {self.orgs(paper)}"
+
+    def picks(self, papers: Sequence[Paper], *, width: int = 24, per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
+        """A button to open each paper, `per_row` to a row."""
+        buttons = [Button(clip(p.short_name, width), encode("pick", p.id)) for p in papers]
+        return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
+
+    def pager(self, verb: str, key: str, page: int, pages: int) -> tuple[Button, ...]:
+        """Prev/Next buttons that edit the same message to another page."""
+        nav = []
+        if page > 0:
+            nav.append(Button(t("btn_prev", self.lang), encode(verb, key, str(page - 1))))
+        if page < pages - 1:
+            nav.append(Button(t("btn_next", self.lang), encode(verb, key, str(page + 1))))
+        return tuple(nav)
