@@ -34,7 +34,7 @@ from bot.catalog.mapped import KeyTable
 from bot.catalog.schema import Paper
 from bot.search.bm25 import BM25Index, Field
 from bot.search.bm25 import build as build_bm25
-from bot.text import STOPWORDS, compact, is_cjk, normalise, normalise_many, squeeze, tokens, words
+from bot.text import STOPWORDS, Normal, is_cjk, normalise, normalise_many, squeeze
 
 Verdict = Literal["answer", "ambiguous", "none"]
 
@@ -251,14 +251,14 @@ class SearchIndex:
         ranked = sorted((repair_rank(cost, df(w)), w) for cost, w in costs if cost <= edits + 0.5)
         return tuple(w for _, w in ranked[:REPAIRS]) or (word,)
 
-    def fixes(self, normal: str) -> dict[str, tuple[str, ...]]:
+    def fixes(self, q: Normal) -> dict[str, tuple[str, ...]]:
         """`repairs` of each word of a query, computed once per query."""
-        return {w: self.repairs(w) for w in words(normal) if not is_cjk(w) and w not in STOPWORDS}
+        return {w: self.repairs(w) for w in q.words if not is_cjk(w) and w not in STOPWORDS}
 
-    def query_terms(self, normal: str, fixes: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
+    def query_terms(self, q: Normal, fixes: dict[str, tuple[str, ...]]) -> list[tuple[str, ...]]:
         """One slot per search token: the token's likeliest catalog forms, best first; plus
         joined neighbours that are catalog words ("flash attention" also looks for "flashattention")."""
-        slots = [fixes.get(t, (t,)) for t in tokens(normal)]
+        slots = [fixes.get(t, (t,)) for t in q.tokens]
         latin = [slot[0] for slot in slots if not is_cjk(slot[0])]
         for a, b in pairwise(latin):
             if a + b in self.vocab:
@@ -266,9 +266,9 @@ class SearchIndex:
         return slots
 
     @staticmethod
-    def repaired(normal: str, fixes: dict[str, tuple[str, ...]]) -> str:
+    def repaired(q: Normal, fixes: dict[str, tuple[str, ...]]) -> str:
         """The query with each misspelled word replaced by its likeliest repair."""
-        return " ".join(fixes[w][0] if w in fixes else w for w in words(normal))
+        return " ".join(fixes[w][0] if w in fixes else w for w in q.words)
 
     def slipped_names(self, key: str) -> list[tuple[str, float]]:
         """Compact names one slip away from `key` (two for long keys), with their cost.
@@ -291,12 +291,12 @@ class SearchIndex:
         """An unknown or rare Latin word may be a slip of a name ("bilp", "lama"); a common one is not."""
         return not is_cjk(word) and word not in STOPWORDS and self.bm25.document_frequency(word) <= RARE
 
-    def names_in(self, normal: str) -> dict[int, float]:
+    def names_in(self, q: Normal) -> dict[int, float]:
         """Papers whose name appears as whole words inside the query, with the share it covers;
         in a short query, also a name typed with a slip (its share a little smaller)."""
-        ws = words(normal)
+        ws = q.words
         found: dict[int, float] = {}
-        total = max(len(compact(normal)), 1)
+        total = max(len(q.compact), 1)
         # A slipped name is looked for in a short query, among n-grams holding a rare word or
         # spanning several words ("lmm in a flash"): one common word alone is no slip.
         short = len(ws) <= FUZZY_NAME_WORDS
@@ -323,46 +323,46 @@ def content_words(normal: str) -> str:
 def search(query: str, index: SearchIndex, *, limit: int = 5) -> SearchResult:
     """Rank the catalog for a query; never raises on any string."""
     text = query[:MAX_QUERY_CHARS]
-    return search_normalised(text, normalise(text), index, limit=limit)
+    return search_normalised(text, Normal.of(text), index, limit=limit)
 
 
-def search_normalised(text: str, normal: str, index: SearchIndex, *, limit: int = 5) -> SearchResult:
-    """`search` for a text already in the normal form (understanding normalises a message once)."""
+def search_normalised(text: str, q: Normal, index: SearchIndex, *, limit: int = 5) -> SearchResult:
+    """`search` of a text given in its normal form (understanding normalises a message once)."""
     query = text
-    key = squeeze(normal)
+    key = q.compact
     if not key:
         return SearchResult(query, (), "none")
     arxiv = ARXIV.search(text)
     if arxiv and (paper := index.catalog.with_arxiv(arxiv.group(1))) is not None:
         return SearchResult(query, (Hit(paper, 1.0, "arxiv"),), "answer")
-    for candidate in (normal, key, content_words(normal)):  # a name as typed: no repair needed
+    for candidate in (q.text, key, content_words(q.text)):  # a name as typed: no repair needed
         if candidate in index.exact:
             return _named(query, index.exact[candidate], 1.0, index, limit)
-    fixes = index.fixes(normal)
-    named = _by_name(query, normal, fixes, index, limit)
+    fixes = index.fixes(q)
+    named = _by_name(query, q, fixes, index, limit)
     if named:
         return named
     if len(key) < SHORT_QUERY:
         return _prefix_search(query, key, index, limit)
-    return _ranked_search(query, normal, fixes, index, limit)
+    return _ranked_search(query, q, fixes, index, limit)
 
 
-def _by_name(query: str, normal: str, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
+def _by_name(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
              limit: int) -> SearchResult | None:
     """The query as a whole is a paper's name once its misspelled words are repaired, or (a
     short query) with one slip of a letter in the whole name. (`search_normalised` has already
     looked the name up as typed.)"""
-    key = squeeze(normal)
+    key = q.compact
     if len(key) >= SHORT_QUERY:
-        repaired = index.repaired(normal, fixes)
+        repaired = index.repaired(q, fixes)
         for candidate in (repaired, squeeze(repaired)):
             if candidate in index.exact:
                 return _named(query, index.exact[candidate], 0.95, index, limit)
     df = index.bm25.document_frequency
     # Only a query with an unknown or rare word is a slipped name: "meta llama" is two
     # well-known words, not a slip of MentalLlaMa.
-    if (len(key) >= 5 and len(words(normal)) <= FUZZY_NAME_WORDS and not is_cjk(key)
-            and any(index.maybe_slip(w) for w in words(normal))):
+    if (len(key) >= 5 and len(q.words) <= FUZZY_NAME_WORDS and q.script == "latin"
+            and any(index.maybe_slip(w) for w in q.words)):
         slips = [(repair_rank(cost, df(name)), name) for name, cost in index.slipped_names(key)]
         if slips:
             # Only the likeliest names count; they must all name the same paper(s).
@@ -392,9 +392,9 @@ def _prefix_search(query: str, key: str, index: SearchIndex, limit: int) -> Sear
 Slot = tuple[str, ...]
 
 
-def _ranked_search(query: str, normal: str, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
+def _ranked_search(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
                    limit: int) -> SearchResult:
-    slots = index.query_terms(normal, fixes)
+    slots = index.query_terms(q, fixes)
     ids = {t: index.bm25.term(t) for slot in slots for t in slot}
     n_docs = len(index.catalog.papers)
     # A slot's first form counts fully, its other candidate repairs half: they widen the
@@ -406,7 +406,7 @@ def _ranked_search(query: str, normal: str, fixes: dict[str, tuple[str, ...]], i
             if tid is not None:
                 weights[tid] = max(weights.get(tid, 0.0), 1.0 if rank == 0 else 0.5)
     scores = index.bm25.scores(weights, weights=list(weights.values()))
-    in_name = index.names_in(normal)
+    in_name = index.names_in(q)
     candidates = set(in_name)
     if weights and scores.any():
         k = min(SHORTLIST, n_docs)
@@ -415,11 +415,11 @@ def _ranked_search(query: str, normal: str, fixes: dict[str, tuple[str, ...]], i
     if not candidates:
         return SearchResult(query, (), "none")
     best_bm25 = max(float(scores.max()), 1e-9)
-    query_words = _weighted_words(normal, fixes, index)
+    query_words = _weighted_words(q, fixes, index)
     ranked = []
     for i in candidates:
         cover, explained = coverage(slots, ids, i, index)
-        score = _score(i, cover, normal, query_words, scores[i] / best_bm25, in_name.get(i, 0.0), index)
+        score = _score(i, cover, q.text, query_words, scores[i] / best_bm25, in_name.get(i, 0.0), index)
         # A name inside the query explains its words, even typed with a slip ("lmm in a flash").
         ranked.append((score, max(explained, in_name.get(i, 0.0)), i))
     ranked.sort(reverse=True)
@@ -474,9 +474,9 @@ def coverage(slots: Iterable[Slot], ids: dict[str, int | None], doc: int, index:
     return (have / want, have / (want + unknown)) if want else (0.0, 0.0)
 
 
-def _weighted_words(normal: str, fixes: dict[str, tuple[str, ...]], index: SearchIndex) -> list[tuple[str, float]]:
+def _weighted_words(q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex) -> list[tuple[str, float]]:
     """The query's Latin words (repaired) with their weights, in order, for phrase evidence."""
-    terms = [fixes[w][0] for w in words(normal) if w in fixes]
+    terms = [fixes[w][0] for w in q.words if w in fixes]
     return [(term, _weight(term, index.bm25.term(term), index)) for term in terms]
 
 
