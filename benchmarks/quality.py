@@ -166,7 +166,7 @@ def chinese_tokenisation(paths: list[Path]) -> None:
 
     import jieba
 
-    from bot.search.engine import _description, paper_names
+    from bot.search.build import _description, paper_names
     from bot.text import STOPWORDS, is_cjk, normalise, tokens
 
     jieba.setLogLevel(logging.WARNING)

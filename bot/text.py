@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Literal
 
 import opencc
 
@@ -151,10 +153,45 @@ def tokens(normal: str) -> list[str]:
 
     A lone CJK character is kept as a unigram so one-character queries still work.
     """
+    found = words(normal)
+    return _tokens_of(found, [bool(_IS_CJK.match(w)) for w in found])
+
+
+def _tokens_of(found: Iterable[str], cjk: Iterable[bool]) -> list[str]:
     out: list[str] = []
-    for w in words(normal):
-        if _IS_CJK.match(w):
+    for w, chinese in zip(found, cjk, strict=True):
+        if chinese:
             out.extend([w] if len(w) == 1 else [w[i:i + 2] for i in range(len(w) - 1)])
         elif w not in STOPWORDS:
             out.append(w)
     return out
+
+
+Script = Literal["latin", "cjk", "mixed"]
+
+
+@dataclass(frozen=True)
+class Normal:
+    """A text in the one normal form with everything derived from it, computed once: understanding
+    makes one per message (and per residual piece it searches), search takes it as it is."""
+
+    text: str                                 # `normalise` of the text
+    spans: tuple[tuple[int, int, str], ...]   # `word_spans` of it
+    words: tuple[str, ...]                    # `words` of it
+    tokens: tuple[str, ...]                   # `tokens` of it
+    compact: str                              # `squeeze` of it
+    script: Script                            # "latin" when it holds no Chinese at all
+
+    @classmethod
+    def of(cls, text: str) -> Normal:
+        """The normal form of any text."""
+        return cls.of_normal(normalise(text))
+
+    @classmethod
+    def of_normal(cls, normal: str) -> Normal:
+        """The derived forms of a text that is already normalised."""
+        spans = tuple(word_spans(normal))
+        found = tuple(w for _, _, w in spans)
+        cjk = [bool(_IS_CJK.match(w)) for w in found]
+        script: Script = "latin" if not any(cjk) else "cjk" if all(cjk) else "mixed"
+        return cls(normal, spans, found, tuple(_tokens_of(found, cjk)), squeeze(normal), script)

@@ -18,7 +18,7 @@ from typing import Literal
 from bot.catalog.catalog import Catalog, Selection
 from bot.catalog.schema import Paper
 from bot.search.engine import ARXIV, SearchIndex, SearchResult, search_normalised
-from bot.text import STOPWORDS, is_cjk, normalise, simplify, squeeze, word_spans
+from bot.text import STOPWORDS, Normal, is_cjk, simplify, squeeze
 
 Intent = Literal["card", "who", "when", "what", "impact", "links", "code", "similar", "check", "compare",
                  "list", "count", "bundle", "greeting", "help", "thanks", "goodbye"]
@@ -346,9 +346,9 @@ class Gazetteer:
 
 
 
-def paper_spans(normal: str, index: SearchIndex) -> Iterable[Span]:
+def paper_spans(message: Normal, index: SearchIndex) -> Iterable[Span]:
     """Every span of words (and of Chinese characters) that is exactly a paper's name."""
-    words = word_spans(normal)
+    words = message.spans
     papers = index.catalog.papers
     for i in range(len(words)):
         joined = ""
@@ -425,8 +425,9 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     times, time_spans = find_times(plain, catalog.latest_year)
     for start, end in reversed(time_spans):
         plain = plain[:start] + " , " + plain[end:]
-    normal = normalise(plain)
-    spans = choose([*paper_spans(normal, index), *gazetteer.spans(normal)])
+    message = Normal.of(plain)
+    normal = message.text
+    spans = choose([*paper_spans(message, index), *gazetteer.spans(normal)])
     orgs = [i for s in spans if s.kind == "org" for i in s.ids]
     sections = [i for s in spans if s.kind == "section" for i in s.ids]
     authors = [i for s in spans if s.kind == "author" for i in s.ids]
@@ -442,7 +443,7 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     # Loose mentions matter only where no paper is named, or beside one in a comparison
     # ("tool learning vs gorilla"): elsewhere the residual is not searched at all.
     for piece in residual if not papers or "compare" in cues else ():
-        result = search_normalised(piece, piece, index, limit=3)
+        result = search_normalised(piece, Normal.of_normal(piece), index, limit=3)
         if result.verdict != "none":
             searched.append(result)
     unique = tuple(dict.fromkeys(papers))

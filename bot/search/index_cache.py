@@ -24,13 +24,13 @@ from pathlib import Path
 from bot.catalog import mapped
 from bot.catalog.catalog import Catalog, default_cache_dir
 from bot.search.bm25 import BM25Index
-from bot.search.engine import SearchIndex
+from bot.search.lookup import SearchIndex
 
 log = logging.getLogger(__name__)
 
 INDEX_VERSION = 2
 ARRAYS = ("term_keys", "indptr", "indices", "data", "idf")
-_CODE = ("search/engine.py", "search/bm25.py", "text.py", "search/index_cache.py", "catalog/mapped.py")
+_CODE = ("search/build.py", "search/lookup.py", "search/bm25.py", "text.py", "search/index_cache.py", "catalog/mapped.py")
 
 
 @cache

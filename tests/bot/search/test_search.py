@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.search.engine import SearchIndex, allowed_edits, search
+from bot.search.engine import SearchIndex, search
+from bot.search.lookup import allowed_edits
 from bot.text import compact, normalise, tokens
 
 BENCH = Path(__file__).resolve().parents[3] / "benchmarks" / "queries.tsv"

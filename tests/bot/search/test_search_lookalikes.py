@@ -11,7 +11,9 @@ import pytest
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.schema import Paper, Text
-from bot.search.engine import SearchIndex, phrase, search, slip_cost
+from bot.search.engine import SearchIndex, search
+from bot.search.lookup import slip_cost
+from bot.search.scoring import phrase
 
 LOOKALIKES = [
     ("SeaOwl: Open Foundation and Chat Multilingual Large Language Models", ""),

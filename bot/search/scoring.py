@@ -1,0 +1,120 @@
+"""Scoring a shortlisted paper against a query: how much of the query it explains (coverage),
+the query's words in the order of one of its names (phrase evidence), fuzzy similarity to its
+names, and the blend of these with BM25 that ranks the shortlist."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from itertools import pairwise
+
+from rapidfuzz import fuzz
+
+from bot.search.lookup import SearchIndex
+from bot.text import STOPWORDS, Normal, is_cjk
+
+WHOLE_RUN = 0.999        # phrase evidence of a query that is one unbroken run of a name
+Slot = tuple[str, ...]
+
+
+def word_weight(term: str, tid: int | None, index: SearchIndex) -> float:
+    """How much a query word says about which paper is meant: rare words more, unknown words fully."""
+    if term in STOPWORDS:
+        return 0.1
+    if tid is None:
+        # An unknown word weighs as much as the rarest known one; an unknown number ("4bit") is weak.
+        return 0.3 if any(c.isdigit() for c in term) else 1.0
+    return max(0.3, float(index.bm25.idf[tid]) / index.bm25.max_idf)
+
+
+def coverage(slots: Iterable[Slot], ids: dict[str, int | None], doc: int, index: SearchIndex) -> tuple[float, float]:
+    """How much of the query a paper explains: Latin words by rarity, Chinese by characters;
+    and how much of its rare content, where an unknown word weighs more than any known one
+    (likely a name the catalog lacks: "tacotron text to speech").
+
+    A slot is covered when the paper has its likeliest form, and partly by another repair.
+    A Chinese character counts as covered when any query bigram holding it is in the paper,
+    so bigrams that straddle two words (家模 in 混合专家模型) cost nothing.
+    """
+    have = want = unknown = 0.0
+    cjk_chars: dict[int, bool] = {}
+    position = 0
+    for slot in slots:
+        found = next((rank for rank, term in enumerate(slot)
+                      if (tid := ids.get(term)) is not None and index.bm25.contains(tid, doc)), None)
+        if is_cjk(slot[0]):
+            for offset in range(len(slot[0])):
+                cjk_chars[position + offset] = cjk_chars.get(position + offset, False) or found is not None
+            position += 1
+            continue
+        weight = word_weight(slot[0], ids.get(slot[0]), index)
+        want += weight
+        unknown += 0.5 * weight if weight == 1.0 and ids.get(slot[0]) is None else 0.0
+        # A paper that has only a less likely repair of the word explains it less.
+        have += 0.0 if found is None else weight if found == 0 else 0.6 * weight
+    if cjk_chars:
+        want += 0.5 * len(cjk_chars)
+        have += 0.5 * sum(cjk_chars.values())
+    return (have / want, have / (want + unknown)) if want else (0.0, 0.0)
+
+
+def weighted_words(q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex) -> list[tuple[str, float]]:
+    """The query's Latin words (repaired) with their weights, in order, for phrase evidence."""
+    terms = [fixes[w][0] for w in q.words if w in fixes]
+    return [(term, word_weight(term, index.bm25.term(term), index)) for term in terms]
+
+
+PHRASE_WINDOW = 2        # two query words count as a phrase when the name has them this close, in order
+
+
+def phrase(query: list[tuple[str, float]], name: list[str]) -> float:
+    """How much of the query a name holds as a phrase: half its longest common run of words,
+    half its neighbouring query words that the name has in the same order, at most
+    PHRASE_WINDOW apart (ordered-window bigrams); both weighted by the words' rarity.
+
+    "open foundation language models" is a run of LLaMA's title but for one skipped word; a
+    title holding those words far apart or in another order scores less. Both sides come
+    without stopwords; one word in common is no phrase.
+    """
+    total = sum(w for _, w in query)
+    if not total or not name or len(query) < 2:
+        return 0.0
+    where: dict[str, list[int]] = {}
+    for at, word in enumerate(name):
+        where.setdefault(word, []).append(at)
+    pairs = want = 0.0
+    for (a, wa), (b, wb) in pairwise(query):
+        weight = (wa + wb) / 2
+        want += weight
+        if any(0 < q - p <= PHRASE_WINDOW for p in where.get(a, ()) for q in where.get(b, ())):
+            pairs += weight
+    longest = run = 0.0
+    count = best_count = 0
+    previous: set[int] = set()
+    for word, weight in query:  # the longest run: query words at consecutive name positions
+        here = set(where.get(word, ()))
+        if here and previous and any(p - 1 in previous for p in here):
+            run, count = run + weight, count + 1
+            here = {p for p in here if p - 1 in previous}
+        else:
+            run, count = (weight, 1) if here else (0.0, 0)
+        if count > 1 and run > longest:
+            longest, best_count = run, count
+        previous = here
+    return (0.5 * (longest if best_count > 1 else 0.0) + 0.5 * pairs / want * total) / total
+
+
+def score(doc: int, cover: float, normal: str, query_words: list[tuple[str, float]], bm25: float,
+           name_share: float, index: SearchIndex) -> float:
+    names = index.names_of(doc)
+    similarity = max((fuzz.token_set_ratio(normal, name) for name in names), default=0) / 100
+    ordered = max((phrase(query_words, [w for w in name.split() if w not in STOPWORDS]) for name in names),
+                  default=0.0) if len(query_words) > 1 else 0.0
+    # Phrase evidence is a bonus on top: descriptions rarely follow a title's word order.
+    score = 0.45 * cover + 0.25 * bm25 + 0.15 * similarity + 0.15 * math.sqrt(name_share) + 0.2 * ordered
+    if name_share >= 0.5:
+        score += 0.2  # the query is mostly one of this paper's names
+    if ordered >= WHOLE_RUN:
+        score += 0.1  # the whole query is a run of one of its names: a title fragment
+    return score
+
