@@ -25,7 +25,8 @@ from bot.conversation.follow import Pacer, deliveries  # noqa: E402
 from bot.conversation.library import load_library  # noqa: E402
 from bot.render.renderer import Renderer  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.store.engine import Store, Subscription  # noqa: E402
+from bot.store.records import Subscription  # noqa: E402
+from bot.store.store import Store  # noqa: E402
 from handlers.push import push_pending  # noqa: E402
 
 

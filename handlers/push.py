@@ -26,7 +26,7 @@ from bot.store.records import Claim, guarded
 from handlers.common import markup
 
 if TYPE_CHECKING:
-    from bot.store.engine import Store
+    from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 PER_RUN = 2000   # chats taken per run; the rest wait for the next run

@@ -20,7 +20,7 @@ from bot.text import clean_input
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
 
 if TYPE_CHECKING:
-    from bot.store.engine import Store
+    from bot.store.store import Store
 
 
 def _reader(update: Update, context: PaperContext, text: str = "") -> tuple[int, Store, Lang] | None:

@@ -26,7 +26,7 @@ from bot.store.records import guarded
 from handlers.common import PaperApp, PaperContext
 
 if TYPE_CHECKING:
-    from bot.store.engine import Store
+    from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20   # Telegram's updates are a few kB; 1 MB is generous
@@ -101,7 +101,7 @@ class JournalQueue(asyncio.Queue[object]):
 
     async def put(self, item: object) -> None:
         if isinstance(item, Update) and self.store is not None:
-            await guarded("journalling an update", self.store.journal(item.update_id, item.to_json()))
+            await guarded("journalling an update", self.store.journal.accept(item.update_id, item.to_json()))
         await super().put(item)
 
 
@@ -109,13 +109,13 @@ async def mark_handled(update: object, context: PaperContext) -> None:
     """After every other handler (the last group): the journal entry is done."""
     store = context.state.store
     if isinstance(update, Update) and store is not None:
-        await guarded("closing a journal entry", store.journal_done(update.update_id))
+        await guarded("closing a journal entry", store.journal.done(update.update_id))
 
 
 async def replay_unfinished(app: PaperApp, store: Store, before: float | None = None) -> int:
     """Updates accepted but never handled (a stop or a crash in between): handle them now.
     `before`: only those journalled before that moment (this process's start)."""
-    claim = store.claim_unfinished(before=before)
+    claim = store.journal.claim_unfinished(before=before)
     rows = await guarded("reading the update journal", claim, [])
     for body in rows:
         try:

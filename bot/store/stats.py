@@ -73,9 +73,9 @@ class StatsStore:
         self._writer: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
-        from bot.store.engine import Store
+        from bot.store.engine import Database
 
-        store = Store(self.url)
+        store = Database(self.url)
         try:
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,7 +126,7 @@ class StatsStore:
             await self._queue.join()
 
     async def _write_batches(self) -> None:
-        from bot.store.engine import queries
+        from bot.store.tables import queries
 
         assert self._queue is not None
         queue = self._queue
@@ -135,7 +135,7 @@ class StatsStore:
             while len(rows) < BATCH and not queue.empty():
                 rows.append(queue.get_nowait())
             try:
-                async with self._store.engine.begin() as conn:
+                async with self._store.write() as conn:
                     await conn.execute(queries.insert(), rows)
             except Exception as exc:
                 self.dropped += len(rows)
@@ -147,7 +147,7 @@ class StatsStore:
     async def report(self, now: float | None = None, limit: int = 10) -> Report:
         import sqlalchemy as sa
 
-        from bot.store.engine import queries
+        from bot.store.tables import queries
 
         now = now or time.time()
         await self.flush()
@@ -163,7 +163,7 @@ class StatsStore:
                     .order_by(count.desc(), column).limit(limit))
 
         try:
-            async with self._store.engine.connect() as conn:
+            async with self._store.read() as conn:
                 async def number(since: float) -> int:
                     return int((await conn.execute(sa.select(count).select_from(queries).where(q.at >= since)))
                                .scalar_one())
@@ -179,12 +179,12 @@ class StatsStore:
             return Report(0, 0, [], [], [])
 
     async def purge_before(self, when: float) -> int:
-        from bot.store.engine import queries
+        from bot.store.tables import queries
 
         if self._store is None:
             return 0
         await self.flush()
-        async with self._store.engine.begin() as conn:
+        async with self._store.write() as conn:
             return int((await conn.execute(queries.delete().where(queries.c.at < when))).rowcount)
 
 

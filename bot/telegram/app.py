@@ -233,7 +233,7 @@ def new_state(settings: Settings, *, stats_path: Path | None = None, database_ur
         stats = StatsStore(url=database_url, store_users=settings.stats_store_users)
     store = None
     if with_store:
-        from bot.store.engine import Store  # SQLAlchemy loads only where a store is wanted
+        from bot.store.store import Store  # SQLAlchemy loads only where a store is wanted
 
         store = Store(database_url or settings.database_url or "sqlite:///:memory:")
     return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats,

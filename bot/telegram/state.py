@@ -23,7 +23,7 @@ from bot.store.records import guarded
 from bot.store.stats import StatsStore
 
 if TYPE_CHECKING:
-    from bot.store.engine import Store
+    from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 

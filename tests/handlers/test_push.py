@@ -13,7 +13,7 @@ from telegram.error import Forbidden, RetryAfter
 from bot.catalog.curate import entries_yaml, insert_papers
 from bot.conversation.follow import Pacer
 from bot.settings import Settings
-from bot.store.engine import Subscription
+from bot.store.records import Subscription
 from bot.telegram.local import LocalBot
 from handlers.common import renderer
 from handlers.push import push_pending

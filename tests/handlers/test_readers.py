@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
-from bot.store.engine import MAX_SUBSCRIPTIONS
+from bot.store.records import MAX_SUBSCRIPTIONS
 from bot.telegram.local import BOT_USER, PRIVATE_CHAT, USER, Call, LocalBot
 from tests.html_rules import html_problem
 
@@ -95,7 +95,7 @@ async def test_follow_sections_orgs_authors_topics_and_nonsense(bot: LocalBot) -
 async def test_more_than_the_limit_is_refused_politely(bot: LocalBot) -> None:
     store = bot.state.store
     assert store is not None
-    from bot.store.engine import Subscription
+    from bot.store.records import Subscription
 
     for n in range(MAX_SUBSCRIPTIONS):
         await store.subscribe(Subscription(USER["id"], PRIVATE_CHAT["id"], "topic", f"t{n}", f"t{n}"))

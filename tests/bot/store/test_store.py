@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.engine import MAX_SUBSCRIPTIONS, Claim, Store, Subscription, engine_url
+from bot.store.engine import engine_url
+from bot.store.records import MAX_SUBSCRIPTIONS, Claim, Subscription
+from bot.store.store import Store
 
 pytestmark = pytest.mark.asyncio
 _names = itertools.count()
@@ -134,15 +136,15 @@ async def test_database_urls() -> None:
 
 
 async def test_the_update_journal_keeps_what_was_not_handled(store: Store, url: str) -> None:
-    await store.journal(10, '{"update_id": 10}')
-    await store.journal(10, '{"update_id": 10, "again": true}')   # Telegram's retry: kept once
-    await store.journal(11, '{"update_id": 11}')
-    await store.journal_done(11)
-    assert await store.claim_unfinished(older_than=60) == []        # still young: maybe in flight
+    await store.journal.accept(10, '{"update_id": 10}')
+    await store.journal.accept(10, '{"update_id": 10, "again": true}')   # Telegram's retry: kept once
+    await store.journal.accept(11, '{"update_id": 11}')
+    await store.journal.done(11)
+    assert await store.journal.claim_unfinished(older_than=60) == []        # still young: maybe in flight
     other = Store(url, owner="replica-b")
     await other.open()
     try:
-        claims = await asyncio.gather(store.claim_unfinished(older_than=0), other.claim_unfinished(older_than=0))
+        claims = await asyncio.gather(store.journal.claim_unfinished(older_than=0), other.journal.claim_unfinished(older_than=0))
         assert sorted(claims) == [[], ['{"update_id": 10}']]         # one replica replays it
     finally:
         await other.close()
@@ -171,11 +173,11 @@ async def test_a_broadcast_cut_by_a_stop_resumes_without_sending_twice(store: St
     """A claim a dead replica left (it may have been sent) counts as sent; the rest still goes."""
     import sqlalchemy as sa
 
-    from bot.store.engine import deliveries
+    from bot.store.tables import deliveries
 
     await store.enqueue([(1, "a"), (2, "a")])
     assert await store.claim(1) is not None                      # being sent when the process died
-    async with store.engine.begin() as conn:                      # ...long enough ago
+    async with store.db.write() as conn:                      # ...long enough ago
         await conn.execute(sa.update(deliveries).where(deliveries.c.chat_id == 1).values(at=0.0))
     restarted = Store(url, owner="after-restart")
     await restarted.open()

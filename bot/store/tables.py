@@ -1,0 +1,67 @@
+"""The store's tables and its versioned migrations (append a step, never edit one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+saves = sa.Table(
+    "saves", metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("paper_id", sa.Text, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False))
+subscriptions = sa.Table(
+    "subscriptions", metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True), sa.Column("chat_id", sa.BigInteger, nullable=False),
+    sa.Column("label", sa.Text, nullable=False), sa.Column("lang", sa.Text, nullable=False, server_default="zh"),
+    sa.Column("at", sa.Float, nullable=False))
+languages = sa.Table(
+    "languages", metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("lang", sa.Text, nullable=False))
+deliveries = sa.Table(
+    "deliveries", metadata,
+    sa.Column("chat_id", sa.BigInteger, primary_key=True), sa.Column("paper_id", sa.Text, primary_key=True),
+    sa.Column("status", sa.Text, nullable=False),          # pending -> sending -> sent | dropped
+    sa.Column("owner", sa.Text), sa.Column("at", sa.Float, nullable=False),
+    sa.Index("deliveries_status", "status", "chat_id"))
+cooldowns = sa.Table(
+    "cooldowns", metadata,
+    sa.Column("chat_id", sa.BigInteger, primary_key=True), sa.Column("rule_id", sa.Text, primary_key=True),
+    sa.Column("until", sa.Float, nullable=False))
+file_ids = sa.Table(
+    "file_ids", metadata, sa.Column("key", sa.Text, primary_key=True), sa.Column("file_id", sa.Text, nullable=False))
+journal = sa.Table(
+    "journal", metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True), sa.Column("body", sa.Text, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),           # accepted -> (replaying ->) deleted when handled
+    sa.Column("owner", sa.Text), sa.Column("at", sa.Float, nullable=False),
+    sa.Index("journal_status", "status", "at"))
+queries = sa.Table(
+    "queries", metadata,
+    sa.Column("at", sa.Float, nullable=False), sa.Column("chat_type", sa.Text, nullable=False),
+    sa.Column("lang", sa.Text, nullable=False), sa.Column("query", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False), sa.Column("paper_id", sa.Text),
+    sa.Column("hit", sa.Integer, nullable=False), sa.Column("user_id", sa.BigInteger),
+    sa.Index("queries_at", "at"))
+
+Migration = Callable[[sa.Connection], None]
+
+
+def _v1(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[saves, subscriptions, languages, deliveries, cooldowns, file_ids])
+
+
+def _v2(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[journal])
+
+
+def _v3(conn: sa.Connection) -> None:
+    # The analytics table of an existing PAPERBOT_STATS_DB file has this very shape: kept as it is.
+    metadata.create_all(conn, tables=[queries], checkfirst=True)
+
+
+# Versioned migrations, run in order at start by every engine; append, never edit.
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
