@@ -34,6 +34,8 @@ class Settings(BaseSettings):
                            validation_alias="PAPERBOT_KEYWORDS")
     digests: Path = Field(default_factory=lambda: data_dir() / "digests.yaml",
                           validation_alias="PAPERBOT_DIGESTS")
+    topics: Path = Field(default_factory=lambda: data_dir() / "topics.yaml",
+                         validation_alias="PAPERBOT_TOPICS")
     bundle_dir: Path = Field(default_factory=lambda: data_dir() / "bundle",
                              validation_alias="PAPERBOT_BUNDLE_DIR")
     cache_dir: Path | None = Field(default=None, validation_alias="PAPERBOT_CACHE_DIR")

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, overload
 
+import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
 from bot.catalog import paper_store, yamlfile
@@ -117,7 +118,7 @@ class Catalog:
         return self._group(f"o:{org_id}")
 
     def in_month(self, year: int, month: int | None = None) -> Selection:
-        """Papers dated in that month (or year), by the digest's date or arXiv's first posting."""
+        """Papers dated in that month (or year), by the date their card shows."""
         return self._group(f"m:{year:04d}-{month:02d}" if month else f"y:{year:04d}")
 
     @cached_property
@@ -137,6 +138,42 @@ class Catalog:
         found = {i for y in ((year,) if year is not None else self.years) for m in months
                  for i in self.groups.get(f"m:{y:04d}-{m:02d}", ())}
         return Selection(self.papers, sorted(found))
+
+    def tagged(self, topic_id: str) -> Selection:
+        """Papers whose `topics` list this topic."""
+        return self._group(f"t:{topic_id}")
+
+    def with_code(self) -> Selection:
+        """Papers with a code link."""
+        return self._group("c:code")
+
+    @cached_property
+    def months(self) -> tuple[str, ...]:
+        """Every month ("YYYY-MM") a paper is dated in, ascending."""
+        return tuple(sorted(k[2:] for k, _ in self.groups.starting_with("m:")))
+
+    def between(self, first: str | None, last: str | None) -> Selection:
+        """Papers dated from month `first` to month `last` ("YYYY-MM", both included; None: open)."""
+        found = [i for m in self.months if (first is None or m >= first) and (last is None or m <= last)
+                 for i in self.groups.get(f"m:{m}", ())]
+        return Selection(self.papers, sorted(found))
+
+    @cached_property
+    def date_rank(self) -> np.ndarray:
+        """Each position's place in date order (the card's month, then catalog order): lists are
+        shown oldest first, and "the second one" means the second shown."""
+        order = [i for m in self.months for i in self.groups.get(f"m:{m}", ())]
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[np.asarray(order, dtype=np.int64)] = np.arange(len(order), dtype=np.int64)
+        return rank
+
+    def by_date(self, selection: Selection) -> Selection:
+        """The same papers, oldest first (ties in catalog order)."""
+        positions = np.asarray(selection.positions, dtype=np.int64)
+        if len(positions) < 2:
+            return selection
+        ordered = positions[np.argsort(self.date_rank[positions], kind="stable")]
+        return Selection(self.papers, ordered.tolist())
 
     def position(self, paper_id: str) -> int:
         """The paper's index in `papers` (its document number in the search index)."""
@@ -191,15 +228,16 @@ class Selection(Sequence[Paper]):
 
 def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
     """The positions of the papers of each "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
-    "d:<digest>" and "a:<author key>", in catalog order: lists and pages stay cheap at 100,000
-    papers. A paper counts in the month (and year) of the digest's date and of arXiv's first
-    posting."""
+    "d:<digest>", "a:<author key>", "t:<topic>" and "c:code" (a code link), in catalog order:
+    lists and pages stay cheap at 100,000 papers. A paper counts in the month (and year) its
+    card shows (`date`), never silently in arXiv's: "2024's papers" are those dated 2024."""
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(papers):
         keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}",
-                *(f"a:{author_key(a)}" for a in p.named_authors)}
-        for date in filter(None, (p.date, p.arxiv_date)):
-            keys |= {f"m:{date}", f"y:{date[:4]}"}
+                *(f"a:{author_key(a)}" for a in p.named_authors), *(f"t:{t}" for t in p.topics),
+                f"m:{p.date}", f"y:{p.date[:4]}"}
+        if p.links.code:
+            keys.add("c:code")
         for key in keys:
             groups.setdefault(key, []).append(i)
     return {k: tuple(v) for k, v in groups.items()}

@@ -95,6 +95,7 @@ class Paper:
     digest: str = ""
     links: Links = Links()
     errata: tuple[Erratum, ...] = ()
+    topics: tuple[Slug, ...] = ()   # ids of data/topics.yaml: what the paper is about, across sections
 
     @model_validator(mode="after")
     def _others_last(self) -> Paper:
@@ -148,6 +149,22 @@ class CatalogFile:
     organisations: tuple[Organisation, ...] = ()
 
 
+@dataclass(config=STRICT)
+class Topic:
+    """A curated set of papers across sections ("speculative decoding"), named in both languages;
+    `synonyms` are the other words readers use for it (traditional script folds by itself)."""
+
+    id: Slug
+    zh: NonEmpty
+    en: NonEmpty
+    synonyms: tuple[NonEmpty, ...] = ()
+
+
+@dataclass(config=STRICT)
+class TopicFile:
+    topics: tuple[Topic, ...]
+
+
 # --- keyword rules (WeChat-style automatic replies) ---------------------------------------
 
 
@@ -189,6 +206,8 @@ class Digest:
     closing: str = ""
     source: str = ""
     featured: tuple[Slug, ...] = ()  # paper ids shown on /start and on an empty inline query
+    # The year a reader means by a month or season without one ("上半年"); else the title's year.
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
 
 
 @dataclass(config=STRICT)

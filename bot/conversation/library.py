@@ -7,6 +7,7 @@ as a unit, so a reload either replaces all of them or (on any problem) none.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +15,8 @@ from pathlib import Path
 from bot.catalog import catalog as catalog_mod
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules, find_digest, load_digests, load_keywords
-from bot.catalog.schema import Digest, Paper
+from bot.catalog.schema import Digest, Paper, Topic
+from bot.catalog.topics import load_topics, unknown_topics
 from bot.catalog.yamlfile import DataError, Problem
 from bot.conversation.understand import Gazetteer
 from bot.search.engine import SearchIndex
@@ -28,16 +30,26 @@ class Library:
     keywords: KeywordRules
     digests: tuple[Digest, ...]
     index: SearchIndex
+    topics: tuple[Topic, ...] = ()
 
     @cached_property
     def version(self) -> str:
         """Changes whenever any served file changes; keys the bundle and its Telegram file_id."""
-        return hashlib.sha256(self.catalog.digest_sha.encode() + repr(self.digests).encode()).hexdigest()[:16]
+        served = repr(self.digests) + repr(self.topics)
+        return hashlib.sha256(self.catalog.digest_sha.encode() + served.encode()).hexdigest()[:16]
 
     @cached_property
     def gazetteer(self) -> Gazetteer:
-        """Organisation and section names, compiled once per version for understanding."""
-        return Gazetteer(self.catalog)
+        """Organisation, section, topic and author names, compiled once per version for understanding."""
+        return Gazetteer(self.catalog, self.topics, self.year)
+
+    @cached_property
+    def year(self) -> int:
+        """The year a month or season written without one means: the latest digest's (its `year`,
+        else the year in its title), else the catalog's latest."""
+        years = [d.year or int(m.group(0)) for d in self.digests
+                 if d.year or (m := re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", d.title))]
+        return max(years) if years else self.catalog.latest_year
 
     def digest(self, digest_id: str) -> Digest | None:
         return find_digest(self.digests, digest_id)
@@ -71,6 +83,14 @@ def load_library(settings: Settings) -> Library:
         digests = load_digests(settings.digests, sections, papers) if settings.digests.exists() else ()
     except DataError as exc:
         problems.extend(exc.problems)
+    topics: tuple[Topic, ...] = ()
+    if settings.topics.exists():
+        try:
+            topics = load_topics(settings.topics)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if catalog is not None and not problems:
+        problems.extend(unknown_topics(catalog.papers, topics, settings.catalog))
     if settings.keywords.exists():
         try:
             keywords = load_keywords(settings.keywords, catalog.ids if catalog is not None else (),
@@ -79,7 +99,7 @@ def load_library(settings: Settings) -> Library:
             problems.extend(exc.problems)
     if problems or catalog is None:
         raise DataError(problems)
-    return Library(catalog, keywords, digests, load_or_build(catalog, settings.cache_dir))
+    return Library(catalog, keywords, digests, load_or_build(catalog, settings.cache_dir), topics)
 
 
 def check_paths(paths: list[Path], settings: Settings) -> tuple[list[Problem], list[str]]:
@@ -92,7 +112,7 @@ def check_paths(paths: list[Path], settings: Settings) -> tuple[list[Problem], l
             lib = load_library(settings)
         except DataError as exc:
             return list(exc.problems), []
-        return [], [summary(lib.catalog, lib.keywords)]
+        return [], [summary(lib.catalog, lib.keywords, topics=len(lib.topics))]
     problems: list[Problem] = []
     out: list[str] = []
     for path in paths:
@@ -102,6 +122,8 @@ def check_paths(paths: list[Path], settings: Settings) -> tuple[list[Problem], l
                 out.append(summary(catalog_mod.validate(doc), None, str(path)))
             elif "digests" in doc.data:
                 out.append(f"{path}: {len(load_digests(path))} digest(s)")
+            elif "topics" in doc.data:
+                out.append(f"{path}: {len(load_topics(path))} topics")
             else:
                 rules = validate_keywords(doc)
                 out.append(f"{path}: {len(rules.rules)} keyword rules")
@@ -110,10 +132,12 @@ def check_paths(paths: list[Path], settings: Settings) -> tuple[list[Problem], l
     return problems, out
 
 
-def summary(catalog: Catalog, keywords: KeywordRules | None, where: str = "") -> str:
+def summary(catalog: Catalog, keywords: KeywordRules | None, where: str = "", topics: int | None = None) -> str:
     aliases = sum(len(p.aliases) for p in catalog)
     text = (f"{where or catalog.source}: {len(catalog)} papers, {len(catalog.sections)} sections, "
             f"{len(catalog.organisations)} organisations, {aliases} aliases")
+    if topics is not None:
+        text += f", {topics} topics"
     if keywords is not None:
         text += f", {len(keywords.rules)} keyword rules"
     return text + " — OK"
