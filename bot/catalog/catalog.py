@@ -143,9 +143,9 @@ class Catalog:
         """Papers whose `topics` list this topic."""
         return self._group(f"t:{topic_id}")
 
-    def with_code(self) -> Selection:
-        """Papers with a code link."""
-        return self._group("c:code")
+    def with_code(self, code: bool = True) -> Selection:
+        """Papers with a code link (or, `code` False, without one)."""
+        return self._group("c:code" if code else "c:none")
 
     @cached_property
     def months(self) -> tuple[str, ...]:
@@ -228,7 +228,7 @@ class Selection(Sequence[Paper]):
 
 def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
     """The positions of the papers of each "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
-    "d:<digest>", "a:<author key>", "t:<topic>" and "c:code" (a code link), in catalog order:
+    "d:<digest>", "a:<author key>", "t:<topic>" and "c:code" / "c:none" (a code link or not), in catalog order:
     lists and pages stay cheap at 100,000 papers. A paper counts in the month (and year) its
     card shows (`date`), never silently in arXiv's: "2024's papers" are those dated 2024."""
     groups: dict[str, list[int]] = {}
@@ -236,8 +236,7 @@ def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
         keys = {f"s:{p.section}", *(f"o:{o}" for o in p.orgs), f"d:{p.digest}",
                 *(f"a:{author_key(a)}" for a in p.named_authors), *(f"t:{t}" for t in p.topics),
                 f"m:{p.date}", f"y:{p.date[:4]}"}
-        if p.links.code:
-            keys.add("c:code")
+        keys.add("c:code" if p.links.code else "c:none")
         for key in keys:
             groups.setdefault(key, []).append(i)
     return {k: tuple(v) for k, v in groups.items()}

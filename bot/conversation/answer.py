@@ -14,6 +14,8 @@ import numpy as np
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules
 from bot.catalog.schema import KeywordRule, Paper
+from bot.conversation import list_answers
+from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.understand import ChatContext, ListFilter, Request, understand
 from bot.search.engine import SearchIndex, SearchResult, search
 from bot.text import normalise, tokens
@@ -103,7 +105,8 @@ class FallbackAnswer:
 
 
 Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
-          | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer)
+          | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer
+          | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -147,8 +150,10 @@ def answer(request: Request, library: Library) -> Answer | None:
         return bundle_answer(library.keywords, library.digests[0].id if library.digests else "")
     if intent == "compare" and len(papers) >= 2:
         return CompareAnswer(papers)
-    if intent == "list":
-        return ListAnswer(request.filter)
+    if intent in ("list", "page"):
+        return ListAnswer(request.filter, request.page)
+    if intent in ("digest", "earliest", "latest", "most", "others", "ranked"):
+        return reasoned_answer(request, library)
     if intent == "count":
         return CountAnswer(request.filter, len(request.filter.papers(catalog)))
     if intent in ("greeting", "help", "thanks", "goodbye"):
@@ -165,6 +170,23 @@ def answer(request: Request, library: Library) -> Answer | None:
         return ChoiceAnswer(request.text, request.suggestions, True)
     if request.unmatched:
         return NotFound(request.unmatched)
+    return None
+
+
+def reasoned_answer(request: Request, library: Library) -> Answer | None:
+    """The answers that reason over a list (bot/conversation/list_answers.py)."""
+    catalog, intent = library.catalog, request.intent
+    if intent == "digest":
+        return DigestAnswer(library.digests[-1] if library.digests else None)
+    if intent in ("earliest", "latest"):
+        return list_answers.superlative(request.filter, "earliest" if intent == "earliest" else "latest", catalog)
+    if intent == "most" and request.ranking is not None:
+        return list_answers.ranking(request.filter, *request.ranking, catalog)
+    if intent == "others" and request.papers:
+        return list_answers.others(request.papers[0], catalog)
+    if intent == "ranked":
+        found = list_answers.ranked(request.query, library.index)
+        return found if found.papers else NotFound(request.query)
     return None
 
 
@@ -204,15 +226,20 @@ def next_context(context: ChatContext, answer: Answer | None, catalog: Catalog) 
         return replace(context, papers=(answer.paper.id,), intent=answer.focus)
     if isinstance(answer, CheckAnswer):
         return replace(context, papers=(answer.paper.id,), intent="check")
-    if isinstance(answer, SimilarAnswer):
-        return replace(context, papers=(answer.paper.id,), intent="similar")
     if isinstance(answer, CompareAnswer):
         return replace(context, papers=tuple(p.id for p in answer.papers), intent="compare")
     if isinstance(answer, ListAnswer | CountAnswer):
         # A list of one paper is that paper: "苹果的论文" then "什么时候发布的".
         listed = answer.filter.papers(catalog)
         only = (listed[0].id,) if len(listed) == 1 else ()
-        return ChatContext(only, answer.filter, "list")
+        return ChatContext(only, answer.filter, "list", answer.page if isinstance(answer, ListAnswer) else 0)
+    if isinstance(answer, SimilarAnswer):   # "第二篇" points into the similar papers shown
+        return ChatContext((answer.paper.id,), None, "similar", listed=tuple(p.id for p in answer.papers))
+    if isinstance(answer, SuperlativeAnswer | OthersAnswer | RankedAnswer):
+        # A short list: "第二篇" points into it; a list of one is that paper ("什么时候发的").
+        only = (answer.papers[0].id,) if len(answer.papers) == 1 else ()
+        return ChatContext(only, answer.filter if isinstance(answer, SuperlativeAnswer) else None, "list",
+                           listed=tuple(p.id for p in answer.papers))
     return context
 
 
@@ -234,6 +261,10 @@ def describe(answer: Answer | None) -> tuple[str, str | None, bool]:
         return "keyword", answer.rule.id, True
     if isinstance(answer, CountAnswer):
         return "count", None, True
+    if isinstance(answer, SuperlativeAnswer | OthersAnswer | RankedAnswer):
+        return "list", answer.papers[0].id if answer.papers else None, bool(answer.papers)
+    if isinstance(answer, RankingAnswer | DigestAnswer):
+        return "list", None, True
     if isinstance(answer, NotFound | FallbackAnswer) or answer is None:
         return "not_found", None, False
     return type(answer).__name__, None, True

@@ -41,14 +41,15 @@ class Library:
     @cached_property
     def gazetteer(self) -> Gazetteer:
         """Organisation, section, topic and author names, compiled once per version for understanding."""
-        return Gazetteer(self.catalog, self.topics, self.year)
+        return Gazetteer(self.catalog, self.topics, self.year, tuple(d.title for d in self.digests))
 
     @cached_property
     def year(self) -> int:
         """The year a month or season written without one means: the latest digest's (its `year`,
         else the year in its title), else the catalog's latest."""
-        years = [d.year or int(m.group(0)) for d in self.digests
-                 if d.year or (m := re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", d.title))]
+        written = [d.year or next(iter(map(int, re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", d.title))), None)
+                   for d in self.digests]
+        years = [y for y in written if y]
         return max(years) if years else self.catalog.latest_year
 
     def digest(self, digest_id: str) -> Digest | None:

@@ -11,17 +11,21 @@ leftovers become the subject. No I/O and no Telegram here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from bot.catalog.catalog import Catalog, Selection
-from bot.catalog.schema import Paper
+from bot.catalog.schema import Paper, Topic
+from bot.catalog.topics import topic_names
+from bot.conversation import about_digest, exclusions, ordinals, ranges, superlatives
+from bot.conversation.ranges import Period, find_period
 from bot.search.engine import ARXIV, SearchIndex, SearchResult, search_normalised
-from bot.text import STOPWORDS, Normal, is_cjk, simplify, squeeze
+from bot.text import STOPWORDS, Normal, is_cjk, normalise, simplify, squeeze
 
 Intent = Literal["card", "who", "when", "what", "impact", "links", "code", "similar", "check", "compare",
-                 "list", "count", "bundle", "greeting", "help", "thanks", "goodbye"]
+                 "list", "count", "bundle", "greeting", "help", "thanks", "goodbye",
+                 "digest", "page", "others", "earliest", "latest", "most", "ranked"]
 PAPER_QUESTIONS: frozenset[str] = frozenset({"who", "when", "what", "impact", "links", "code", "similar", "check"})
 SOCIAL_ORDER = ("thanks", "goodbye", "help", "greeting")  # "谢谢，很有帮助" is a thank-you
 SOCIAL: frozenset[str] = frozenset(SOCIAL_ORDER)
@@ -85,6 +89,7 @@ _TIME_PATTERNS = [re.compile(p) for p in (
     rf"(?:(?:{_YEAR_ZH}|{_YEAR4})\s*)?(?:第\s*)?(?P<q>[一二三四1-4])\s*季度",
     r"\b(?P<hq>[hq][1-4])\b(?:\s*(?:of\s*)?(?P<y3>20\d\d)(?!\d))?",
     r"\b(?P<half>first|second) half(?: of)?(?:\s*(?P<y4>20\d\d)(?!\d))?",
+    r"\b(?P<qw>first|second|third|fourth|1st|2nd|3rd|4th) quarter(?: of)?(?:\s*(?P<y5>20\d\d)(?!\d))?",
     rf"(?P<mz2>{_MONTH_ZH})",
     r"(?P<rel>今年|去年|this year|last year)",
     _YEAR_ZH,
@@ -92,7 +97,8 @@ _TIME_PATTERNS = [re.compile(p) for p in (
 )]
 _YEAR_IN = re.compile(r"(?<!\d)(20\d\d)(?!\d)|(?<!\d)(\d\d)\s*年")
 # "may" is a month only beside a year or after in/from/of/since: "may I ask" is not.
-_MAY_CONTEXT = re.compile(r"\b(in|from|of|since|during)\s+$")
+_MAY_CONTEXT = re.compile(r"\b(in|from|of|since|during|and|to|until|till|through|before|after|by)\s+$")
+_QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
 
 def _year(text: str | None) -> int | None:
@@ -107,7 +113,15 @@ def find_times(plain: str, latest_year: int) -> tuple[list[When], list[tuple[int
     A year written apart from a month ("2023年 12月", "december 2023") joins it; "今年" / "this
     year" is the catalog's latest year.
     """
-    pieces: list[tuple[int, int, int | None, int, int]] = []  # start, end, year, first, last
+    return merge_times(time_pieces(plain, latest_year))
+
+
+TimePiece = tuple[int, int, int | None, int, int]   # start, end, year, first month, last month
+
+
+def time_pieces(plain: str, latest_year: int) -> list[TimePiece]:
+    """Each time written in the text, where it is, in order (`find_times` joins them)."""
+    pieces: list[TimePiece] = []
     taken: list[tuple[int, int]] = []
     for pattern in _TIME_PATTERNS:
         for m in pattern.finditer(plain):
@@ -115,7 +129,7 @@ def find_times(plain: str, latest_year: int) -> tuple[list[When], list[tuple[int
                 continue
             g = {k: v for k, v in m.groupdict().items() if v}
             written = _YEAR_IN.search(m.group(0))
-            year = _year(g.get("y") or g.get("y2") or g.get("y3") or g.get("y4")
+            year = _year(g.get("y") or g.get("y2") or g.get("y3") or g.get("y4") or g.get("y5")
                          or (written.group(1) or written.group(2) if written else None))
             first, last = 1, 12
             if "m" in g:
@@ -131,8 +145,8 @@ def find_times(plain: str, latest_year: int) -> tuple[list[When], list[tuple[int
             elif "h" in g or "half" in g:
                 second = g.get("h", "") in ("下半年", "后半年") or g.get("half") == "second"
                 first, last = (7, 12) if second else (1, 6)
-            elif "q" in g:
-                q = int(g["q"]) if g["q"].isdigit() else _ZH_NUM[g["q"]]
+            elif "q" in g or "qw" in g:
+                q = _QUARTER_WORDS[g["qw"]] if "qw" in g else int(g["q"]) if g["q"].isdigit() else _ZH_NUM[g["q"]]
                 first, last = 3 * q - 2, 3 * q
             elif "hq" in g:
                 n = int(g["hq"][1])
@@ -147,9 +161,13 @@ def find_times(plain: str, latest_year: int) -> tuple[list[When], list[tuple[int
                 continue
             pieces.append((m.start(), m.end(), year, first, last))
             taken.append((m.start(), m.end()))
+    return sorted(pieces)
+
+
+def merge_times(pieces: list[TimePiece]) -> tuple[list[When], list[tuple[int, int]]]:
+    """The times pieces name together, and their spans."""
     if not pieces:
         return [], []
-    pieces.sort()
     years = [p[2] for p in pieces if p[2] is not None]
     months = [p for p in pieces if (p[3], p[4]) != (1, 12)]
     if months:  # a year written apart ("2023年 下半年") applies to the months named without one
@@ -169,15 +187,21 @@ class ListFilter:
     org: str | None = None
     when: When | None = None
     author: str | None = None   # catalog.author_key of the name
+    topic: str | None = None
+    code: bool | None = None    # True: with a code link; False: without one
+    period: Period | None = None   # a range of months ("before June"), beside or instead of `when`
+    without: tuple[str, ...] = ()  # what is subtracted: exclusions.Excluded keys ("o.meta", "p.gemini")
 
     @property
     def empty(self) -> bool:
-        return self.section is None and self.org is None and self.when is None and self.author is None
+        return self == _EVERYTHING
 
     @property
     def key(self) -> str:
         parts = [f"s={self.section}" if self.section else "", f"o={self.org}" if self.org else "",
-                 f"t={self.when.key}" if self.when else "", f"a={self.author}" if self.author else ""]
+                 f"t={self.when.key}" if self.when else "", f"a={self.author}" if self.author else "",
+                 f"g={self.topic}" if self.topic else "", f"c={int(self.code)}" if self.code is not None else "",
+                 f"r={self.period.key}" if self.period else "", f"x={'|'.join(self.without)}" if self.without else ""]
         return ",".join(p for p in parts if p) or "*"
 
     @classmethod
@@ -187,21 +211,29 @@ class ListFilter:
         fields: dict[str, str] = {}
         for part in key.split(","):
             name, sep, value = part.partition("=")
-            if not sep or not value or name not in ("s", "o", "t", "a") or name in fields:
+            if not sep or not value or name not in ("s", "o", "t", "a", "g", "c", "r", "x") or name in fields:
                 return None
             fields[name] = value
         when = When.from_key(fields["t"]) if "t" in fields else None
-        if "t" in fields and when is None:
+        period = Period.from_key(fields["r"]) if "r" in fields else None
+        without = tuple(fields["x"].split("|")) if "x" in fields else ()
+        if ("t" in fields and when is None) or ("r" in fields and period is None) \
+                or fields.get("c", "0") not in ("0", "1") or not all(map(exclusions.valid, without)):
             return None
-        return cls(fields.get("s"), fields.get("o"), when, fields.get("a"))
+        code = fields["c"] == "1" if "c" in fields else None
+        return cls(fields.get("s"), fields.get("o"), when, fields.get("a"), fields.get("g"), code, period, without)
 
     def merged(self, newer: ListFilter) -> ListFilter:
         """This filter with whatever `newer` names replaced; a month without a year keeps ours."""
         when = newer.when
         if when is not None and when.year is None and self.when is not None and self.when.year is not None:
             when = replace(when, year=self.when.year)
-        return ListFilter(newer.section or self.section, newer.org or self.org, when or self.when,
-                          newer.author or self.author)
+        timed = when is not None or newer.period is not None   # a new time replaces both kinds of ours
+        return ListFilter(newer.section or self.section, newer.org or self.org, when or (None if timed else self.when),
+                          newer.author or self.author, newer.topic or self.topic,
+                          self.code if newer.code is None else newer.code,
+                          newer.period or (None if timed else self.period),
+                          tuple(dict.fromkeys((*self.without, *newer.without))))
 
     def papers(self, catalog: Catalog) -> Selection:
         """The papers that pass every part of the filter, in catalog order (read when shown)."""
@@ -216,9 +248,17 @@ class ListFilter:
             groups.append(catalog.in_months(self.when.year, self.when.months()))
         if self.author:
             groups.append(catalog.by_author(self.author))
+        groups += exclusions.narrowing(self.topic, self.code, self.period, catalog)
+        if not groups:
+            groups.append(catalog.everything())
         smallest = min(groups, key=len)
         others = [set(g.positions) for g in groups if g is not smallest]
-        return Selection(catalog.papers, [i for i in smallest.positions if all(i in s for s in others)])
+        dropped = set(exclusions.excluded(self.without, catalog).positions) if self.without else set()
+        return Selection(catalog.papers, [i for i in smallest.positions
+                                          if i not in dropped and all(i in s for s in others)])
+
+
+_EVERYTHING = ListFilter()
 
 
 # --- cue words: the intent table --------------------------------------------------------
@@ -299,7 +339,7 @@ def cues_in(normal: str) -> list[str]:
 class Span:
     start: int
     end: int
-    kind: Literal["paper", "org", "section", "author"]
+    kind: Literal["paper", "org", "section", "author", "topic"]
     ids: tuple[str, ...]
 
 
@@ -310,12 +350,19 @@ class Gazetteer:
     author of the catalog shares ("papers by Touvron"); "Li" or "Wang" alone name no one.
     """
 
-    def __init__(self, catalog: Catalog) -> None:
-        names: dict[str, tuple[Literal["org", "section", "author"], str]] = {}
+    def __init__(self, catalog: Catalog, topics: Sequence[Topic] = (), year: int | None = None,
+                 titles: tuple[str, ...] = ()) -> None:
+        self.topics = {t.id: t for t in topics}
+        self.year = year or catalog.latest_year   # what a month or season without a year means
+        self.titles = tuple(simplify(t).casefold() for t in titles)   # "2023 AI核心论文是什么"
+        names: dict[str, tuple[Literal["org", "section", "author", "topic"], str]] = {}
         for normal, org in catalog.org_names.items():
             names.setdefault(normal, ("org", org))
         for normal, section in catalog.section_names.items():
             names.setdefault(normal, ("section", section))
+        for topic in topics:
+            for name in topic_names(topic):
+                names.setdefault(normalise(name), ("topic", topic.id))
         surnames: dict[str, set[str]] = {}
         for key in catalog.authors:
             full = key.replace("+", " ")
@@ -385,6 +432,8 @@ class ChatContext:
     papers: tuple[str, ...] = ()
     filter: ListFilter | None = None
     intent: str = ""
+    page: int = 0                 # the page of the list shown ("下一页" turns it)
+    listed: tuple[str, ...] = ()  # a short list shown without a filter (similar, tied, ranked papers)
 
 
 @dataclass(frozen=True)
@@ -398,6 +447,9 @@ class Request:
     unmatched: str = ""                   # a name-like residual that matched nothing
     from_context: bool = False            # papers or filter came from the chat's context
     pronoun_without_context: bool = False
+    page: int = 0                         # "page": the page of the filter's list asked for
+    ranking: tuple[str, bool] | None = None   # "most": (what is ranked, fewest first)
+    query: str = ""                       # "ranked": words no topic names, ranked by text
 
 
 @dataclass(frozen=True)
@@ -411,6 +463,9 @@ class Reading:
     residual: tuple[str, ...]   # the pieces no entity or cue explains
     fillers: bool               # whether anything besides entities and the residual was said
     search: tuple[SearchResult, ...]
+    # A paper named by a word that also names a topic ("投机解码"): the topic, for list questions.
+    alias_topic: str | None = None
+    alias_papers: tuple[str, ...] = ()
 
 
 def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
@@ -422,20 +477,35 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     if arxiv:
         plain = ARXIV.sub(" ", plain)
         papers += arxiv
-    times, time_spans = find_times(plain, catalog.latest_year)
+    pieces = time_pieces(plain, catalog.latest_year)
+    dropped = [exclusions.time_excluded(plain, p[0], p[1]) for p in pieces]
+    kept_pieces = [p for p, d in zip(pieces, dropped, strict=True) if not d]
+    times, _ = merge_times(kept_pieces)
+    year = next((p[2] for p in pieces if p[2] is not None), gazetteer.year)
+    period = find_period(plain, [(p[0], p[1]) for p in kept_pieces], [_bounds(p, year) for p in kept_pieces])
+    without = [f"r.{Period(*_bounds(p, year)).key}" for p, d in zip(pieces, dropped, strict=True) if d]
+    time_spans = [(p[0], p[1]) for p in pieces]
     for start, end in reversed(time_spans):
         plain = plain[:start] + " , " + plain[end:]
     message = Normal.of(plain)
     normal = message.text
-    spans = choose([*paper_spans(message, index), *gazetteer.spans(normal)])
+    found = [*paper_spans(message, index), *gazetteer.spans(normal)]
+    chosen = choose(found)
+    topic_at = {(s.start, s.end): s.ids[0] for s in found if s.kind == "topic"}
+    aliased = [s for s in chosen if s.kind == "paper" and (s.start, s.end) in topic_at]
+    alias_topic = topic_at[(aliased[0].start, aliased[0].end)] if aliased else None
+    flags = exclusions.excluding(normal, [(s.start, s.end) for s in chosen])
+    spans = [s for s, f in zip(chosen, flags, strict=True) if not f]
+    without += [f"{_EXCLUDED_KIND[s.kind]}.{i}" for s, f in zip(chosen, flags, strict=True) if f for i in s.ids[:1]]
     orgs = [i for s in spans if s.kind == "org" for i in s.ids]
-    sections = [i for s in spans if s.kind == "section" for i in s.ids]
+    sections = list(dict.fromkeys(i for s in spans if s.kind == "section" for i in s.ids))
     authors = [i for s in spans if s.kind == "author" for i in s.ids]
+    topics = [i for s in spans if s.kind == "topic" for i in s.ids]
     for s in spans:
         if s.kind == "paper":
             papers += [p for i in s.ids if (p := catalog.get(i)) is not None]
     masked = normal
-    for s in reversed(spans):
+    for s in reversed(chosen):
         masked = masked[:s.start] + " , " + masked[s.end:]
     cues = cues_in(masked)
     residual, fillers = _residual(masked)
@@ -447,13 +517,29 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
         if result.verdict != "none":
             searched.append(result)
     unique = tuple(dict.fromkeys(papers))
-    filt = ListFilter(sections[0] if sections else None, orgs[0] if orgs else None, times[0] if times else None,
-                      authors[0] if authors else None)
+    if len(sections) > 1:   # "agent和对齐论文": one of several sections is every other one left out
+        without += [f"s.{s.id}" for s in catalog.sections if s.id not in sections]
+    filt = ListFilter(sections[0] if len(sections) == 1 else None, orgs[0] if orgs else None,
+                      times[0] if times and period is None else None, authors[0] if authors else None,
+                      topics[0] if topics else None, exclusions.code_wanted(normal), period,
+                      tuple(dict.fromkeys(without)))
     return Reading(normal, unique, filt, tuple(cues), residual, fillers or bool(time_spans),
-                   tuple(searched))
+                   tuple(searched), alias_topic, tuple(i for s in aliased for i in s.ids))
+
+
+_EXCLUDED_KIND = {"org": "o", "section": "s", "topic": "g", "author": "a", "paper": "p"}
+
+
+def _bounds(piece: TimePiece, year: int) -> tuple[str, str]:
+    """A time piece's first and last month, "YYYY-MM", in `year` when it names none."""
+    y = piece[2] if piece[2] is not None else year
+    return f"{y:04d}-{piece[3]:02d}", f"{y:04d}-{piece[4]:02d}"
 
 
 _SEPARATORS = re.compile(r"\s*,\s*|\b(?:vs|versus|and|or|with|to|than)\b|(?:和|跟|与|及|还是|对比|比较|或)")
+
+
+_REASONING_WORDS = (exclusions.WORDS, ranges.WORDS, ordinals.WORDS, superlatives.WORDS)
 
 
 def _residual(masked: str) -> tuple[tuple[str, ...], bool]:
@@ -467,6 +553,8 @@ def _residual(masked: str) -> tuple[tuple[str, ...], bool]:
             if name != "bundle":
                 kept = pattern.sub(" ", kept)
         kept = _FILLER.sub(" ", kept)
+        for words in _REASONING_WORDS:
+            kept = words.sub(" ", kept)
         kept = " ".join(w for w in kept.split() if w not in STOPWORDS)
         removed = removed or _content(kept) != _content(chunk)
         if _meaningful(kept):
@@ -493,8 +581,11 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
     last filter narrowed or switched by an elliptical follow-up); a question about the papers
     named (or, when none is named, the paper last shown); small talk; did-you-mean; nothing.
     """
-    r = read(text, index, gazetteer)
     context = context or ChatContext()
+    reasoned = _reasoned(text, read(text, index, gazetteer), context, index, gazetteer)
+    if isinstance(reasoned, Request):
+        return reasoned
+    r = reasoned
     catalog = index.catalog
     cues = set(r.cues)
     social = next((c for c in SOCIAL_ORDER if c in cues), None)
@@ -513,7 +604,8 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
 
     def request(intent: Intent | None, chosen: tuple[Paper, ...] = (), filt: ListFilter | None = None,
                 *, from_context: bool = False) -> Request:
-        return Request(text, intent, chosen, filt or ListFilter(), r.cues, suggestions, from_context=from_context)
+        return Request(text, intent, chosen, dated(filt or ListFilter(), gazetteer.year), r.cues, suggestions,
+                       from_context=from_context)
 
     if "bundle" in cues or (not r.papers and r.filter.empty and _BUNDLE_ALL.search(r.normal)
                             and _BUNDLE_GET.search(r.normal)):
@@ -541,6 +633,10 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
             return request("count", (), filt, from_context=from_context)
         if not filt.empty or (not r.residual and social is None):
             return request("list", (), filt, from_context=from_context)
+    # Words no topic names, asked as a list ("papers on chain of thought"): ranked by text.
+    if not r.papers and r.residual and r.filter.empty and social is None and question is None \
+            and ("list" in cues or _TOPIC_LIST.search(r.normal)):
+        return Request(text, "ranked", (), ListFilter(), r.cues, query=" ".join(r.residual))
     if papers:
         if check and question in (None, "who", "when"):
             return request("check", papers[:1], r.filter)
@@ -563,6 +659,70 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
     return Request(text, None, (), ListFilter(), r.cues, unmatched=unmatched)
 
 
+# A topic's name asked as a list ("投机解码相关的论文", "speculative decoding papers"), not as one paper.
+_TOPIC_LIST = _cues(r"论文|文章|工作|相关|有哪些|哪些|方面|方向", r"papers|works|ones|list|which|any|related")
+_SHOWN_TOGETHER = _FOLLOW_UP   # "其中最早的", "which of them is the latest?": over the last list
+
+
+def dated(filt: ListFilter, year: int) -> ListFilter:
+    """The filter with a month or season written without a year put in `year` (the digest's)."""
+    if filt.when is not None and filt.when.year is None:
+        return replace(filt, when=replace(filt.when, year=year))
+    return filt
+
+
+def shown(context: ChatContext, catalog: Catalog) -> Selection | None:
+    """The papers of the chat's last list, in the order shown (oldest first), or None."""
+    if context.listed:
+        return Selection(catalog.papers, [catalog.position(i) for i in context.listed if catalog.get(i) is not None])
+    if context.filter is not None:
+        return catalog.by_date(context.filter.papers(catalog))
+    return None
+
+
+def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, gazetteer: Gazetteer
+              ) -> Request | Reading:
+    """What reasons over lists: the digest itself, typed paging, the authors' other papers,
+    ordinals into the last list, superlatives and rankings; else the reading, with an ordinal's
+    paper put in as if named and a topic that shares a paper's name read as the topic in a list."""
+    catalog = index.catalog
+    in_context = tuple(p for i in context.papers if (p := catalog.get(i)) is not None)
+    filt = dated(r.filter, gazetteer.year)
+    if not r.papers and (about_digest.about_digest(r.normal, simplify(text).casefold(), gazetteer.titles)
+                         or (superlatives.both_ends(r.normal) and r.filter.empty)):
+        return Request(text, "digest", cues=r.cues)
+    step = ordinals.page_step(r.normal)
+    if step and context.filter is not None and not r.papers:
+        return Request(text, "page", filter=context.filter, cues=r.cues, from_context=True,
+                       page=max(0, context.page + step))
+    if ordinals.asks_for_others(r.normal) and (r.papers or in_context):
+        return Request(text, "others", r.papers[:1] or in_context[:1], cues=r.cues, from_context=not r.papers)
+    if r.alias_topic and (not r.filter.empty or _TOPIC_LIST.search(r.normal)) \
+            and not any(c in PAPER_QUESTIONS or c in ("compare", "bundle") for c in r.cues):
+        r = replace(r, papers=tuple(p for p in r.papers if p.id not in r.alias_papers),
+                    filter=replace(r.filter, topic=r.filter.topic or r.alias_topic))
+        filt = dated(r.filter, gazetteer.year)
+    n = ordinals.ordinal(r.normal)
+    if n is not None and not r.papers:
+        listed = catalog.by_date(filt.papers(catalog)) if not filt.empty else shown(context, catalog)
+        if listed:
+            picked = tuple(listed) if n == ordinals.ALL else \
+                (listed[-1],) if n == ordinals.LAST else (listed[n - 1],) if n <= len(listed) else ()
+            if picked:
+                return replace(r, papers=picked, filter=ListFilter(), alias_topic=None)
+    ranking = superlatives.most_asked(r.normal)
+    order = superlatives.order_asked(r.normal)
+    if (ranking or order) and not r.papers:
+        over_last = context.filter is not None and (r.filter.empty or bool(_SHOWN_TOGETHER.search(r.normal)))
+        if over_last and context.filter is not None:
+            filt = dated(context.filter.merged(r.filter), gazetteer.year)
+        if ranking:
+            return Request(text, "most", filter=filt, cues=r.cues, from_context=over_last, ranking=ranking)
+        assert order is not None
+        return Request(text, order, filter=filt, cues=r.cues, from_context=over_last)
+    return r
+
+
 _ALL = _cues(r"全部|所有|全体", r"all|everything|every")
 
 
@@ -570,5 +730,7 @@ def list_filter(text: str, index: SearchIndex, gazetteer: Gazetteer) -> ListFilt
     """The filter `/list TEXT` asks for ("google 2023年12月", "agent"); None when TEXT names none."""
     found = read(text, index, gazetteer)
     if not found.filter.empty:
-        return found.filter
+        return dated(found.filter, gazetteer.year)
+    if found.alias_topic:   # "/list 投机解码": the topic, not the paper of that name
+        return ListFilter(topic=found.alias_topic)
     return ListFilter() if not found.residual or _ALL.search(found.normal) else None
