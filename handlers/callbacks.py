@@ -30,7 +30,7 @@ async def button(update: Update, context: PaperContext) -> None:
     elif callback.verb == "ls":
         wanted = ListFilter.from_key(callback.paper_id)
         reply = r.lists.list_page(wanted, _page(callback.arg)) if wanted else None
-        shown = ListAnswer(wanted) if wanted else None
+        shown = ListAnswer(wanted, _page(callback.arg)) if wanted else None
     elif callback.verb == "svd":
         reply = await readers.saved_page(update, context, _page(callback.arg))
     elif callback.verb == "sub":

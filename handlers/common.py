@@ -57,7 +57,8 @@ def lang_of(update: Update, context: PaperContext, text: str = "") -> Lang:
 
 def renderer(context: PaperContext, lang: Lang) -> Renderer:
     lib = context.state.library
-    return Renderer(lib.catalog, lang, lib.digests, context.state.rng, lib.keywords, tuple(lib.featured(WELCOME_PICKS)))
+    return Renderer(lib.catalog, lang, lib.digests, context.state.rng, lib.keywords, tuple(lib.featured(WELCOME_PICKS)),
+                    lib.topics)
 
 
 def chat_context(context: PaperContext) -> ChatContext:

@@ -15,7 +15,8 @@ _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "s
                 "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3}
 _EN_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
-_ZH = re.compile(r"第\s*([一二两三四五六七八九十]|十[一二三四五六七八九]|\d{1,3})\s*(?:篇|个|项|条|名|本|份)?")
+_ZH = re.compile(r"第\s*(十[一二三四五六七八九]|[一二两三四五六七八九十]|\d{1,3})\s*(?:篇|个|项|条|名|本|份)?"
+                 r"(?!\s*(?:季|次|版|代|阶段|届|期|周|天|年|月|轮|半|作者|单位))")
 _ZH_LAST = re.compile(r"最后(?:一|1)?\s*(?:篇|个|项|条)|倒数第\s*(?:一|1)\s*(?:篇|个)?|末尾那篇")
 _ZH_ALL = re.compile(r"这(?:两|俩|几|些)\s*(?:篇|个)|它们俩|两篇都")
 _EN = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|\d{1,3}th)"

@@ -702,7 +702,7 @@ def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, g
         r = replace(r, papers=tuple(p for p in r.papers if p.id not in r.alias_papers),
                     filter=replace(r.filter, topic=r.filter.topic or r.alias_topic))
         filt = dated(r.filter, gazetteer.year)
-    n = ordinals.ordinal(r.normal)
+    n = ordinals.ordinal(simplify(text).casefold())   # before normalising: "#3" keeps its "#"
     if n is not None and not r.papers:
         listed = catalog.by_date(filt.papers(catalog)) if not filt.empty else shown(context, catalog)
         if listed:

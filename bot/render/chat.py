@@ -78,7 +78,8 @@ class ChatReplies:
         section = kit.catalog.section_by_id.get(digest.sections[page])
         papers = kit.catalog.in_digest(digest.id, digest.sections[page])
         name = (section.zh if lang == "zh" else section.en) if section else digest.sections[page]
-        lines = [t("digest_page", lang, title=esc(digest.title), section=esc(name)), ""]
+        lines = [t("digest_page", lang, title=esc(digest.title), section=esc(name), count=len(self.kit.catalog),
+                   sections=len(digest.sections)), ""]
         for n, paper in enumerate(papers, 1):
             lines.append(f"{n}. <b>{esc(paper.title)}</b>")
             lines.append(f"   {paper.date} · {kit.orgs(paper)}")

@@ -4,19 +4,23 @@ named in a line (its short name, organisations, section, first authors) or offer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.catalog.catalog import Catalog, display_name
-from bot.catalog.schema import Paper
+from bot.catalog.schema import Paper, Topic
 from bot.render.html import clip, esc
 from bot.render.locale import Lang, t
 from bot.render.reply import Button, encode
+
+
+LINE_TITLE = 90   # a list line's title is cut here
 
 
 @dataclass(frozen=True)
 class Kit:
     catalog: Catalog
     lang: Lang
+    topics: dict[str, Topic] = field(default_factory=dict)
 
     def name(self, paper: Paper) -> str:
         return esc(paper.short_name)
@@ -38,8 +42,9 @@ class Kit:
         return text + (t("more_authors", self.lang, n=rest) if rest > 0 else "")
 
     def paper_line(self, n: int, paper: Paper) -> str:
-        """One numbered line of a list: "3. <b>Medusa</b> · 2024-01 · Princeton…"."""
-        return f"{n}. <b>{esc(paper.short_name)}</b> · {paper.date} · {self.orgs(paper)}"
+        """One numbered line of a list: "3. <b>Medusa: Simple LLM Inference…</b> · 2024-01 · Princeton…".
+        The title, not the short name: "LLaMA" alone reads like a word of "Code Llama"."""
+        return f"{n}. <b>{esc(clip(paper.title, LINE_TITLE))}</b> · {paper.date} · {self.orgs(paper)}"
 
     def picks(self, papers: Sequence[Paper], *, width: int = 24, per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
         """A button to open each paper, `per_row` to a row."""

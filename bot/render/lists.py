@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.catalog.schema import Paper
 from bot.conversation.answer import ChoiceAnswer, CountAnswer
 from bot.conversation.understand import ListFilter, When
+from bot.render import filters
 from bot.render.html import clip, clip_html, esc
 from bot.render.kit import Kit
 from bot.render.locale import Lang, t
@@ -40,11 +41,12 @@ class Lists:
             parts.append((section.zh if lang == "zh" else section.en) if section else wanted.section)
         if wanted.when:
             parts.append(time_label(wanted.when, lang))
+        parts += filters.title_parts(wanted, self.kit, self.kit.topics)
         return " · ".join(parts) or t("list_all", lang)
 
     def list_page(self, wanted: ListFilter, page: int, *, title: str | None = None) -> Reply:
         kit, lang = self.kit, self.kit.lang
-        papers = wanted.papers(kit.catalog)
+        papers = kit.catalog.by_date(wanted.papers(kit.catalog))   # oldest first: "the second one" is the second shown
         heading = title or esc(self.filter_title(wanted))
         if not papers:
             return Reply(t("list_empty", lang, filter=heading))
@@ -53,12 +55,8 @@ class Lists:
         start, end = page_bounds(len(papers), page)
         chunk = papers[start:end]
         lines = [t("list_title", lang, title=heading, count=len(papers))]
-        section = None
-        for n, paper in enumerate(chunk, start + 1):
-            if wanted.section is None and paper.section != section:
-                section = paper.section
-                lines.append(f"\n<i>{kit.section(paper)}</i>")
-            lines.append(kit.paper_line(n, paper))
+        for n, paper in enumerate(chunk, start + 1):   # in date order, each line says its section
+            lines.append(kit.paper_line(n, paper) + (f" · <i>{kit.section(paper)}</i>" if wanted.section is None else ""))
         if pages > 1:
             lines.append("\n" + t("page", lang, page=page + 1, pages=pages))
         rows = list(kit.picks(chunk))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules, pick
-from bot.catalog.schema import Digest, Paper, ReplyItem
+from bot.catalog.schema import Digest, Paper, ReplyItem, Topic
 from bot.conversation.answer import (
     Answer,
     BundleAnswer,
@@ -25,6 +25,7 @@ from bot.conversation.answer import (
     PaperAnswer,
     SimilarAnswer,
 )
+from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.understand import ListFilter
 from bot.render.cards import Cards
 from bot.render.chat import ChatReplies
@@ -33,6 +34,7 @@ from bot.render.html import clip, esc
 from bot.render.kit import Kit
 from bot.render.lists import QUERY_ECHO, Lists
 from bot.render.locale import Lang, t
+from bot.render.reasoned import Reasoned
 from bot.render.reply import Reply
 
 
@@ -44,17 +46,20 @@ class Renderer:
     rng: random.Random = field(default_factory=random.Random)
     keywords: KeywordRules = field(default_factory=KeywordRules)
     featured: tuple[Paper, ...] = ()   # offered as buttons under the welcome
+    topics: tuple[Topic, ...] = ()
     kit: Kit = field(init=False)
     cards: Cards = field(init=False)
     lists: Lists = field(init=False)
     comparisons: Comparisons = field(init=False)
     chat: ChatReplies = field(init=False)
+    reasoned: Reasoned = field(init=False)
 
     def __post_init__(self) -> None:
-        self.kit = Kit(self.catalog, self.lang)
+        self.kit = Kit(self.catalog, self.lang, {t.id: t for t in self.topics})
         self.cards = Cards(self.kit)
         self.lists = Lists(self.kit)
         self.comparisons = Comparisons(self.kit)
+        self.reasoned = Reasoned(self.kit, self.cards, self.lists)
         self.chat = ChatReplies(self.kit, self.cards, self.lists, self.digests, self.keywords, self.featured, self.rng)
 
     def answer(self, answer: Answer) -> list[Reply]:
@@ -83,6 +88,16 @@ class Renderer:
             return [self.lists.list_page(ListFilter(), 0)]
         if isinstance(answer, ChatAnswer):
             return [self.chat.chat(answer.kind)]
+        if isinstance(answer, SuperlativeAnswer):
+            return [self.reasoned.superlative(answer)]
+        if isinstance(answer, RankingAnswer):
+            return [self.reasoned.ranking(answer)]
+        if isinstance(answer, OthersAnswer):
+            return [self.reasoned.others(answer)]
+        if isinstance(answer, RankedAnswer):
+            return [self.reasoned.ranked(answer)]
+        if isinstance(answer, DigestAnswer):
+            return [self.reasoned.digest(answer)]
         if isinstance(answer, FallbackAnswer):
             fallback = [r for item in self.keywords.fallback for r in self.chat.reply_item(item)]
             return fallback or [Reply(t("off_topic", self.lang, count=len(self.catalog)))]
