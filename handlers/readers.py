@@ -121,7 +121,8 @@ async def subscribe_command(update: Update, context: PaperContext) -> None:
 def target_of_key(key: str, context: PaperContext, lang: Lang) -> Target | None:
     """The 🔔 button on a list: its filter (from the callback data) as something to follow."""
     wanted = ListFilter.from_key(key)
-    return None if wanted is None else target_of_filter(wanted, context.state.library.catalog, lang)
+    lib = context.state.library
+    return None if wanted is None else target_of_filter(wanted, lib.catalog, lang, lib.gazetteer.topics)
 
 
 async def subscriptions_command(update: Update, context: PaperContext) -> None:

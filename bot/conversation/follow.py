@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from bot.catalog.catalog import Catalog, author_key
-from bot.catalog.schema import Paper
+from bot.catalog.schema import Paper, Topic
 from bot.conversation.understand import Gazetteer, ListFilter, read
 from bot.search.engine import SearchIndex, search
 from bot.store.records import Kind, Subscription
@@ -36,7 +36,9 @@ def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) ->
     if not text:
         return None
     found = read(text, index, gazetteer)
-    named = None if found.papers else target_of_filter(found.filter, index.catalog, lang)
+    wanted = replace(found.filter, topic=found.filter.topic or found.alias_topic)   # "speculative decoding"
+    named = None if found.papers and not found.alias_topic else target_of_filter(wanted, index.catalog, lang,
+                                                                                 gazetteer.topics)
     if named is not None:
         return named
     if search(text, index).verdict == "none":
@@ -44,9 +46,11 @@ def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) ->
     return Target("topic", normalise(text), text)
 
 
-def target_of_filter(wanted: ListFilter, catalog: Catalog, lang: str) -> Target | None:
-    """A filter's section, organisation or author (in that order) as something to follow; the 🔔
-    button on a list and "/subscribe" share it."""
+def target_of_filter(wanted: ListFilter, catalog: Catalog, lang: str,
+                     topics: Mapping[str, Topic] | None = None) -> Target | None:
+    """A filter's section, organisation, author or curated topic (in that order) as something to
+    follow; the 🔔 button on a list and "/subscribe" share it. A curated topic is followed by its
+    id: a new paper tagged with it is pushed."""
     if wanted.section and wanted.section in catalog.section_by_id:
         section = catalog.section_by_id[wanted.section]
         return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
@@ -54,17 +58,22 @@ def target_of_filter(wanted: ListFilter, catalog: Catalog, lang: str) -> Target 
         return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"))
     if wanted.author and wanted.author in catalog.authors:
         return Target("author", wanted.author, catalog.authors[wanted.author])
+    if wanted.topic and topics and wanted.topic in topics:
+        topic = topics[wanted.topic]
+        return Target("topic", topic.id, topic.zh if lang == "zh" else topic.en)
     return None
 
 
-def matches(sub: Subscription, paper: Paper, topic_hits: dict[str, set[str]]) -> bool:
+def matches(sub: Subscription, paper: Paper, topic_hits: Mapping[str, set[str]]) -> bool:
+    """Whether a new paper is one a subscription follows: a topic matches a paper tagged with it
+    (a curated topic's id) or one its words find (a topic the vocabulary lacks)."""
     if sub.kind == "section":
         return paper.section == sub.value
     if sub.kind == "org":
         return sub.value in paper.orgs
     if sub.kind == "author":
         return any(author_key(a) == sub.value for a in paper.named_authors)
-    return paper.id in topic_hits.get(sub.value, set())
+    return sub.value in paper.topics or paper.id in topic_hits.get(sub.value, set())
 
 
 def new_papers(old: Catalog, new: Catalog) -> list[Paper]:
@@ -73,12 +82,14 @@ def new_papers(old: Catalog, new: Catalog) -> list[Paper]:
     return [new.papers[i] for i, pid in enumerate(new.ids) if pid not in known]
 
 
-def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex) -> list[tuple[int, str]]:
-    """(chat, paper) for every new paper some subscription of that chat matches, once each."""
+def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex,
+               curated: Collection[str] = ()) -> list[tuple[int, str]]:
+    """(chat, paper) for every new paper some subscription of that chat matches, once each.
+    `curated` are the topic ids of data/topics.yaml: those match by tag only, never by search."""
     subs = list(subs)
     ids = {p.id for p in papers}
     topic_hits = {s.value: {h.paper.id for h in search(s.value, index, limit=TOPIC_HITS).hits} & ids
-                  for s in subs if s.kind == "topic"}
+                  for s in subs if s.kind == "topic" and s.value not in curated}
     out: dict[tuple[int, str], None] = {}
     for paper in papers:
         for sub in subs:

@@ -4,7 +4,7 @@ did-you-mean and counts. Pages hold PAGE_SIZE papers and edit one message throug
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.catalog.schema import Paper
@@ -64,7 +64,8 @@ class Lists:
             nav = kit.pager("ls", wanted.key, page, pages)
             if nav:
                 rows.append(nav)
-        if wanted.when is None and sum(map(bool, (wanted.section, wanted.org, wanted.author))) == 1 \
+        if replace(wanted, section=None, org=None, author=None, topic=None).empty \
+                and sum(map(bool, (wanted.section, wanted.org, wanted.author, wanted.topic))) == 1 \
                 and len(wanted.key.encode()) <= MAX_CALLBACK - 5:
             rows.append((Button(t("btn_follow", lang), encode("sub", wanted.key)),))
         return Reply(clip_html("\n".join(lines)), tuple(rows))

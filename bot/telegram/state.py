@@ -114,7 +114,7 @@ class BotState:
         if not fresh or self.store is None:
             return 0
         subs = await guarded("reading subscriptions", self.store.all_subscriptions(), [])
-        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index)
+        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index, {t.id for t in new.topics})
         added = await guarded("logging pushes", self.store.enqueue(pairs), 0)
         log.info("%d new paper(s): %d push(es) to %d chat(s) logged", len(fresh), added, len({c for c, _ in pairs}))
         return int(added)
