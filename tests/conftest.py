@@ -8,6 +8,7 @@ import pytest
 from bot.catalog import catalog as catalog_mod
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import load_digests, load_keywords
+from bot.catalog.topics import load_topics
 from bot.conversation.library import Library
 from bot.search.engine import SearchIndex
 from bot.settings import Settings
@@ -42,10 +43,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture(scope="session")
 def library(catalog: Catalog, index: SearchIndex) -> Library:
-    """The shipped data as the bot serves it (catalog, keyword rules, digests, index)."""
+    """The shipped data as the bot serves it (catalog, keyword rules, digests, index, topics)."""
     digests = load_digests(DATA / "digests.yaml", [s.id for s in catalog.sections], [p.id for p in catalog])
     keywords = load_keywords(DATA / "keywords.yaml", [p.id for p in catalog], [d.id for d in digests])
-    return Library(catalog, keywords, digests, index)
+    return Library(catalog, keywords, digests, index, load_topics(DATA / "topics.yaml"))
 
 
 @pytest.fixture(scope="session", autouse=True)

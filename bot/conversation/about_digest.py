@@ -18,7 +18,8 @@ _SPAN = re.compile(r"时间跨度|时间范围|跨度|覆盖(?:哪几年|哪些�
                    r"\bhow (?:recent|far back)\b")
 _WHAT = re.compile(r"(?:这个|这份|该)?(?:合集|目录|digest)(?:是什么|是啥|叫什么|是哪来的|从哪来|哪来的|出自哪|来源|介绍)|"
                    r"从哪来|哪来的|来源是|出处|"
-                   r"\bwhat(?:s| is) (?:this|the) (?:digest|collection|catalog)\b|\b(?:digest|collection|catalog)(?:s)? (?:called|name|about|source)\b|"
+                   r"\bwhat(?:s| is) (?:this|the) (?:digest|collection|catalog)\b|"
+                   r"\b(?:digest|collection|catalog)(?:s)? (?:called|name|about|source)\b|"
                    r"\bwhere (?:is|does|do) (?:this|the|these) .{0,20}(?:from|come from)\b|\babout (?:this|the) digest\b")
 
 

@@ -20,9 +20,10 @@ _ZH = re.compile(r"第\s*(十[一二三四五六七八九]|[一二两三四五�
 _ZH_LAST = re.compile(r"最后(?:一|1)?\s*(?:篇|个|项|条)|倒数第\s*(?:一|1)\s*(?:篇|个)?|末尾那篇")
 _ZH_ALL = re.compile(r"这(?:两|俩|几|些)\s*(?:篇|个)|它们俩|两篇都")
 _EN = re.compile(r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|\d{1,3}th)"
-                 r"\s+(?:one|paper|entry|item|result)s?\b")
+                 r"\s+(?:(?:(?!half\b|quarter\b|month\b)[\w-]+\s+){0,2}(?:paper|entry|item|result)s?|one|1)\b")
 _EN_NUMBER = re.compile(r"(?:#|\bno\.?\s*|\bnumber\s+|\bnum\s+)(\d{1,3})\b|\b(?:paper|item|entry)\s+(\d{1,3})\b")
-_EN_LAST = re.compile(r"\bthe\s+last\s+(?:one|paper|entry|item)?\b|\blast one\b")
+_EN_LAST = re.compile(r"\b(?:the\s+)?last\s+(?:(?:(?!half\b|quarter\b|month\b|year\b|week\b)[\w-]+\s+){0,2}"
+                      r"(?:paper|entry|item)s?|one|1)\b")
 _EN_ALL = re.compile(r"\b(?:both(?: of them)?|these two|those two|all of them|each of them)\b")
 
 _NEXT = re.compile(r"^\s*(?:下一页|下页|后一页|翻页|往后翻|继续|更多|还有吗|还有呢|再来(?:点|一些|几篇)?|"
@@ -32,9 +33,11 @@ _PREVIOUS = re.compile(r"^\s*(?:上一页|上页|前一页|往前翻|返回上�
                        r"back|go back|last page)\s*[?？!！。.]*\s*$")
 
 # "他还有别的论文吗", "他们还有其他论文吗", "any other papers by them?", "what else did they write?"
-_OTHERS = re.compile(r"(?:他|她|他们|她们|作者|这些人|同一批人|这个团队|这帮人).{0,6}(?:别的|其他|其它|另外的|还有哪些|还写了|还发了|还做了)|"
+_OTHERS = re.compile(r"(?:他|她|他们|她们|作者|这些人|同一批人|这个团队|这帮人).{0,6}"
+                     r"(?:别的|其他|其它|另外的|还有哪些|还写了|还发了|还做了)|"
                      r"(?:还有|还写了?|还发了?)(?:别的|其他|其它).{0,4}(?:论文|文章|工作)|"
-                     r"\b(?:other|more)\s+(?:papers|works?|ones)\s+(?:by|from|of)\s+(?:them|him|her|the(?:se|ir)? authors?|the same authors?)\b|"
+                     r"\b(?:other|more)\s+(?:papers|works?|ones)\s+(?:by|from|of)\s+"
+                     r"(?:them|him|her|the(?:se|ir)? authors?|the same authors?)\b|"
                      r"\btheir\s+other\s+(?:papers|works?)\b|\bwhat else (?:did|have|has) (?:they|he|she|the authors?)\b|"
                      r"\b(?:they|he|she) (?:also )?(?:wrote|write|written|published) (?:anything|something) else\b|"
                      r"\banything else (?:by|from) (?:them|him|her)\b")

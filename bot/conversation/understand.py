@@ -634,9 +634,11 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
         if not filt.empty or (not r.residual and social is None):
             return request("list", (), filt, from_context=from_context)
     # Words no topic names, asked as a list ("papers on chain of thought"): ranked by text.
-    if not r.papers and r.residual and r.filter.empty and social is None and question is None \
+    if not papers and r.residual and r.filter.empty and social is None and question is None \
             and ("list" in cues or _TOPIC_LIST.search(r.normal)):
-        return Request(text, "ranked", (), ListFilter(), r.cues, query=" ".join(r.residual))
+        query = _TOPIC_FILLER.sub(" ", " ".join(r.residual)).strip()
+        if query:
+            return Request(text, "ranked", (), ListFilter(), r.cues, query=query)
     if papers:
         if check and question in (None, "who", "when"):
             return request("check", papers[:1], r.filter)
@@ -661,6 +663,7 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
 
 # A topic's name asked as a list ("投机解码相关的论文", "speculative decoding papers"), not as one paper.
 _TOPIC_LIST = _cues(r"论文|文章|工作|相关|有哪些|哪些|方面|方向", r"papers|works|ones|list|which|any|related")
+_TOPIC_FILLER = _cues(r"关于|有关|涉及|讲|研究|相关|方法|方面", r"on|about|regarding|related|topic")
 _SHOWN_TOGETHER = _FOLLOW_UP   # "其中最早的", "which of them is the latest?": over the last list
 
 

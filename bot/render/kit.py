@@ -12,7 +12,6 @@ from bot.render.html import clip, esc
 from bot.render.locale import Lang, t
 from bot.render.reply import Button, encode
 
-
 LINE_TITLE = 90   # a list line's title is cut here
 
 

@@ -37,7 +37,7 @@ class Reasoned:
         return Reply(clip_html("\n".join(lines)), self.kit.picks(shown))
 
     def ranking(self, answer: RankingAnswer) -> Reply:
-        lang, catalog = self.kit.lang, self.kit.catalog
+        lang = self.kit.lang
         title = esc(self.lists.filter_title(answer.filter))
         if not answer.rows:
             return Reply(t("list_empty", lang, filter=title))

@@ -24,7 +24,8 @@ FULL = Paper(id="full", title="Full: Every Field Set", section="base", date="202
              authors=("Le Scao, Teven", "Ada Lovelace", "others"), categories=("cs.CL", "cs.AI"),
              aliases=("全", "full-1"), summary_en="A summary.", abstract_zh="摘要。", digest="d2023",
              links=Links(code="https://example.org/c", data=None, project="https://example.org/p"),
-             errata=(Erratum(field="orgs", digest="Columbia", note="the digest's slip"),))
+             errata=(Erratum(field="orgs", digest="Columbia", note="the digest's slip"),),
+             topics=("speculative-decoding", "long-context"))
 
 
 def test_every_field_of_a_paper_survives_the_store() -> None:
