@@ -158,6 +158,13 @@ class Catalog:
                  for i in self.groups.get(f"m:{m}", ())]
         return Selection(self.papers, sorted(found))
 
+    def posted_between(self, first: str | None, last: str | None) -> Selection:
+        """Papers whose arXiv first posting (where it differs from their card's date) falls in
+        these months: what a time filter tells the reader about, never what it lists."""
+        found = [i for key, positions in self.groups.starting_with("x:")
+                 if (first is None or key[2:] >= first) and (last is None or key[2:] <= last) for i in positions]
+        return Selection(self.papers, sorted(found))
+
     @cached_property
     def date_rank(self) -> np.ndarray:
         """Each position's place in date order (the card's month, then catalog order): lists are
@@ -228,7 +235,8 @@ class Selection(Sequence[Paper]):
 
 def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
     """The positions of the papers of each "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
-    "d:<digest>", "a:<author key>", "t:<topic>" and "c:code" / "c:none" (a code link or not), in catalog order:
+    "d:<digest>", "a:<author key>", "t:<topic>", "c:code" / "c:none" (a code link or not) and
+    "x:<YYYY-MM>" (arXiv's first posting, where it differs from the card's date), in catalog order:
     lists and pages stay cheap at 100,000 papers. A paper counts in the month (and year) its
     card shows (`date`), never silently in arXiv's: "2024's papers" are those dated 2024."""
     groups: dict[str, list[int]] = {}
@@ -237,6 +245,8 @@ def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
                 *(f"a:{author_key(a)}" for a in p.named_authors), *(f"t:{t}" for t in p.topics),
                 f"m:{p.date}", f"y:{p.date[:4]}"}
         keys.add("c:code" if p.links.code else "c:none")
+        if p.arxiv_date and p.arxiv_date != p.date:   # shown beside a time filter, never filtered by
+            keys.add(f"x:{p.arxiv_date}")
         for key in keys:
             groups.setdefault(key, []).append(i)
     return {k: tuple(v) for k, v in groups.items()}

@@ -27,7 +27,7 @@ import numpy as np
 from bot.catalog import mapped
 from bot.catalog.schema import Erratum, Links, Organisation, Paper, Section, Text
 
-STORE_VERSION = 2   # 2: papers carry topics; date groups read the card's date only
+STORE_VERSION = 3   # 3: papers carry topics; date groups read the card's date only; arXiv-date groups
 FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
 _AT = {name: i for i, name in enumerate(FIELDS)}
 _FORMAT = f"{STORE_VERSION}-py{sys.version_info.major}{sys.version_info.minor}"

@@ -1,7 +1,10 @@
 """The parts of a list's title that say its topic, its range of months, whether it has code,
-and what it leaves out ("话题：投机解码 · 不含 谷歌")."""
+and what it leaves out ("话题：投机解码 · 不含 谷歌"); and the note under a time filter's list
+about papers arXiv dates otherwise."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from bot.catalog.schema import Topic
 from bot.conversation.ranges import Period
@@ -55,3 +58,35 @@ def title_parts(wanted: ListFilter, kit: Kit, topics: dict[str, Topic]) -> list[
     if names:
         parts.append(t("without", lang, names=("、" if lang == "zh" else ", ").join(names)))
     return parts
+
+
+NOTED = 5   # an arXiv note names at most this many papers
+
+
+def arxiv_note(wanted: ListFilter, kit: Kit) -> str:
+    """For a time filter: the papers it leaves out although arXiv first posted them in that time
+    ("GPTQ: card 2023-03, arXiv 2022-10"), since every filter reads the card's date."""
+    months = _months(wanted)
+    if months is None:
+        return ""
+    rest = replace(wanted, when=None, period=None)
+    kept = set(rest.papers(kit.catalog).positions) if not rest.empty else None
+    posted = [i for i in kit.catalog.posted_between(*months).positions if kept is None or i in kept]
+    if not posted:
+        return ""
+    listed = set(wanted.papers(kit.catalog).positions)
+    shown = [kit.catalog.papers[i] for i in posted if i not in listed][:NOTED]
+    if not shown:
+        return ""
+    sep = "；" if kit.lang == "zh" else "; "
+    papers = sep.join(t("arxiv_dated", kit.lang, name=kit.name(p), date=p.date, arxiv=p.arxiv_date) for p in shown)
+    return t("arxiv_note", kit.lang, papers=papers)
+
+
+def _months(wanted: ListFilter) -> tuple[str | None, str | None] | None:
+    if wanted.period is not None:
+        return wanted.period.first, wanted.period.last
+    if wanted.when is not None and wanted.when.year is not None:
+        y = wanted.when.year
+        return f"{y:04d}-{wanted.when.first:02d}", f"{y:04d}-{wanted.when.last:02d}"
+    return None

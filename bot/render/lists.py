@@ -48,8 +48,9 @@ class Lists:
         kit, lang = self.kit, self.kit.lang
         papers = kit.catalog.by_date(wanted.papers(kit.catalog))   # oldest first: "the second one" is the second shown
         heading = title or esc(self.filter_title(wanted))
+        note = filters.arxiv_note(wanted, kit)
         if not papers:
-            return Reply(t("list_empty", lang, filter=heading))
+            return Reply(t("list_empty", lang, filter=heading) + (f"\n{note}" if note else ""))
         pages = page_count(len(papers))
         page = min(max(page, 0), pages - 1)
         start, end = page_bounds(len(papers), page)
@@ -59,6 +60,8 @@ class Lists:
             lines.append(kit.paper_line(n, paper) + (f" · <i>{kit.section(paper)}</i>" if wanted.section is None else ""))
         if pages > 1:
             lines.append("\n" + t("page", lang, page=page + 1, pages=pages))
+        if note:
+            lines.append(note)
         rows = list(kit.picks(chunk))
         if len(wanted.key.encode()) <= MAX_CALLBACK - 10:  # room for "ls:" and the page number
             nav = kit.pager("ls", wanted.key, page, pages)

@@ -150,7 +150,7 @@ def test_rankings_name_the_leader_with_its_count(library: Library, text: str, di
 ])
 def test_exclusions_subtract_from_the_filter(library: Library, text: str, expected: set[str]) -> None:
     answer = answer_text(text, library, private=True)
-    assert isinstance(answer, ListAnswer) and answer.filter.without or answer.filter.code is False  # type: ignore[union-attr]
+    assert (isinstance(answer, ListAnswer) and answer.filter.without) or answer.filter.code is False  # type: ignore[union-attr]
     assert set(ids(answer, library)) == expected
 
 
@@ -277,3 +277,12 @@ def test_a_list_title_says_what_it_leaves_out(library: Library) -> None:
     wanted = replace(ListFilter(section="foundation"), without=("o.meta", "p.gemini", "r.2023-07~2023-07"))
     text = Renderer(library.catalog, "zh").answer(ListAnswer(wanted))[0].text
     assert text.startswith("<b>基座 · 不含 Meta、Gemini、2023-07</b>（4 篇）")
+
+
+def test_a_time_filter_says_what_arxiv_dates_otherwise_but_never_lists_it(library: Library) -> None:
+    answer = answer_text("papers from 2022", library, private=True)
+    assert isinstance(answer, ListAnswer) and not answer.filter.papers(library.catalog)
+    text = Renderer(library.catalog, "en").answer(answer)[0].text
+    assert "No papers match" in text and "GPTQ (card 2023-03, arXiv 2022-10)" in text
+    march = Renderer(library.catalog, "en").answer(answer_text("2023年3月的论文", library, private=True))[0].text
+    assert "GPTQ" in march and "ℹ️" not in march   # listed by its card's month; arXiv's 2022-10 is no other month here
