@@ -6,15 +6,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.catalog.schema import Topic
 from bot.conversation.ranges import Period
 from bot.conversation.understand import ListFilter
 from bot.render.kit import Kit
 from bot.render.locale import Lang, t
-
-
-def topic_name(topic: Topic | None, topic_id: str, lang: Lang) -> str:
-    return (topic.zh if lang == "zh" else topic.en) if topic else topic_id
 
 
 def period_label(period: Period, lang: Lang) -> str:
@@ -26,12 +21,12 @@ def period_label(period: Period, lang: Lang) -> str:
     return t("period_since", lang, month=period.first or "")
 
 
-def title_parts(wanted: ListFilter, kit: Kit, topics: dict[str, Topic]) -> list[str]:
+def title_parts(wanted: ListFilter, kit: Kit) -> list[str]:
     """What a list's title says beyond section, organisation, author and month."""
-    lang, catalog = kit.lang, kit.catalog
+    lang = kit.lang
     parts = []
     if wanted.topic:
-        parts.append(t("topic_label", lang, name=topic_name(topics.get(wanted.topic), wanted.topic, lang)))
+        parts.append(t("topic_label", lang, name=kit.named("g", wanted.topic)))
     if wanted.period:
         parts.append(period_label(wanted.period, lang))
     if wanted.code is not None:
@@ -39,26 +34,14 @@ def title_parts(wanted: ListFilter, kit: Kit, topics: dict[str, Topic]) -> list[
     names = []
     for key in wanted.without:
         kind, _, value = key.partition(".")
-        if kind == "o":
-            org = catalog.org_by_id.get(value)
-            names.append(org.name(lang) if org else value)
-        elif kind == "s":
-            section = catalog.section_by_id.get(value)
-            names.append((section.zh if lang == "zh" else section.en) if section else value)
-        elif kind == "g":
-            names.append(topic_name(topics.get(value), value, lang))
-        elif kind == "a":
-            names.append(catalog.authors.get(value, value))
-        elif kind == "p":
-            paper = catalog.get(value)
-            names.append(paper.short_name if paper else value)
-        elif (period := Period.from_key(value)) is not None:
-            names.append(period_label(period, lang) if period.first != period.last or not period.first
-                         else period.first)
+        period = Period.from_key(value) if kind == "r" else None
+        if period is None:
+            names.append(kit.named(kind, value))
+        else:
+            names.append(period.first if period.first and period.first == period.last else period_label(period, lang))
     if names:
         parts.append(t("without", lang, names=("、" if lang == "zh" else ", ").join(names)))
     return parts
-
 
 NOTED = 5   # an arXiv note names at most this many papers
 

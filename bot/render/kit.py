@@ -28,6 +28,22 @@ class Kit:
         """The organisations, escaped; a paper added by its arXiv id may have none listed."""
         return esc(self.catalog.org_label(paper, self.lang)) or "—"
 
+    def named(self, kind: str, key: str) -> str:
+        """The name (unescaped) of an organisation "o", section "s", topic "g", author "a" or paper
+        "p" by its id, in the reader's language; the id itself when the catalog lacks it."""
+        catalog, lang = self.catalog, self.lang
+        if kind == "o" and (org := catalog.org_by_id.get(key)):
+            return org.name(lang)
+        if kind == "s" and (section := catalog.section_by_id.get(key)):
+            return section.zh if lang == "zh" else section.en
+        if kind == "g" and (topic := self.topics.get(key)):
+            return topic.zh if lang == "zh" else topic.en
+        if kind == "a":
+            return catalog.authors.get(key, key)
+        if kind == "p" and (paper := catalog.get(key)):
+            return paper.short_name
+        return key
+
     def section(self, paper: Paper) -> str:
         return esc(self.catalog.section_label(paper, self.lang))
 

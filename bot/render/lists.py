@@ -41,7 +41,7 @@ class Lists:
             parts.append((section.zh if lang == "zh" else section.en) if section else wanted.section)
         if wanted.when:
             parts.append(time_label(wanted.when, lang))
-        parts += filters.title_parts(wanted, self.kit, self.kit.topics)
+        parts += filters.title_parts(wanted, self.kit)
         return " · ".join(parts) or t("list_all", lang)
 
     def list_page(self, wanted: ListFilter, page: int, *, title: str | None = None) -> Reply:

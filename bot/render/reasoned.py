@@ -52,16 +52,8 @@ class Reasoned:
         return Reply(clip_html("\n".join(lines)))
 
     def _label(self, dimension: str, key: str) -> str:
-        catalog, lang = self.kit.catalog, self.kit.lang
-        if dimension == "org":
-            org = catalog.org_by_id.get(key)
-            return org.name(lang) if org else key
-        if dimension == "section":
-            section = catalog.section_by_id.get(key)
-            return (section.zh if lang == "zh" else section.en) if section else key
-        if dimension == "author":
-            return catalog.authors.get(key, key)
-        return key
+        kind = {"org": "o", "section": "s", "author": "a", "topic": "g"}.get(dimension)
+        return self.kit.named(kind, key) if kind else key   # a month or a year names itself
 
     def others(self, answer: OthersAnswer) -> Reply:
         lang = self.kit.lang
