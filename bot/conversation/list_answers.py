@@ -17,7 +17,8 @@ from bot.conversation.understand import ListFilter
 from bot.search.engine import SearchIndex
 from bot.text import normalise, tokens
 
-RANKED_ROWS = 5          # a ranking shows this many rows (and every row tied with the last)
+RANKED_ROWS = 5          # a ranking shows this many rows (and up to as many tied with the last)
+TIED_KEPT = 20           # a superlative tie keeps this many papers (the count says how many tie)
 # A topic the vocabulary lacks lists the papers whose BM25 score is at least this share of the
 # best one's (at most RANKED_MAX of them): calibrated on tests/data/topics_labelled.yaml with
 # benchmarks/topics.py, where it gives the best F1 over the labelled topics' queries.
@@ -27,12 +28,14 @@ RANKED_MAX = 8
 
 @dataclass(frozen=True)
 class SuperlativeAnswer:
-    """The earliest or latest paper(s) a filter lists: every paper of that month (a tie)."""
+    """The earliest or latest paper(s) a filter lists: every paper of that month (a tie), the
+    first TIED_KEPT of them in catalog order."""
 
     filter: ListFilter
     order: Order
     papers: tuple[Paper, ...]
     of: int          # how many papers the filter lists
+    tied: int = 1    # how many share the deciding month
 
 
 @dataclass(frozen=True)
@@ -70,38 +73,37 @@ class DigestAnswer:
 
 
 def superlative(wanted: ListFilter, order: Order, catalog: Catalog) -> SuperlativeAnswer:
-    listed = catalog.by_date(wanted.papers(catalog))
-    if not listed:
-        return SuperlativeAnswer(wanted, order, (), 0)
-    end = listed[0] if order == "earliest" else listed[-1]
-    tied = tuple(p for p in listed if p.date == end.date)
-    return SuperlativeAnswer(wanted, order, tied, len(listed))
+    """By positions and the date ranking alone: only the papers shown are decoded."""
+    positions = np.asarray(wanted.papers(catalog).positions, dtype=np.int64)
+    if not len(positions):
+        return SuperlativeAnswer(wanted, order, (), 0, 0)
+    ranks = catalog.date_rank[positions]
+    end = int(positions[np.argmin(ranks) if order == "earliest" else np.argmax(ranks)])
+    month = np.asarray(catalog.groups.get(f"m:{catalog.papers[end].date}", ()), dtype=np.int64)
+    tied = month[np.isin(month, positions)]
+    return SuperlativeAnswer(wanted, order, tuple(catalog.papers[int(i)] for i in tied[:TIED_KEPT]), len(positions),
+                             len(tied))
+
+
+# What each ranking counts by: the catalog's groups of that kind ("o:google" -> its papers).
+_GROUPS = {"org": "o:", "section": "s:", "month": "m:", "year": "y:", "author": "a:", "topic": "t:"}
 
 
 def ranking(wanted: ListFilter, dimension: str, fewest: bool, catalog: Catalog) -> RankingAnswer:
-    """Counts of the filter's papers per organisation (section, month, year, author, topic)."""
-    counts: Counter[str] = Counter()
-    for paper in wanted.papers(catalog):
-        counts.update(dict.fromkeys(_values(paper, dimension), 1))
+    """Counts of the filter's papers per organisation (section, month, year, author, topic),
+    read from the catalog's groups: no paper is decoded."""
+    groups = catalog.groups.arrays_starting_with(_GROUPS[dimension])
+    if wanted.empty:
+        counts = {key[2:]: len(group) for key, group in groups}
+    else:
+        selected = np.zeros(len(catalog), dtype=bool)
+        selected[np.asarray(wanted.papers(catalog).positions, dtype=np.int64)] = True
+        counts = {key[2:]: n for key, group in groups if (n := int(selected[group].sum()))}
     ordered = sorted(counts.items(), key=lambda kv: (kv[1] if fewest else -kv[1], kv[0]))
     if len(ordered) > RANKED_ROWS:   # and every row tied with the last one shown
         cut = ordered[RANKED_ROWS - 1][1]
-        ordered = ordered[:RANKED_ROWS] + [kv for kv in ordered[RANKED_ROWS:] if kv[1] == cut]
+        ordered = ordered[:RANKED_ROWS] + [kv for kv in ordered[RANKED_ROWS:] if kv[1] == cut][:RANKED_ROWS]
     return RankingAnswer(wanted, dimension, tuple(ordered), fewest)
-
-
-def _values(paper: Paper, dimension: str) -> tuple[str, ...]:
-    if dimension == "org":
-        return paper.orgs
-    if dimension == "section":
-        return (paper.section,)
-    if dimension == "month":
-        return (paper.date,)
-    if dimension == "year":
-        return (paper.date[:4],)
-    if dimension == "author":
-        return tuple(author_key(a) for a in paper.named_authors)
-    return paper.topics
 
 
 def others(paper: Paper, catalog: Catalog) -> OthersAnswer:

@@ -9,6 +9,7 @@ import re
 
 LAST = -1   # the ordinal of "the last one"
 ALL = 0     # "这两篇 / both / 这几篇": every paper shown
+ALL_MAX = 4  # ...of a list this short (a comparison's worth)
 
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,

@@ -355,6 +355,9 @@ class Gazetteer:
         self.topics = {t.id: t for t in topics}
         self.year = year or catalog.latest_year   # what a month or season without a year means
         self.titles = tuple(simplify(t).casefold() for t in titles)   # "2023 AI核心论文是什么"
+        # The topic that spans a section across sections (multimodal models beyond 多模态): a
+        # section that holds none of what else was asked ("Google's multimodal papers") widens to it.
+        self.widening = {s.id: wide for s in catalog.sections if (wide := _widest(catalog, s.id, topics))}
         names: dict[str, tuple[Literal["org", "section", "author", "topic"], str]] = {}
         for normal, org in catalog.org_names.items():
             names.setdefault(normal, ("org", org))
@@ -382,6 +385,13 @@ class Gazetteer:
                 alternatives.append(rf"(?<![a-z0-9]){re.escape(name)}{plural}(?![a-z0-9])")
         self.pattern = re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
 
+    def widened(self, filt: ListFilter, catalog: Catalog) -> ListFilter:
+        """The filter with its section widened to that section's topic, when the section gives nothing."""
+        wide = self.widening.get(filt.section or "")
+        if wide and filt.topic is None and not filt.papers(catalog):
+            return replace(filt, section=None, topic=wide)
+        return filt
+
     def spans(self, normal: str) -> Iterable[Span]:
         if self.pattern is None:
             return
@@ -391,6 +401,14 @@ class Gazetteer:
             yield Span(m.start(), m.end(), kind, (ident,))
 
 
+
+
+def _widest(catalog: Catalog, section: str, topics: Sequence[Topic]) -> str | None:
+    """The smallest topic tagging every paper of a section and some beyond it, if any."""
+    inside = set(catalog.in_section(section).positions)
+    wider = [(len(tagged), t.id) for t in topics
+             if inside and inside < (tagged := set(catalog.tagged(t.id).positions))]
+    return min(wider)[1] if wider else None
 
 
 def paper_spans(message: Normal, index: SearchIndex) -> Iterable[Span]:
@@ -629,6 +647,7 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
             merged = context.filter.merged(r.filter)
             if r.filter.empty or merged.papers(catalog) or not r.filter.papers(catalog):
                 filt, from_context = merged, merged != r.filter
+        filt = gazetteer.widened(dated(filt, gazetteer.year), catalog)
         if "count" in cues:
             return request("count", (), filt, from_context=from_context)
         if not filt.empty or (not r.residual and social is None):
@@ -709,7 +728,7 @@ def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, g
     if n is not None and not r.papers:
         listed = catalog.by_date(filt.papers(catalog)) if not filt.empty else shown(context, catalog)
         if listed:
-            picked = tuple(listed) if n == ordinals.ALL else \
+            picked = (tuple(listed) if len(listed) <= ordinals.ALL_MAX else ()) if n == ordinals.ALL else \
                 (listed[-1],) if n == ordinals.LAST else (listed[n - 1],) if n <= len(listed) else ()
             if picked:
                 return replace(r, papers=picked, filter=ListFilter(), alias_topic=None)
@@ -719,6 +738,7 @@ def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, g
         over_last = context.filter is not None and (r.filter.empty or bool(_SHOWN_TOGETHER.search(r.normal)))
         if over_last and context.filter is not None:
             filt = dated(context.filter.merged(r.filter), gazetteer.year)
+        filt = gazetteer.widened(filt, catalog)
         if ranking:
             return Request(text, "most", filter=filt, cues=r.cues, from_context=over_last, ranking=ranking)
         assert order is not None

@@ -28,7 +28,7 @@ class Reasoned:
         if not answer.papers:
             return Reply(t("list_empty", lang, filter=title))
         key = f"{answer.order}_one" if len(answer.papers) == 1 else f"{answer.order}_tied"
-        line = t(key, lang, title=title, of=answer.of, date=answer.papers[0].date, count=len(answer.papers),
+        line = t(key, lang, title=title, of=answer.of, date=answer.papers[0].date, count=answer.tied,
                  name=self.kit.name(answer.papers[0]))
         if len(answer.papers) == 1:
             return self.cards.card(answer.papers[0], focus_line=line)

@@ -76,6 +76,13 @@ def test_topics_combine_with_other_filters(library: Library) -> None:
     assert ids(answer_text("投机解码的论文，除了谷歌的", library, private=True), library) == ["specinfer", "medusa"]
 
 
+def test_a_section_that_holds_none_of_the_rest_widens_to_its_topic(library: Library) -> None:
+    assert ids(answer_text("Google's multimodal papers", library, private=True), library) == ["gemini"]
+    assert ids(answer_text("清华的多模态论文", library, private=True), library) == ["cogagent"]
+    assert len(ids(answer_text("多模态的论文", library, private=True), library)) == 4   # the section itself, when it answers
+    assert not answer_text("is cogagent a multimodal paper", library, private=True).holds  # type: ignore[union-attr]
+
+
 def test_a_topic_the_vocabulary_lacks_is_ranked_by_text_and_cut_where_scores_fall(library: Library) -> None:
     answer = answer_text("有哪些讲树结构验证的论文", library, private=True)
     assert isinstance(answer, RankedAnswer) and 2 <= len(answer.papers) <= RANKED_MAX
