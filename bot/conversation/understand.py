@@ -508,7 +508,11 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
     message = Normal.of(plain)
     normal = message.text
     found = [*paper_spans(message, index), *gazetteer.spans(normal)]
-    chosen = choose(found)
+    # A topic's name holding a paper's ("混合专家模型" holds 混合专家, Mixtral) names that paper too.
+    inner = {(s.start, s.end): p for s in found if s.kind == "topic"
+             for p in found if p.kind == "paper" and s.start <= p.start and p.end <= s.end}
+    chosen = [replace(inner[(s.start, s.end)], start=s.start, end=s.end) if (s.start, s.end) in inner else s
+              for s in choose(found)]
     topic_at = {(s.start, s.end): s.ids[0] for s in found if s.kind == "topic"}
     aliased = [s for s in chosen if s.kind == "paper" and (s.start, s.end) in topic_at]
     alias_topic = topic_at[(aliased[0].start, aliased[0].end)] if aliased else None
@@ -682,6 +686,7 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
 
 # A topic's name asked as a list ("投机解码相关的论文", "speculative decoding papers"), not as one paper.
 _TOPIC_LIST = _cues(r"论文|文章|工作|相关|有哪些|哪些|方面|方向", r"papers|works|ones|list|which|any|related")
+_ONE_PAPER = _cues(r"哪篇|哪一篇|那篇|这篇|该论文", r"which paper|what paper|the paper|that paper|this paper")
 _TOPIC_FILLER = _cues(r"关于|有关|涉及|讲|研究|相关|方法|方面", r"on|about|regarding|related|topic")
 _SHOWN_TOGETHER = _FOLLOW_UP   # "其中最早的", "which of them is the latest?": over the last list
 
@@ -719,7 +724,7 @@ def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, g
                        page=max(0, context.page + step))
     if ordinals.asks_for_others(r.normal) and (r.papers or in_context):
         return Request(text, "others", r.papers[:1] or in_context[:1], cues=r.cues, from_context=not r.papers)
-    if r.alias_topic and (not r.filter.empty or _TOPIC_LIST.search(r.normal)) \
+    if r.alias_topic and (not r.filter.empty or _TOPIC_LIST.search(r.normal)) and not _ONE_PAPER.search(r.normal) \
             and not any(c in PAPER_QUESTIONS or c in ("compare", "bundle") for c in r.cues):
         r = replace(r, papers=tuple(p for p in r.papers if p.id not in r.alias_papers),
                     filter=replace(r.filter, topic=r.filter.topic or r.alias_topic))
