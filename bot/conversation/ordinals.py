@@ -64,6 +64,19 @@ def ordinal(normal: str) -> int | None:
     return None
 
 
+_EN_WORD = r"(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)"
+_EN_PAIR = re.compile(rf"\b{_EN_WORD}(?:\s+one)?\s+(?:and|vs|versus|with|to|or)\s+(?:the\s+)?{_EN_WORD}\b")
+
+
+def several(plain: str) -> list[int]:
+    """Every place a message points at, in order, for a comparison: "第一篇和第三篇有什么区别",
+    "compare the first and the last one", "#1 vs #3" (LAST for the last one)."""
+    if m := _EN_PAIR.search(plain):
+        return [LAST if w == "last" else _EN_ORDINALS[w] for w in m.groups()]
+    found = [(m.start(), ordinal(m.group(0))) for pattern in (_ZH, _ZH_LAST, _EN_NUMBER) for m in pattern.finditer(plain)]
+    return [n for _, n in sorted(found) if n is not None]
+
+
 def page_step(normal: str) -> int:
     """+1 for a typed "next page / 下一页 / more", -1 for "previous page / 上一页", else 0."""
     if _NEXT.match(normal):

@@ -729,9 +729,16 @@ def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, g
         r = replace(r, papers=tuple(p for p in r.papers if p.id not in r.alias_papers),
                     filter=replace(r.filter, topic=r.filter.topic or r.alias_topic))
         filt = dated(r.filter, gazetteer.year)
-    n = ordinals.ordinal(simplify(text).casefold())   # before normalising: "#3" keeps its "#"
+    plain = simplify(text).casefold()   # before normalising: "#3" keeps its "#"
+    n = ordinals.ordinal(plain)
     if n is not None and not r.papers:
         listed = catalog.by_date(filt.papers(catalog)) if not filt.empty else shown(context, catalog)
+        several = ordinals.several(plain) if "compare" in r.cues else []
+        if listed and len(several) >= 2:   # "第一篇和第三篇有什么区别"
+            chosen = tuple(dict.fromkeys(listed[-1] if k == ordinals.LAST else listed[k - 1]
+                                         for k in several if k == ordinals.LAST or 0 < k <= len(listed)))
+            if len(chosen) >= 2:
+                return replace(r, papers=chosen, filter=ListFilter(), alias_topic=None)
         if listed:
             picked = (tuple(listed) if len(listed) <= ordinals.ALL_MAX else ()) if n == ordinals.ALL else \
                 (listed[-1],) if n == ordinals.LAST else (listed[n - 1],) if n <= len(listed) else ()

@@ -238,6 +238,15 @@ def test_ordinals_point_into_the_list_just_shown_in_date_order(library: Library)
     assert isinstance(similar, PaperAnswer) and similar.paper.id != "medusa"
 
 
+def test_ordinals_in_a_comparison(library: Library) -> None:
+    from bot.conversation.answer import CompareAnswer
+
+    answer = after(library, "Meta 的论文", "第一篇和第三篇有什么区别")
+    assert isinstance(answer, CompareAnswer) and [p.id for p in answer.papers] == ["llama", "code-llama"]
+    answer = after(library, "agent papers", "compare the first and the last one")
+    assert isinstance(answer, CompareAnswer) and [p.id for p in answer.papers] == ["tool-learning", "cogagent"]
+
+
 def test_an_ordinal_with_nothing_shown_is_no_paper(library: Library) -> None:
     assert not isinstance(answer_text("第二篇是什么时候发的", library, private=True), PaperAnswer)
 
