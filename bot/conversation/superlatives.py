@@ -27,7 +27,8 @@ _DIMENSIONS: tuple[tuple[Dimension, re.Pattern[str]], ...] = (
                        r"\b(?:organi[sz]ations?|orgs?|compan(?:y|ies)|labs?|institutions?|universit(?:y|ies)|groups?|teams?)\b")),
 )
 _SORT = re.compile(r"按(?:时间|日期|发布时间|发表时间)(?:排序|排列|顺序)?|时间顺序|从早到晚|从旧到新|"
-                   r"\b(?:sort(?:ed)? by (?:date|time)|in date order|chronological(?:ly)?|oldest first)\b")
+                   r"\b(?:sort(?:ed)?\b.{0,30}\bby (?:date|time)|order(?:ed)? by date|in date order|chronological(?:ly)?|"
+                   r"oldest first)\b")
 
 WORDS = re.compile("|".join(p.pattern for p in (_EARLIEST, _LATEST, _MOST, _FEWEST, _SORT)))
 

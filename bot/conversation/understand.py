@@ -744,6 +744,10 @@ def _reasoned(text: str, r: Reading, context: ChatContext, index: SearchIndex, g
                 (listed[-1],) if n == ordinals.LAST else (listed[n - 1],) if n <= len(listed) else ()
             if picked:
                 return replace(r, papers=picked, filter=ListFilter(), alias_topic=None)
+    if superlatives.sort_asked(r.normal) and not r.papers:   # lists are shown oldest first already
+        over_last = context.filter is not None and r.filter.empty
+        wanted = context.filter if over_last and context.filter is not None else filt
+        return Request(text, "list", filter=wanted, cues=r.cues, from_context=over_last)
     ranking = superlatives.most_asked(r.normal)
     order = superlatives.order_asked(r.normal)
     if (ranking or order) and not r.papers:

@@ -126,6 +126,13 @@ def test_a_superlative_over_the_last_list(library: Library) -> None:
     assert ids(after(library, "microsoft papers", "which of them is the latest?"), library) == ["llava-1-5"]
 
 
+def test_sort_by_date_is_the_list_oldest_first(library: Library) -> None:
+    answer = after(library, "谷歌的论文", "按时间排序")
+    assert isinstance(answer, ListAnswer) and answer.filter == ListFilter(org="google")
+    assert ids(answer, library)[0] == "doremi" and ids(answer, library)[-1] == "gemini"
+    assert ids(answer_text("sort the agent papers by date", library, private=True), library)[0] == "tool-learning"
+
+
 @pytest.mark.parametrize(("text", "dimension", "leader", "count"), [
     ("which organisation has the most papers", "org", "google", 6),
     ("哪个板块论文最多", "section", "foundation", 9),
