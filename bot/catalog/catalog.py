@@ -23,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.catalog import paper_store, yamlfile
 from bot.catalog.mapped import KeyTable, Unusable
-from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages
+from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages, field_paths
 from bot.catalog.yamlfile import DataError, Document, Problem
 from bot.text import normalise
 
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 5
 _PARTS: dict[str, TypeAdapter[Any]] = {
     "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
+TRACEABLE = field_paths()
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,10 @@ def cross_check(doc: Document, parsed: CatalogFile, rows: list[int]) -> Iterable
             if org not in orgs:
                 yield doc.problem(("papers", i, "orgs", j),
                                   f"paper {paper.id!r}: unknown organisation {org!r}")
+        for j, record in enumerate(paper.provenance):
+            if record.field not in TRACEABLE:
+                yield doc.problem(("papers", i, "provenance", j, "field"),
+                                  f"paper {paper.id!r}: provenance of an unknown field {record.field!r}")
         for j, alias in enumerate(paper.aliases):
             key = normalise(alias)
             first = owner.setdefault(key, (i, paper.id))
