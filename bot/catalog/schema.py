@@ -195,6 +195,12 @@ class Paper:
     def authors_cut(self) -> bool:
         return bool(self.authors) and self.authors[-1] == OTHERS
 
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The title, then those it was known by (the digest's, an earlier version's: its errata)."""
+        old = (v for e in self.errata if e.field == "title" for v in (e.digest, e.replaced) if isinstance(v, str) and v)
+        return (self.title, *old)
+
     def erratum(self, field: str) -> Erratum | None:
         return next((e for e in self.errata if e.field == field), None)
 

@@ -27,13 +27,13 @@ DATA = Path(__file__).resolve().parents[3] / "data"
 ])
 def test_a_bad_new_field_is_reported_at_its_line(tmp_path: Path, added: str, message: str) -> None:
     text = (DATA / "papers.yaml").read_text(encoding="utf-8")
-    at = text.index("- id: gptq\n") + len("- id: gptq\n")
+    at = text.index("- id: llm-in-a-flash\n") + len("- id: llm-in-a-flash\n")
     path = tmp_path / "papers.yaml"
     path.write_text(text[:at] + added + text[at:], encoding="utf-8")
     line = text[:at].count("\n") + 1
     with pytest.raises(DataError) as err:
         catalog_mod.load(path, use_cache=False)
     [problem] = err.value.problems
-    assert message in problem.message and "gptq" in problem.message
+    assert message in problem.message and "llm-in-a-flash" in problem.message
     assert line <= problem.line <= line + added.count("\n"), problem
 

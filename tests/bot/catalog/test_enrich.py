@@ -93,26 +93,27 @@ def test_citations_and_venues_are_stored_with_the_day_they_were_read(catalog_fil
     text_before = catalog_file.read_text(encoding="utf-8")
     ids = arxiv_ids(catalog_file)
     known = {a: s2_paper(a, 100 + i, i) for i, a in enumerate(ids[:-1])}     # the last one is unknown
-    known["2305.10429"] = s2_paper("2305.10429", 512, 40, "Neural Information Processing Systems", "NeurIPS")
+    known["2312.11514"] = s2_paper("2312.11514", 512, 40, "Annual Meeting of the Association for Computational "
+                                   "Linguistics", "ACL", 2024)
+    known["2305.10429"] = s2_paper("2305.10429", 700, 70, "International Conference on Machine Learning", "ICML")
     with serving(S2Fake(known)) as fake:
         reports, written = enrich_citations(catalog_file, Services(s2_api=fake.api, delay=0), today=TODAY)
     assert written and len(reports) == 26 and reports[-1].found is None
     text = catalog_file.read_text(encoding="utf-8")
     assert text.count("\n# ") == text_before.count("\n# ")
     catalog = catalog_mod.load(catalog_file, use_cache=False)
-    doremi = catalog.get("doremi")
-    assert doremi is not None and doremi.citations is not None and doremi.venue is not None
-    assert (doremi.citations.count, doremi.citations.influential, doremi.citations.read) == (512, 40, "2026-12-02")
-    assert doremi.venue.label == "NeurIPS 2023" and doremi.venue.source == "Semantic Scholar"
+    flash, doremi = catalog.get("llm-in-a-flash"), catalog.get("doremi")
+    assert flash is not None and flash.citations is not None and flash.venue is not None
+    assert (flash.citations.count, flash.citations.influential, flash.citations.read) == (512, 40, "2026-12-02")
+    assert flash.venue.label == "ACL 2024" and flash.venue.source == "Semantic Scholar"
+    # DoReMi's venue was written by hand: kept, and the report says Semantic Scholar differs.
+    assert doremi is not None and doremi.venue is not None and doremi.venue.label == "NeurIPS 2023"
+    assert next(r for r in reports if r.paper_id == "doremi").venue_kept == doremi.venue
     last = catalog.papers[-1]
     assert last.citations is None
 
 
 def test_a_venue_written_by_hand_is_kept_and_the_report_says_so(catalog_file: Path) -> None:
-    text = catalog_file.read_text(encoding="utf-8").replace(
-        "- id: gptq\n", "- id: gptq\n  venue: {name: International Conference on Learning Representations, short: ICLR, "
-        "year: 2023, source: OpenReview}\n")
-    catalog_file.write_text(text, encoding="utf-8")
     from bot.catalog.enrich import describe_citations
 
     with serving(S2Fake({"2210.17323": s2_paper("2210.17323", 900, 90, "arXiv.org", year=2022)})) as fake:
@@ -152,7 +153,7 @@ def test_code_links_are_reported_and_written_only_with_write(catalog_file: Path)
     before = catalog_file.read_bytes()
     fake = code_fake(catalog_file)
     fake.repos["2312.11805"] = "https://github.com/google-deepmind/gemini-example"      # Gemini: none in the catalog
-    fake.renamed["mistralai/mistral-src"] = "mistralai/mistral-inference"
+    fake.renamed["OpenBMB/ToolBench"] = "OpenBMB/ToolBench-2"
     fake.repos["2305.10429"] = "https://github.com/someone/doremi-reimplementation"    # not the official one
     fake.gone.add("OpenBMB/BMTools")
     with serving(fake):
@@ -160,8 +161,8 @@ def test_code_links_are_reported_and_written_only_with_write(catalog_file: Path)
         reports, written = enrich_code(catalog_file, services)
         assert not written and catalog_file.read_bytes() == before
         by_id = {r.paper_id: r for r in reports}
-        assert by_id["gemini"].status == "missing" and by_id["mixtral"].status == "renamed"
-        assert by_id["mixtral"].proposed == "https://github.com/mistralai/mistral-inference"
+        assert by_id["gemini"].status == "missing" and by_id["toolllm"].status == "renamed"
+        assert by_id["toolllm"].proposed == "https://github.com/OpenBMB/ToolBench-2"
         assert by_id["doremi"].status == "different" and not by_id["doremi"].writable
         assert by_id["tool-learning"].status == "gone" and by_id["llama"].status == "same"
         assert describe_code(by_id["doremi"]) == ("doremi (2305.10429): different: Hugging Face links "
@@ -169,10 +170,10 @@ def test_code_links_are_reported_and_written_only_with_write(catalog_file: Path)
         reports, written = enrich_code(catalog_file, services, write=True, today=TODAY)
     assert written
     catalog = catalog_mod.load(catalog_file, use_cache=False)
-    mixtral, gemini, doremi = catalog.get("mixtral"), catalog.get("gemini"), catalog.get("doremi")
-    assert mixtral is not None and gemini is not None and doremi is not None
-    assert mixtral.links.code == "https://github.com/mistralai/mistral-inference"
-    assert mixtral.errata[-1].replaced == "https://github.com/mistralai/mistral-src" and mixtral.errata[-1].field == "links.code"
+    toolllm, gemini, doremi = catalog.get("toolllm"), catalog.get("gemini"), catalog.get("doremi")
+    assert toolllm is not None and gemini is not None and doremi is not None
+    assert toolllm.links.code == "https://github.com/OpenBMB/ToolBench-2"
+    assert toolllm.errata[-1].replaced == "https://github.com/OpenBMB/ToolBench" and toolllm.errata[-1].field == "links.code"
     assert gemini.links.code == "https://github.com/google-deepmind/gemini-example"
     assert gemini.provenance[-1].field == "links.code" and gemini.provenance[-1].checked == "2026-12-02"
     assert doremi.links.code == "https://github.com/sangmichaelxie/doremi"           # the official link stays
@@ -205,7 +206,7 @@ def test_the_command_line_enriches_from_a_clean_environment(catalog_file: Path) 
     ids = arxiv_ids(catalog_file)
     s2 = S2Fake({a: s2_paper(a, 1000 + i) for i, a in enumerate(ids)})
     hf = code_fake(catalog_file)
-    hf.renamed["mistralai/mistral-src"] = "mistralai/mistral-inference"
+    hf.renamed["OpenBMB/ToolBench"] = "OpenBMB/ToolBench-2"
     with serving(s2), serving(hf):
         env.update(PAPERBOT_S2_API=s2.api, PAPERBOT_HF_API=hf.api, PAPERBOT_GITHUB=hf.github, S2_API_KEY="k-123",
                    PAPERBOT_ENRICH_DELAY="0", PAPERBOT_CACHE_DIR=str(catalog_file.parent))
@@ -215,7 +216,7 @@ def test_the_command_line_enriches_from_a_clean_environment(catalog_file: Path) 
         assert "26 of 26 paper(s) found on Semantic Scholar; citations and venues stored" in cited.stdout
         assert "k-123" not in cited.stdout + cited.stderr
         code = subprocess.run([*cmd, "--code"], capture_output=True, text=True, env=env, timeout=60)
-        assert code.returncode == 0 and "mixtral (2401.04088): renamed:" in code.stdout
+        assert code.returncode == 0 and "toolllm (2307.16789): renamed:" in code.stdout
         assert "nothing written (add --write to apply)" in code.stdout
         s2.mode = "500"
         before = catalog_file.read_bytes()

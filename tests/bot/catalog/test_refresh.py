@@ -93,7 +93,7 @@ def test_write_applies_the_differences_and_keeps_the_old_values_as_errata(catalo
     title, authors = new.errata[1:]
     assert (title.field, title.replaced, title.version, title.source) == ("title", old.title, None, "arXiv API v3")
     assert authors.field == "authors" and authors.replaced == old.authors and "2026-12-02" in authors.note
-    untouched = catalog_mod.load(catalog_file, use_cache=False).get("llama")
+    untouched = catalog_mod.load(catalog_file, use_cache=False).get("llm-in-a-flash")
     assert untouched is not None and untouched.arxiv_version == 1 and untouched.errata == ()
 
 
