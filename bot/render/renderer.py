@@ -25,6 +25,7 @@ from bot.conversation.answer import (
     PaperAnswer,
     SimilarAnswer,
 )
+from bot.conversation.standing import RankedAnswer, VenueAnswer
 from bot.conversation.understand import ListFilter
 from bot.render.cards import Cards
 from bot.render.chat import ChatReplies
@@ -34,6 +35,7 @@ from bot.render.kit import Kit
 from bot.render.lists import QUERY_ECHO, Lists
 from bot.render.locale import Lang, t
 from bot.render.reply import Reply
+from bot.render.standing import Standings
 
 
 @dataclass
@@ -49,17 +51,25 @@ class Renderer:
     lists: Lists = field(init=False)
     comparisons: Comparisons = field(init=False)
     chat: ChatReplies = field(init=False)
+    standings: Standings = field(init=False)
 
     def __post_init__(self) -> None:
         self.kit = Kit(self.catalog, self.lang)
         self.cards = Cards(self.kit)
         self.lists = Lists(self.kit)
         self.comparisons = Comparisons(self.kit)
+        self.standings = Standings(self.kit, self.lists)
         self.chat = ChatReplies(self.kit, self.cards, self.lists, self.digests, self.keywords, self.featured, self.rng)
 
     def answer(self, answer: Answer) -> list[Reply]:
         if isinstance(answer, PaperAnswer):
+            if answer.focus in ("venue", "cited"):
+                return [self.cards.card(answer.paper, focus_line=self.standings.focus_line(answer.paper, answer.focus))]
             return [self.cards.card(answer.paper, answer.focus)]
+        if isinstance(answer, RankedAnswer):
+            return [self.standings.ranked(answer)]
+        if isinstance(answer, VenueAnswer):
+            return [self.standings.venue(answer)]
         if isinstance(answer, ListAnswer):
             return [self.lists.list_page(answer.filter, answer.page)]
         if isinstance(answer, ChoiceAnswer):
