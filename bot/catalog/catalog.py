@@ -21,7 +21,7 @@ from typing import Any, overload
 
 from pydantic import TypeAdapter, ValidationError
 
-from bot.catalog import paper_store, yamlfile
+from bot.catalog import curation_rules, paper_store, yamlfile
 from bot.catalog.mapped import KeyTable, Unusable
 from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages, field_paths
 from bot.catalog.yamlfile import DataError, Document, Problem
@@ -292,6 +292,8 @@ def cross_check(doc: Document, parsed: CatalogFile, rows: list[int]) -> Iterable
             if org not in orgs:
                 yield doc.problem(("papers", i, "orgs", j),
                                   f"paper {paper.id!r}: unknown organisation {org!r}")
+        for where, message in curation_rules.problems(paper):
+            yield doc.problem(("papers", i, *where), f"paper {paper.id!r}: {message}")
         for j, record in enumerate(paper.provenance):
             if record.field not in TRACEABLE:
                 yield doc.problem(("papers", i, "provenance", j, "field"),

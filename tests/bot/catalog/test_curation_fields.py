@@ -24,6 +24,10 @@ DATA = Path(__file__).resolve().parents[3] / "data"
     ("  errata:\n  - {field: authors, version: 1, note: n}\n", "give `replaced` too"),
     ("  errata:\n  - {field: venue, note: n}\n", "errata.field"),
     ("  arxiv_version: 0\n", "arxiv_version"),
+    ("  venue: {name: NeurIPS, year: 2019}\n", "venue year 2019 is before the paper was posted (2023)"),
+    ("  citations: {count: 3, read: '2020-01-05'}\n", "citations read on 2020-01-05, before the paper was posted"),
+    ("  arxiv_version: 2\n  errata:\n  - {field: authors, version: 3, replaced: [A], note: n}\n",
+     "a replaced value from v3 is newer than the version the catalog follows (arxiv_version 2)"),
 ])
 def test_a_bad_new_field_is_reported_at_its_line(tmp_path: Path, added: str, message: str) -> None:
     text = (DATA / "papers.yaml").read_text(encoding="utf-8")
