@@ -25,13 +25,6 @@ DATA = Path(__file__).resolve().parents[3] / "data"
 TODAY = date(2026, 12, 2)
 
 
-@pytest.fixture()
-def catalog_file(tmp_path: Path) -> Path:
-    path = tmp_path / "papers.yaml"
-    path.write_bytes((DATA / "papers.yaml").read_bytes())
-    return path
-
-
 def arxiv_ids(path: Path) -> list[str]:
     return [str(p.arxiv) for p in catalog_mod.load(path, use_cache=False) if p.arxiv]
 

@@ -21,13 +21,6 @@ DATA = Path(__file__).resolve().parents[3] / "data"
 TODAY = date(2026, 12, 2)
 
 
-@pytest.fixture()
-def catalog_file(tmp_path: Path) -> Path:
-    path = tmp_path / "papers.yaml"
-    path.write_bytes((DATA / "papers.yaml").read_bytes())
-    return path
-
-
 def as_on_arxiv(catalog: Catalog, version: int = 1) -> dict[str, FakePaper]:
     """The catalog's own values, served as arXiv would: no difference anywhere (abstracts left empty)."""
     out = {}
