@@ -1,5 +1,5 @@
 """The `paperbot` command line (see README and the contract): run, chat, ask, search, check,
-add, fetch-pdfs, import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
+add, refresh, enrich, fetch-pdfs, import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.settings import Settings, TokenError
 
@@ -148,6 +149,92 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Bar:
+    """A progress bar on standard error, drawn by tqdm once the number of papers is known; tqdm
+    leaves it out when standard error is no terminal, so a failure stays one line in a log."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.bar: Any = None
+
+    def __call__(self, step: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, desc=self.what, unit="paper", file=sys.stderr, disable=None, leave=False)
+        self.bar.update(step)
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from bot.catalog.curate import CurateError
+    from bot.catalog.refresh import describe, refresh
+
+    settings = _settings(args)
+    try:
+        with _Bar("arXiv") as bar:
+            result = refresh(settings.catalog, args.ids, api=settings.arxiv_api, write=args.write,
+                             delay=settings.arxiv_delay, timeout=settings.arxiv_timeout, cache_dir=settings.cache_dir,
+                             progress=bar)
+    except CurateError as exc:
+        print(f"paperbot refresh: {exc}", file=sys.stderr)
+        return 1
+    for diff in result.diffs:
+        for line in describe(diff):
+            print(line)
+    changed = [d for d in result.diffs if d.changed]
+    held = sum(1 for d in changed for f in d.fields if f.held)
+    summary = f"{len(result.diffs)} paper(s) compared with arXiv: {len(changed)} differ"
+    if held:
+        summary += f", {held} difference(s) held (corrected by hand)"
+    if result.written:
+        summary += f"; written to {settings.catalog}, the replaced values kept as errata"
+    elif changed:
+        summary += "; nothing written (add --write to apply)"
+    print(summary)
+    return 0
+
+
+def cmd_enrich(args: argparse.Namespace) -> int:
+    from bot.catalog.curate import CurateError
+    from bot.catalog.enrich import Services, describe_citations, describe_code, enrich_citations, enrich_code
+
+    settings = _settings(args)
+    key = settings.s2_api_key.get_secret_value() if settings.s2_api_key else None
+    services = Services(s2_api=settings.s2_api, s2_key=key, hf_api=settings.hf_api, github=settings.github_url,
+                        delay=settings.enrich_delay, timeout=settings.arxiv_timeout)
+    try:
+        if args.citations:
+            with _Bar("Semantic Scholar") as bar:
+                cited, written = enrich_citations(settings.catalog, services, cache_dir=settings.cache_dir,
+                                                  progress=bar)
+            for report in cited:
+                print(describe_citations(report))
+            found = sum(r.found is not None for r in cited)
+            print(f"{found} of {len(cited)} paper(s) found on Semantic Scholar"
+                  + (f"; citations and venues stored in {settings.catalog}" if written else ""))
+        else:
+            with _Bar("Hugging Face") as bar:
+                linked, written = enrich_code(settings.catalog, services, write=args.write,
+                                              cache_dir=settings.cache_dir, progress=bar)
+            for line in filter(None, map(describe_code, linked)):
+                print(line)
+            writable = sum(r.writable for r in linked)
+            print(f"{len(linked)} paper(s) checked: {writable} link(s) to add or update"
+                  + (f"; written to {settings.catalog}" if written else
+                     "; nothing written (add --write to apply)" if writable else ""))
+    except CurateError as exc:
+        print(f"paperbot enrich: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_fetch_pdfs(args: argparse.Namespace) -> int:
     from bot.catalog import catalog as catalog_mod
     from bot.catalog.arxiv import PdfResult, Polite, fetch_pdfs
@@ -228,6 +315,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section", required=True, help="the section id the papers go into")
     p.add_argument("--org", action="append", help="an organisation id (repeat for several)")
     p.set_defaults(func=cmd_add)
+    p = sub.add_parser("refresh", parents=[common], help="compare the papers with arXiv's latest versions")
+    p.add_argument("ids", nargs="*", metavar="ARXIV_ID", help="papers to compare (default: every paper with an arXiv id)")
+    p.add_argument("--write", action="store_true", help="apply the differences, keeping the replaced values as errata")
+    p.set_defaults(func=cmd_refresh)
+    p = sub.add_parser("enrich", parents=[common], help="citations and venues (Semantic Scholar), code links (Hugging Face)")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--citations", action="store_true", help="store citation counts and venues on each paper")
+    what.add_argument("--code", action="store_true", help="report missing, renamed or different code links")
+    p.add_argument("--write", action="store_true", help="with --code: add missing links and follow renames")
+    p.set_defaults(func=cmd_enrich)
     p = sub.add_parser("fetch-pdfs", parents=[common], help="download every catalog paper's PDF for the bundle")
     p.add_argument("--dest", help="folder for the PDFs (default: PAPERBOT_BUNDLE_DIR)")
     p.set_defaults(func=cmd_fetch_pdfs)

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     # arXiv asks for one request every 3 seconds; tests against a local server set 0.
     arxiv_delay: float = Field(default=3.0, ge=0, validation_alias="PAPERBOT_ARXIV_DELAY")
     arxiv_timeout: float = Field(default=30.0, gt=0, validation_alias="PAPERBOT_ARXIV_TIMEOUT")
+    # `paperbot enrich`: Semantic Scholar (an API key raises its rate limit), Hugging Face, GitHub.
+    s2_api: str = Field(default="https://api.semanticscholar.org/graph/v1", validation_alias="PAPERBOT_S2_API")
+    s2_api_key: SecretStr | None = Field(default=None, validation_alias="S2_API_KEY")
+    hf_api: str = Field(default="https://huggingface.co/api", validation_alias="PAPERBOT_HF_API")
+    github_url: str = Field(default="https://github.com", validation_alias="PAPERBOT_GITHUB")
+    # Seconds between two requests to one service; unset, each service's own pace.
+    enrich_delay: float | None = Field(default=None, ge=0, validation_alias="PAPERBOT_ENRICH_DELAY")
     # A document sent through Telegram's cloud Bot API may be 50 MB; a local Bot API server allows 2000.
     upload_limit_mb: float = Field(default=50.0, gt=0, validation_alias="PAPERBOT_UPLOAD_LIMIT_MB")
 

@@ -8,7 +8,6 @@ tests point it at a local server. Every failure becomes one ArxivError with one 
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from pathlib import Path
 import httpx
 
 from bot import __version__
+from bot.catalog.web import Polite as Polite  # re-exported: callers of the arXiv client space requests with it
+from bot.catalog.web import ServiceError, fetch
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV_NS = "{http://arxiv.org/schemas/atom}"
@@ -25,11 +26,11 @@ BATCH = 50                  # ids per API request
 MAX_FEED_BYTES = 10 << 20   # a feed for BATCH papers is far smaller; anything bigger is not arXiv
 MAX_PDF_BYTES = 200 << 20
 _ID = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
-_ID_IN_URL = re.compile(r"/abs/(\d{4}\.\d{4,5})(?:v\d+)?$")
+_ID_IN_URL = re.compile(r"/abs/(\d{4}\.\d{4,5})(?:v(\d+))?$")
 _SPACES = re.compile(r"\s+")
 
 
-class ArxivError(Exception):
+class ArxivError(ServiceError):
     """A request to arXiv failed; the message is one line a person can act on."""
 
 
@@ -43,6 +44,7 @@ class ArxivEntry:
     categories: tuple[str, ...]   # the primary category first
     comment: str = ""
     doi: str = ""
+    version: int = 1              # the latest version's number, which the entry describes
 
 
 def valid_id(text: str) -> str | None:
@@ -85,7 +87,7 @@ def parse_feed(data: bytes) -> list[ArxivEntry]:
             authors=tuple(n for a in entry.findall(f"{ATOM}author") if (n := _text(a.find(f"{ATOM}name")))),
             abstract=_text(entry.find(f"{ATOM}summary")), published=_text(entry.find(f"{ATOM}published"))[:10],
             categories=ordered, comment=_text(entry.find(f"{ARXIV_NS}comment")),
-            doi=_text(entry.find(f"{ARXIV_NS}doi"))))
+            doi=_text(entry.find(f"{ARXIV_NS}doi")), version=int(m.group(2) or 1)))
     return entries
 
 
@@ -94,25 +96,9 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[start:start + BATCH]
 
 
-@dataclass
-class Polite:
-    """At most one request per `delay` seconds to arXiv, as its terms ask."""
-
-    delay: float = 3.0
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    _last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None:
-            left = self.delay - (self.clock() - self._last)
-            if left > 0:
-                self.sleep(left)
-        self._last = self.clock()
-
-
 def fetch_entries(ids: Sequence[str], api: str, *, timeout: float = 30.0, polite: Polite | None = None,
-                  client: httpx.Client | None = None) -> dict[str, ArxivEntry]:
+                  client: httpx.Client | None = None, progress: Callable[[int, int], None] | None = None
+                  ) -> dict[str, ArxivEntry]:
     """Metadata for every id (batched, politely); ArxivError if arXiv fails or lacks one of them."""
     polite = polite or Polite()
     found: dict[str, ArxivEntry] = {}
@@ -123,6 +109,8 @@ def fetch_entries(ids: Sequence[str], api: str, *, timeout: float = 30.0, polite
             data = _get(http, api, params, MAX_FEED_BYTES, "the arXiv API")
             for entry in parse_feed(data):
                 found[entry.arxiv] = entry
+            if progress:
+                progress(len(batch), len(ids))
     missing = [i for i in ids if i not in found]
     if missing:
         raise ArxivError(f"arXiv has no paper {', '.join(missing)}")
@@ -130,20 +118,9 @@ def fetch_entries(ids: Sequence[str], api: str, *, timeout: float = 30.0, polite
 
 
 def _get(http: httpx.Client, url: str, params: dict[str, str] | None, limit: int, what: str) -> bytes:
-    try:
-        with http.stream("GET", url, params=params) as response:
-            if response.status_code >= 400:
-                raise ArxivError(f"{what} answered HTTP {response.status_code} for {response.url}")
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise ArxivError(f"{what} sent more than {limit >> 20} MB for {response.url}")
-            return bytes(body)
-    except httpx.TimeoutException:
-        raise ArxivError(f"{what} did not answer in time ({url})") from None
-    except httpx.HTTPError as exc:
-        raise ArxivError(f"cannot reach {what} at {url}: {type(exc).__name__}") from None
+    data = fetch(http, "GET", url, what=what, limit=limit, params=params, error=ArxivError)
+    assert data is not None  # a 404 is an error here
+    return data
 
 
 # --- PDFs -----------------------------------------------------------------------------------

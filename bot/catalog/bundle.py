@@ -92,7 +92,7 @@ def digest_markdown(catalog: Catalog, digest: Digest | None) -> str:
             if paper.links.code:
                 out.append(f"- code: {paper.links.code}")
             for erratum in paper.errata:
-                if erratum.field != "abstract_zh":
+                if erratum.field != "abstract_zh" and erratum.digest:
                     out.append(f"- erratum ({erratum.field}): the digest says “{erratum.digest}”. {erratum.note}")
             out += ["", paper.summary_en, "", paper.abstract_zh, ""]
     if digest and digest.closing:

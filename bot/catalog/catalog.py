@@ -22,9 +22,9 @@ from typing import Any, overload
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from bot.catalog import paper_store, yamlfile
+from bot.catalog import curation_rules, paper_store, yamlfile
 from bot.catalog.mapped import KeyTable, Unusable
-from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages
+from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages, field_paths
 from bot.catalog.yamlfile import DataError, Document, Problem
 from bot.text import normalise
 
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 5
 _PARTS: dict[str, TypeAdapter[Any]] = {
     "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
+TRACEABLE = field_paths()
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,12 @@ def cross_check(doc: Document, parsed: CatalogFile, rows: list[int]) -> Iterable
             if org not in orgs:
                 yield doc.problem(("papers", i, "orgs", j),
                                   f"paper {paper.id!r}: unknown organisation {org!r}")
+        for where, message in curation_rules.problems(paper):
+            yield doc.problem(("papers", i, *where), f"paper {paper.id!r}: {message}")
+        for j, record in enumerate(paper.provenance):
+            if record.field not in TRACEABLE:
+                yield doc.problem(("papers", i, "provenance", j, "field"),
+                                  f"paper {paper.id!r}: provenance of an unknown field {record.field!r}")
         for j, alias in enumerate(paper.aliases):
             key = normalise(alias)
             first = owner.setdefault(key, (i, paper.id))

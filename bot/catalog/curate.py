@@ -105,13 +105,7 @@ def add_papers(path: Path, ids: list[str], section: str, orgs: list[str], *, api
         if arxiv is None:
             raise CurateError(f"not an arXiv id: {raw!r} (expected the form 2401.10774)")
         wanted.append(arxiv)
-    try:
-        before = path.read_bytes()
-        catalog = catalog_mod.load(path, cache_dir)
-    except DataError as exc:
-        raise CurateError(f"the catalog is invalid, fix it first: {exc.problems[0]}") from None
-    except OSError as exc:
-        raise CurateError(f"cannot read {path}: {exc.strerror or exc}") from None
+    before, catalog = read_catalog(path, cache_dir)
     _check_references(catalog, section, orgs)
     known = {a: p.id for a in dict.fromkeys(wanted) if (p := catalog.with_arxiv(a)) is not None}
     present = tuple(known.items())
@@ -125,7 +119,7 @@ def add_papers(path: Path, ids: list[str], section: str, orgs: list[str], *, api
     taken = set(catalog.ids)
     entries = [entry_for(fetched[a], slug_for(fetched[a], taken), section, orgs) for a in new]
     text = insert_papers(before.decode("utf-8"), str(path), entries_yaml(entries))
-    _replace_checked(path, before, text, cache_dir)
+    replace_checked(path, before, text)
     return Added(tuple((e["id"], e["title"]) for e in entries), present)
 
 
@@ -146,6 +140,17 @@ def enrich(papers: list[dict[str, Any]], *, api: str, delay: float = 3.0, timeou
     return len(wanted)
 
 
+def read_catalog(path: Path, cache_dir: Path | None) -> tuple[bytes, Catalog]:
+    """The file's bytes (to detect a change made meanwhile) and its catalog; CurateError when invalid."""
+    try:
+        before = path.read_bytes()
+        return before, catalog_mod.load(path, cache_dir)
+    except DataError as exc:
+        raise CurateError(f"the catalog is invalid, fix it first: {exc.problems[0]}") from None
+    except OSError as exc:
+        raise CurateError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
 def _check_references(catalog: Catalog, section: str, orgs: list[str]) -> None:
     if section not in catalog.section_by_id:
         known = ", ".join(s.id for s in catalog.sections)
@@ -155,7 +160,7 @@ def _check_references(catalog: Catalog, section: str, orgs: list[str]) -> None:
             raise CurateError(f"unknown organisation {org!r}: add it to `organisations:` first")
 
 
-def _replace_checked(path: Path, before: bytes, text: str, cache_dir: Path | None) -> None:
+def replace_checked(path: Path, before: bytes, text: str, what: str = "the new entries") -> None:
     """Write `text` beside `path`, validate it as a catalog, then rename it over `path`."""
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -166,7 +171,7 @@ def _replace_checked(path: Path, before: bytes, text: str, cache_dir: Path | Non
             catalog_mod.load(tmp, use_cache=False)
         except DataError as exc:
             first: Problem = exc.problems[0]
-            raise CurateError(f"the new entries would not validate: line {first.line}: {first.message}") from None
+            raise CurateError(f"{what} would not validate: line {first.line}: {first.message}") from None
         if path.read_bytes() != before:
             raise CurateError(f"{path} changed while the papers were fetched; nothing was written")
         os.chmod(tmp, path.stat().st_mode & 0o777)

@@ -150,7 +150,7 @@ def to_catalog(digest: ParsedDigest, reference: Catalog | None = None,
         sid = (reference.section_names.get(normalise(name)) if reference else None) or slug(name)
         known = reference.section_by_id.get(sid) if reference else None
         sections[name] = {"id": sid, "zh": known.zh if known else name, "en": known.en if known else name}
-    by_title = {normalise(p.title): p for p in reference} if reference else {}
+    by_title = {normalise(t): p for p in reference for t in reversed(p.titles)} if reference else {}
     orgs: dict[str, dict[str, Any]] = {}
     papers = []
     for entry in digest.entries:
@@ -200,7 +200,10 @@ def merge_catalog(existing: dict[str, Any], imported: dict[str, Any]) -> tuple[d
         merged[key] += [entry for entry in imported.get(key, []) if entry.get("id") not in have]
     arxiv = {p.get("arxiv") for p in merged["papers"] if p.get("arxiv")}
     ids = {p.get("id") for p in merged["papers"]}
-    titles = {normalise(str(p.get("title", ""))) for p in merged["papers"]}
+    # A retitled paper keeps its earlier titles as errata: they still name it.
+    titles = {normalise(str(t)) for p in merged["papers"] for t in [p.get("title", ""), *(
+        e.get(k) for e in p.get("errata") or [] if isinstance(e, dict) and e.get("field") == "title"
+        for k in ("digest", "replaced"))] if t}
     added, skipped = [], []
     for paper in imported.get("papers", []):
         if (paper.get("arxiv") and paper["arxiv"] in arxiv) or normalise(paper["title"]) in titles:

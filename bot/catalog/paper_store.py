@@ -25,17 +25,18 @@ from typing import Any, overload
 import numpy as np
 
 from bot.catalog import mapped
-from bot.catalog.schema import Erratum, Links, Organisation, Paper, Section, Text
+from bot.catalog.schema import Citations, Erratum, Links, Organisation, Paper, Provenance, Section, Text, Venue
 
-STORE_VERSION = 3   # 3: papers carry topics; date groups read the card's date only; arXiv-date groups
+STORE_VERSION = 4   # 4: citations, venue, provenance; 3: papers carry topics; date groups read the card's date only; arXiv-date groups
 FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
 _AT = {name: i for i, name in enumerate(FIELDS)}
 _FORMAT = f"{STORE_VERSION}-py{sys.version_info.major}{sys.version_info.minor}"
 
 
-_TEXT = tuple(f.name for f in dataclasses.fields(Text))
-_LINKS = tuple(f.name for f in dataclasses.fields(Links))
-_ERRATUM = tuple(f.name for f in dataclasses.fields(Erratum))
+# The fields holding one dataclass (or None), and those holding a tuple of them.
+_ONE: dict[str, type[Any]] = {"impact": Text, "links": Links, "citations": Citations, "venue": Venue}
+_MANY: dict[str, type[Any]] = {"errata": Erratum, "provenance": Provenance}
+_NAMES = {cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in (*_ONE.values(), *_MANY.values())}
 
 
 def _values(obj: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
@@ -50,18 +51,21 @@ def _make(cls: type[Any], names: tuple[str, ...], values: Iterable[Any]) -> Any:
 
 def encode(paper: Paper) -> bytes:
     row = list(_values(paper, FIELDS))
-    row[_AT["impact"]] = _values(paper.impact, _TEXT) if paper.impact else None
-    row[_AT["links"]] = _values(paper.links, _LINKS)
-    row[_AT["errata"]] = tuple(_values(e, _ERRATUM) for e in paper.errata)
+    for name, cls in _ONE.items():
+        value = row[_AT[name]]
+        row[_AT[name]] = _values(value, _NAMES[cls]) if value is not None else None
+    for name, cls in _MANY.items():
+        row[_AT[name]] = tuple(_values(v, _NAMES[cls]) for v in row[_AT[name]])
     return marshal.dumps(tuple(row))
 
 
 def decode(record: bytes) -> Paper:
     row = list(marshal.loads(record))
-    impact = row[_AT["impact"]]
-    row[_AT["impact"]] = _make(Text, _TEXT, impact) if impact is not None else None
-    row[_AT["links"]] = _make(Links, _LINKS, row[_AT["links"]])
-    row[_AT["errata"]] = tuple(_make(Erratum, _ERRATUM, e) for e in row[_AT["errata"]])
+    for name, cls in _ONE.items():
+        value = row[_AT[name]]
+        row[_AT[name]] = _make(cls, _NAMES[cls], value) if value is not None else None
+    for name, cls in _MANY.items():
+        row[_AT[name]] = tuple(_make(cls, _NAMES[cls], v) for v in row[_AT[name]])
     paper: Paper = _make(Paper, FIELDS, row)
     return paper
 

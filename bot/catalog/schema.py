@@ -6,6 +6,7 @@ references). Everything is reported with the YAML line of the offending entry.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, ValidationError, model_validator
@@ -19,6 +20,8 @@ ArxivId = Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{4,5}$")]
 ArxivCategory = Annotated[str, StringConstraints(pattern=r"^[a-z-]+(\.[A-Za-z-]+)?$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$")]
 Month = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])$")]
+Day = Annotated[str, StringConstraints(pattern=r"^(19|20)\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
+Count = Annotated[int, Field(ge=0, strict=True)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 Language = Literal["zh", "en"]
 
@@ -59,13 +62,63 @@ class Organisation:
         return (self.zh or self.en) if lang == "zh" else self.en
 
 
+# The fields a correction may concern: the digest's, arXiv's (refresh) and the code link (enrich).
+CorrectedField = Literal["orgs", "abstract_zh", "date", "title", "impact", "authors", "abstract_en", "links.code"]
+
+
 @dataclass(config=STRICT)
 class Erratum:
-    """Where the digest is wrong: its value stays visible here, the paper serves the right one."""
+    """Where the digest, or an earlier catalog value, is wrong: that value stays visible here and
+    the paper serves the right one. `digest` is the digest's own text; `replaced` is a value the
+    catalog held before (from arXiv version `version` when known); `source` is where the value
+    served now was read, so the next audit can check it."""
 
-    field: Literal["orgs", "abstract_zh", "date", "title", "impact"]
-    digest: str
+    field: CorrectedField
     note: NonEmpty
+    digest: str = ""
+    replaced: str | tuple[str, ...] = ""
+    version: Annotated[int, Field(ge=1)] | None = None
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _version_of_a_value(self) -> Erratum:
+        if self.version is not None and not self.replaced:
+            raise ValueError("version: says which arXiv version a replaced value came from; give `replaced` too")
+        return self
+
+
+@dataclass(config=STRICT)
+class Citations:
+    """How often the paper is cited, as a citation service counted on the day it was read."""
+
+    count: Count
+    read: Day
+    influential: Count = 0
+    source: NonEmpty = "Semantic Scholar"
+
+
+@dataclass(config=STRICT)
+class Venue:
+    """Where the paper was published ("NeurIPS", 2023); `name` in full, `short` as people say it."""
+
+    name: NonEmpty
+    year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    short: str = ""
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        return " ".join(filter(None, (self.short or self.name, str(self.year) if self.year else "")))
+
+
+@dataclass(config=STRICT)
+class Provenance:
+    """Where a field's value was checked, and when: what the next audit starts from."""
+
+    field: NonEmpty
+    source: NonEmpty
+    checked: Day | None = None
+    note: str = ""
 
 
 @dataclass(config=STRICT)
@@ -86,16 +139,21 @@ class Paper:
     impact: Text | None = None
     arxiv: ArxivId | None = None
     arxiv_date: Month | None = None
+    arxiv_version: Annotated[int, Field(ge=1)] | None = None   # the arXiv version title, authors, abstract follow
     # In arXiv order; a last "others" marks a list cut short (a team of hundreds).
     authors: tuple[NonEmpty, ...] = ()
     categories: tuple[ArxivCategory, ...] = ()   # arXiv's, the primary one first
     aliases: tuple[NonEmpty, ...] = ()
     summary_en: str = ""
+    abstract_en: str = ""
     abstract_zh: str = ""
     digest: str = ""
     links: Links = Links()
     errata: tuple[Erratum, ...] = ()
     topics: tuple[Slug, ...] = ()   # ids of data/topics.yaml: what the paper is about, across sections
+    citations: Citations | None = None
+    venue: Venue | None = None
+    provenance: tuple[Provenance, ...] = ()
 
     @model_validator(mode="after")
     def _others_last(self) -> Paper:
@@ -138,8 +196,20 @@ class Paper:
     def authors_cut(self) -> bool:
         return bool(self.authors) and self.authors[-1] == OTHERS
 
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """The title, then those it was known by (the digest's, an earlier version's: its errata)."""
+        old = (v for e in self.errata if e.field == "title" for v in (e.digest, e.replaced) if isinstance(v, str) and v)
+        return (self.title, *old)
+
     def erratum(self, field: str) -> Erratum | None:
         return next((e for e in self.errata if e.field == field), None)
+
+
+def field_paths() -> frozenset[str]:
+    """The names a provenance record may point at: a paper's fields and its links' fields."""
+    names = {f.name for f in dataclasses.fields(Paper)}
+    return frozenset(names | {f"links.{f.name}" for f in dataclasses.fields(Links)})
 
 
 @dataclass(config=STRICT)

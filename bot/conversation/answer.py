@@ -16,6 +16,7 @@ from bot.catalog.keywords import KeywordRules
 from bot.catalog.schema import KeywordRule, Paper
 from bot.conversation import list_answers
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
+from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
 from bot.conversation.understand import ChatContext, ListFilter, Request, understand
 from bot.search.engine import SearchIndex, SearchResult, search
 from bot.text import normalise, tokens
@@ -23,7 +24,7 @@ from bot.text import normalise, tokens
 if TYPE_CHECKING:
     from bot.conversation.library import Library
 
-Focus = Literal["card", "who", "when", "what", "impact", "links", "code"]
+Focus = Literal["card", "who", "when", "what", "impact", "links", "code", "venue", "cited"]
 ChatKind = Literal["greeting", "help", "thanks", "goodbye", "which_paper", "not_understood"]
 SIMILAR = 5
 
@@ -106,7 +107,7 @@ class FallbackAnswer:
 
 Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
           | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer
-          | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer)
+          | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer | CitedAnswer | VenueAnswer)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -148,6 +149,11 @@ def answer(request: Request, library: Library) -> Answer | None:
         return ChatAnswer("which_paper")
     if intent == "bundle":
         return bundle_answer(library.keywords, library.digests[0].id if library.digests else "")
+    standing = standing_answer(request, catalog)   # citations and venues (standing.py)
+    if isinstance(standing, tuple):
+        return PaperAnswer(*standing)
+    if standing is not None:
+        return standing
     if intent == "compare" and len(papers) >= 2:
         return CompareAnswer(papers)
     if intent in ("list", "page"):

@@ -12,6 +12,7 @@ from bot.render.html import clip, clip_html, esc, esc_clip
 from bot.render.kit import Kit
 from bot.render.locale import t
 from bot.render.reply import Button, Reply, encode
+from bot.render.standing import card_lines
 from bot.text import normalise
 
 SUMMARY_CHARS = 220
@@ -40,6 +41,7 @@ class Cards:
             lines.append("✍️ " + esc(self.kit.authors(paper, CARD_AUTHORS)))
         if paper.impact:
             lines.append("💡 " + esc(paper.impact_in(lang)))
+        lines += card_lines(paper, lang)
         if expanded:  # English readers get the summary and the Chinese abstract after it
             body = ((paper.abstract_zh or paper.summary_en) if lang == "zh"
                     else "\n\n".join(filter(None, (paper.summary_en, paper.abstract_zh))))
@@ -50,7 +52,7 @@ class Cards:
         for erratum in paper.errata:
             if erratum.field == "title" and normalise(erratum.digest) == normalise(paper.title):
                 continue  # capitals or an apostrophe's shape: not worth a reader's line
-            if erratum.field in ("orgs", "title", "date"):
+            if erratum.field in ("orgs", "title", "date") and erratum.digest:  # not a value arXiv later changed
                 lines.append(t("card_errata", lang, field=t(f"field_{erratum.field}", lang),
                                digest=esc(clip(erratum.digest, 90)), note=esc(erratum.note) if lang == "en" else ""))
             elif expanded and erratum.field == "abstract_zh":

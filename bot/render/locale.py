@@ -210,6 +210,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "digest_source": {"zh": "来源：{source}", "en": "Source: {source}"},
     "digest_span": {"zh": "时间跨度：{first} 到 {last}（覆盖 {years} 年）；最早 {earliest}，最晚 {latest}。",
                     "en": "Time span: {first} to {last} (years {years}); earliest {earliest}, latest {latest}."},
+    # citations and venues (render/standing.py)
+    "card_citations": {"zh": "📈 被引 {count} 次 · {source}，{month}", "en": "📈 {count} citations · {source}, {month}"},
+    "venue_focus": {"zh": "<b>{name}</b> 发表于 {venue}。", "en": "<b>{name}</b> was published at {venue}."},
+    "no_venue": {"zh": "目录里没有 <b>{name}</b> 的会议或期刊信息（就目录所知，它是 arXiv 预印本）。",
+                 "en": "The catalog has no venue for <b>{name}</b> (an arXiv preprint, as far as it knows)."},
+    "cited_focus": {"zh": "<b>{name}</b>：{line}（其中有影响力的引用 {influential} 次）",
+                    "en": "<b>{name}</b>: {line} ({influential} of them influential)"},
+    "no_citations": {"zh": "目录里还没有 <b>{name}</b> 的被引次数。", "en": "The catalog has no citation count for <b>{name}</b> yet."},
+    "no_citations_yet": {"zh": "<b>{title}</b>：目录里还没有被引次数（管理员运行 paperbot enrich --citations 后才有）。",
+                         "en": "<b>{title}</b>: the catalog has no citation counts yet (its curator adds them with "
+                               "paperbot enrich --citations)."},
+    "most_cited": {"zh": "被引最多的是 <b>{name}</b>：{line}", "en": "The most cited is <b>{name}</b>: {line}"},
+    "cited_title": {"zh": "<b>{title}</b> 按被引次数排序（Semantic Scholar，{month}）：",
+                     "en": "<b>{title}</b> by citations (Semantic Scholar, {month}):"},
+    "uncounted": {"zh": "另有 {n} 篇还没有被引次数。", "en": "{n} more have no citation count yet."},
+    "venue_title": {"zh": "<b>{venue}</b> 上的论文（{count} 篇）", "en": "Papers at <b>{venue}</b> ({count})"},
+    "venue_empty": {"zh": "目录里没有发表在 <b>{venue}</b> 的论文。", "en": "No paper in the catalog was published at <b>{venue}</b>."},
 }
 
 

@@ -26,6 +26,7 @@ from bot.conversation.answer import (
     SimilarAnswer,
 )
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
+from bot.conversation.standing import CitedAnswer, VenueAnswer
 from bot.conversation.understand import ListFilter
 from bot.render.cards import Cards
 from bot.render.chat import ChatReplies
@@ -36,6 +37,7 @@ from bot.render.lists import QUERY_ECHO, Lists
 from bot.render.locale import Lang, t
 from bot.render.reasoned import Reasoned
 from bot.render.reply import Reply
+from bot.render.standing import Standings
 
 
 @dataclass
@@ -53,6 +55,7 @@ class Renderer:
     comparisons: Comparisons = field(init=False)
     chat: ChatReplies = field(init=False)
     reasoned: Reasoned = field(init=False)
+    standings: Standings = field(init=False)
 
     def __post_init__(self) -> None:
         self.kit = Kit(self.catalog, self.lang, {t.id: t for t in self.topics})
@@ -60,11 +63,18 @@ class Renderer:
         self.lists = Lists(self.kit)
         self.comparisons = Comparisons(self.kit)
         self.reasoned = Reasoned(self.kit, self.cards, self.lists)
+        self.standings = Standings(self.kit, self.lists)
         self.chat = ChatReplies(self.kit, self.cards, self.lists, self.digests, self.keywords, self.featured, self.rng)
 
     def answer(self, answer: Answer) -> list[Reply]:
         if isinstance(answer, PaperAnswer):
+            if answer.focus in ("venue", "cited"):
+                return [self.cards.card(answer.paper, focus_line=self.standings.focus_line(answer.paper, answer.focus))]
             return [self.cards.card(answer.paper, answer.focus)]
+        if isinstance(answer, CitedAnswer):
+            return [self.standings.ranked(answer)]
+        if isinstance(answer, VenueAnswer):
+            return [self.standings.venue(answer)]
         if isinstance(answer, ListAnswer):
             return [self.lists.list_page(answer.filter, answer.page)]
         if isinstance(answer, ChoiceAnswer):

@@ -1,20 +1,20 @@
 """A local stand-in for arXiv on 127.0.0.1: the Atom API and the PDF server, with their failures.
 
-`ArxivFake.papers` holds what the API knows; `api_mode` makes it answer as a struggling arXiv
-would ("ok", "500", "404", "slow", "garbage", "error-entry"); `pdfs` maps ids to PDF sizes, and
-`broken_pdfs` to ids that get an HTML page instead. Requests are recorded with their headers.
+`ArxivFake.papers` holds what the API knows (each paper at its latest `version`); `api_mode`
+makes it answer as a struggling arXiv would ("ok", "500", "404", "slow", "garbage",
+"error-entry", "429", "429-once"); `pdfs` maps ids to PDF sizes, and `broken_pdfs` to ids that
+get an HTML page instead. Requests are recorded as (method, path, headers, body).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
+
+from tests.fakes.server import Answer, failing, serving
+
+__all__ = ["ArxivFake", "FakePaper", "serving"]
 
 
 @dataclass
@@ -25,6 +25,7 @@ class FakePaper:
     abstract: str
     published: str = "2022-05-27T17:53:09Z"
     categories: list[str] = field(default_factory=lambda: ["cs.LG", "cs.CL"])
+    version: int = 2
 
 
 def entry_xml(p: FakePaper) -> str:
@@ -35,7 +36,7 @@ def entry_xml(p: FakePaper) -> str:
     primary = (f'\n    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="{p.categories[0]}" '
                'scheme="http://arxiv.org/schemas/atom"/>') if p.categories else ""
     return f"""  <entry>
-    <id>http://arxiv.org/abs/{p.arxiv}v2</id>
+    <id>http://arxiv.org/abs/{p.arxiv}v{p.version}</id>
     <updated>2022-06-23T17:53:09Z</updated>
     <published>{p.published}</published>
     <title>{escape(title)}</title>
@@ -72,7 +73,7 @@ class ArxivFake:
     api_mode: str = "ok"
     pdfs: dict[str, int] = field(default_factory=dict)
     broken_pdfs: set[str] = field(default_factory=set)
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
     port: int = 0
 
     @property
@@ -83,13 +84,17 @@ class ArxivFake:
     def pdf_base(self) -> str:
         return f"http://127.0.0.1:{self.port}/pdf/"
 
-    def answer(self, path: str, query: str) -> tuple[int, str, bytes]:
+    def answer(self, method: str, path: str, query: str, body: bytes) -> Answer:
+        if path == "/api/query" and self.api_mode != "garbage":   # arXiv's garbage is broken XML, below
+            asked = sum(1 for r in self.requests if r[1].startswith("/api/query")) - 1
+            if (fail := failing(self.api_mode, asked)) is not None:
+                return fail
+        status, kind, reply = self._answer(path, query)
+        return status, {"Content-Type": kind}, reply
+
+    def _answer(self, path: str, query: str) -> tuple[int, str, bytes]:
         if path == "/api/query":
             mode = self.api_mode
-            if mode == "slow":
-                time.sleep(3)
-            if mode in ("500", "404"):
-                return int(mode), "text/plain", b"Service unavailable"
             if mode == "garbage":
                 return 200, "application/atom+xml", b"<feed><entry><title>unclosed"
             ids = parse_qs(query).get("id_list", [""])[0].split(",")
@@ -105,31 +110,3 @@ class ArxivFake:
             if arxiv in self.pdfs:
                 return 200, "application/pdf", pdf_bytes(arxiv, self.pdfs[arxiv])
         return 404, "text/plain", b"not found"
-
-
-@contextmanager
-def serving(fake: ArxivFake) -> Iterator[ArxivFake]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlparse(self.path)
-            fake.requests.append((self.path, dict(self.headers)))
-            status, kind, body = fake.answer(url.path, url.query)
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -55,7 +55,7 @@ def test_fetching_batches_ids_and_says_who_is_asking() -> None:
     with serving(ArxivFake({FLASH.arxiv: FLASH, OTHER.arxiv: OTHER})) as fake:
         found = fetch_entries([FLASH.arxiv, OTHER.arxiv], fake.api, polite=Polite(0))
         assert set(found) == {FLASH.arxiv, OTHER.arxiv}
-        [(path, headers)] = fake.requests                    # one request for both
+        [(_, path, headers, _)] = fake.requests                    # one request for both
         assert "id_list=2205.14135%2C2405.00001" in path or "id_list=2205.14135,2405.00001" in path
         assert headers["User-Agent"] == USER_AGENT
 

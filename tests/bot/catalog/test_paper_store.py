@@ -16,16 +16,21 @@ from bot.catalog import catalog as catalog_mod
 from bot.catalog.catalog import Catalog
 from bot.catalog.mapped import KeyTable
 from bot.catalog.paper_store import FIELDS, StoredPapers, decode, encode
-from bot.catalog.schema import Erratum, Links, Paper, Text
+from bot.catalog.schema import Citations, Erratum, Links, Paper, Provenance, Text, Venue
 from tests.conftest import DATA
 
 FULL = Paper(id="full", title="Full: Every Field Set", section="base", date="2023-07", orgs=("meta", "google"),
-             impact=Text(zh="影响", en="impact"), arxiv="2307.00001", arxiv_date="2023-06",
+             impact=Text(zh="影响", en="impact"), arxiv="2307.00001", arxiv_date="2023-06", arxiv_version=3,
              authors=("Le Scao, Teven", "Ada Lovelace", "others"), categories=("cs.CL", "cs.AI"),
-             aliases=("全", "full-1"), summary_en="A summary.", abstract_zh="摘要。", digest="d2023",
+             aliases=("全", "full-1"), summary_en="A summary.", abstract_en="An abstract.", abstract_zh="摘要。",
+             digest="d2023",
              links=Links(code="https://example.org/c", data=None, project="https://example.org/p"),
-             errata=(Erratum(field="orgs", digest="Columbia", note="the digest's slip"),),
-             topics=("speculative-decoding", "long-context"))
+             errata=(Erratum(field="orgs", digest="Columbia", note="the digest's slip"),
+                     Erratum(field="authors", note="v3 adds one", replaced=("A", "B"), version=1, source="arXiv v3")),
+             topics=("speculative-decoding", "long-context"),
+             citations=Citations(count=1234, read="2026-12-02", influential=56),
+             venue=Venue(name="Neural Information Processing Systems", year=2023, short="NeurIPS"),
+             provenance=(Provenance(field="orgs", source="the paper's header", checked="2026-12-02"),))
 
 
 def test_every_field_of_a_paper_survives_the_store() -> None:
@@ -34,6 +39,8 @@ def test_every_field_of_a_paper_survives_the_store() -> None:
     assert back == FULL and repr(back) == repr(FULL)
     assert back.erratum("orgs") == FULL.errata[0] and back.links.code == FULL.links.code
     assert decode(encode(dataclasses.replace(FULL, impact=None))).impact is None
+    bare = dataclasses.replace(FULL, citations=None, venue=None, provenance=())
+    assert decode(encode(bare)) == bare and decode(encode(FULL)).venue == FULL.venue
 
 
 @pytest.fixture(scope="module")
