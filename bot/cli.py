@@ -11,7 +11,6 @@ from pathlib import Path
 
 from bot.settings import Settings, TokenError
 
-
 DESCRIPTION = ("A Telegram bot that answers questions about research papers from a curated catalog. "
                "`paperbot chat` tries it in the terminal, no token needed.")
 EPILOG = "`paperbot COMMAND --help` describes one command; settings come from the environment or .env."
