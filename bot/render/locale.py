@@ -16,7 +16,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "<code>/list 2023年12月</code>\n"
                "/random — 随机一篇\n"
                "/digest — 阅读「{digest}」全文\n"
-               "/help — 本帮助\n"
+               "/saved — 我的收藏（卡片上的 ⭐），<code>/saved bib</code> 导出 BibTeX\n"
+               "/subscribe 关注 — 有新论文时推送，例：<code>/subscribe agent</code>、<code>/subscribe 谷歌</code>\n"
+               "/subscriptions — 我的关注；/unsubscribe [编号或名称] — 取消关注（不带参数取消全部）\n"
+               "/lang zh|en|auto — 回复语言\n"
+               "/privacy — 保存了哪些数据；/forget — 全部删除\n"
+               "/start — 欢迎和推荐论文；/help — 本帮助\n"
                "关键词：回复 <code>{keyword}</code> 获取论文压缩包\n"
                "直接提问也可以，例：<code>Medusa 是谁发表的</code>、<code>什么是投机解码</code>"),
         "en": ("<b>How to use paperbot</b>\n"
@@ -25,7 +30,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "<code>/list 2023-12</code>\n"
                "/random — a random paper\n"
                "/digest — read the \"{digest}\" digest\n"
-               "/help — this help\n"
+               "/saved — your saved papers (⭐ on a card), <code>/saved bib</code> as BibTeX\n"
+               "/subscribe WHAT — pushes of new papers, e.g. <code>/subscribe agent</code>, <code>/subscribe google</code>\n"
+               "/subscriptions — what you follow; /unsubscribe [number or name] — stop one (all without one)\n"
+               "/lang zh|en|auto — the reply language\n"
+               "/privacy — what is stored; /forget — delete all of it\n"
+               "/start — the welcome and papers to try; /help — this help\n"
                "Keyword: send <code>{keyword}</code> to get the paper bundle\n"
                "Or just ask, e.g. <code>who published Mixtral</code>, <code>which paper released PRM800K</code>"),
     },
