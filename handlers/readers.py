@@ -15,6 +15,7 @@ from bot.conversation.understand import ListFilter
 from bot.render.html import esc
 from bot.render.locale import Lang, t
 from bot.render.reply import Document, Reply
+from bot.render.wording import plural_s, quoted_list
 from bot.store.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.text import clean_input
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
@@ -141,10 +142,12 @@ async def unsubscribe_command(update: Update, context: PaperContext) -> None:
     if reader is None:
         return
     user_id, store, lang = reader
-    if not what or what.lower() in ("all", "全部"):
+    every = not what or what.lower() in ("all", "全部")
+    subs = await guarded("reading follows", store.subscriptions_of(user_id), [])
+    if every:
+        chosen = subs
         count = await guarded("removing follows", store.unsubscribe(user_id))
     else:
-        subs = await guarded("reading follows", store.subscriptions_of(user_id), [])
         lib = context.state.library
         target = target_of(what, lib.index, lib.gazetteer, lang)
         chosen = [s for n, s in enumerate(subs, 1) if what == str(n) or what.casefold() == s.label.casefold()
@@ -155,7 +158,11 @@ async def unsubscribe_command(update: Update, context: PaperContext) -> None:
     if count is None:
         await send(update, context, [Reply(t("store_down", lang))])
         return
-    await send(update, context, [Reply(t("unsubscribed", lang, count=count) if count else t("unsub_none", lang))])
+    # Name what stopped ("Stopped following “Agents and tools”"), not how many.
+    labels = quoted_list([esc(s.label) for s in chosen], lang)
+    key = "unsubscribed_all" if every and len(chosen) > 1 else "unsubscribed"
+    await send(update, context, [Reply(t(key, lang, count=len(chosen), labels=labels) if count and chosen
+                                       else t("unsub_none", lang))])
 
 
 async def lang_command(update: Update, context: PaperContext) -> None:
@@ -184,7 +191,7 @@ async def forget_command(update: Update, context: PaperContext) -> None:
     count = await guarded("forgetting a reader", store.forget(user_id))
     if context.user_data is not None:
         context.user_data.pop(LANG_KEY, None)
-    await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count))])
+    await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count, s=plural_s(count)))])
 
 
 async def privacy_command(update: Update, context: PaperContext) -> None:

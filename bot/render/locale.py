@@ -104,7 +104,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "subs_title": {"zh": "🔔 你的关注：", "en": "🔔 You follow:"},
     "subs_empty": {"zh": "你还没有关注任何内容。用 /subscribe 关注板块、机构、作者或话题。",
                    "en": "You follow nothing yet. /subscribe to a section, organisation, author or topic."},
-    "unsubscribed": {"zh": "已取消 {count} 个关注。", "en": "Stopped following {count}."},
+    "unsubscribed": {"zh": "已取消关注{labels}。", "en": "Stopped following {labels}."},
+    "unsubscribed_all": {"zh": "已取消全部 {count} 个关注：{labels}。", "en": "Stopped following all {count}: {labels}."},
+    "quoted": {"zh": "「{label}」", "en": "“{label}”"},
+    "list_sep": {"zh": "、", "en": ", "},
+    "and_more": {"zh": " 等 {n} 个", "en": " and {n} more"},
     "unsub_none": {"zh": "没有找到这个关注；/subscriptions 查看全部。", "en": "No such follow; /subscriptions lists them."},
     "kind_section": {"zh": "板块", "en": "section"},
     "kind_org": {"zh": "机构", "en": "organisation"},
@@ -113,7 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "lang_set": {"zh": "好的，之后用中文回复。", "en": "OK, replies will be in English from now on."},
     "lang_auto": {"zh": "好的，按消息语言自动回复。", "en": "OK, replies follow the language of each message."},
     "lang_usage": {"zh": "用法：/lang zh、/lang en 或 /lang auto", "en": "Usage: /lang zh, /lang en or /lang auto"},
-    "forgot": {"zh": "已删除与你有关的全部记录（{count} 条）。", "en": "Everything stored about you is deleted ({count} records)."},
+    "forgot": {"zh": "已删除与你有关的全部记录（{count} 条）。", "en": "Everything stored about you is deleted ({count} record{s})."},
     "privacy": {"zh": "本机器人保存：你收藏的论文、你的关注及推送所在的聊天、你选择的语言、推送记录。"
                       "查询统计不记录用户身份（除非运营者开启 STATS_STORE_USERS）。/forget 可随时全部删除。",
                 "en": "This bot stores: the papers you save, what you follow and the chat pushes go to, your /lang "
