@@ -133,6 +133,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "who_authors": {"zh": "作者：{authors}", "en": "Authors: {authors}"},
     "more_authors": {"zh": " 等 {n} 人", "en": " and {n} more"},
     "btn_data": {"zh": "数据", "en": "Data"},
+    "bad_month": {"zh": "没有「{date}」这个日期：月份是 1 到 12，例如 <code>/list 2023-12</code>。",
+                  "en": "There is no date “{date}”: months run from 1 to 12, e.g. <code>/list 2023-12</code>."},
     "list_empty": {"zh": "没有符合「{filter}」的论文。试试 /list 查看全部。",
                    "en": "No papers match “{filter}”. Try /list for all of them."},
     "page": {"zh": "第 {page}/{pages} 页", "en": "page {page}/{pages}"},
