@@ -69,21 +69,23 @@ def _papers(context: PaperContext, ids: list[str]) -> list[Paper]:
     return [p for i in ids if (p := catalog.get(i)) is not None]
 
 
-async def saved_page(update: Update, context: PaperContext, page: int) -> Reply | None:
+async def saved_page(update: Update, context: PaperContext, page: int, lang: Lang | None = None) -> Reply | None:
     reader = _reader(update, context)
     if reader is None:
         return None
-    user_id, store, lang = reader
+    user_id, store, reader_lang = reader
+    lang = lang or reader_lang  # a page button keeps the language of the message it is on
     ids = await guarded("reading saves", store.saved(user_id), [])
     return renderer(context, lang).lists.saved_page(_papers(context, ids), page)
 
 
-async def toggle_save(update: Update, context: PaperContext, paper_id: str) -> str | None:
-    """The ⭐ button: save or remove; the toast to show, None when the store failed."""
+async def toggle_save(update: Update, context: PaperContext, paper_id: str, lang: Lang | None = None) -> str | None:
+    """The ⭐ button: save or remove; the toast to show (in the card's language), None when the store failed."""
     reader = _reader(update, context)
     if reader is None:
         return None
-    user_id, store, lang = reader
+    user_id, store, reader_lang = reader
+    lang = lang or reader_lang
     state = await guarded("saving a paper", store.toggle_save(user_id, paper_id))
     if state is None:
         return None

@@ -24,7 +24,7 @@ def last_shown(calls: list) -> Shown:  # type: ignore[type-arg]
 
 async def test_the_star_shows_its_notice_and_the_edited_card(bot: LocalBot) -> None:
     card = last_shown(await bot.say("/paper medusa"))
-    star = pressable(card).index("save:medusa")
+    star = pressable(card).index("save:medusa|en")
     calls = await bot.process(_callback_update(pressable(card)[star], False, 1, card))
     seen = transcript(calls)
     assert "💬 Saved; see /saved" in seen and "(edited)" in seen
