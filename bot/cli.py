@@ -1,5 +1,5 @@
-"""The `paperbot` command line (see README and the contract): run, chat, ask, search, check,
-add, refresh, enrich, fetch-pdfs, import-digest, stats. Heavy modules are imported inside each sub-command so `ask` starts fast."""
+"""The `paperbot` command line (see README and the contract). Heavy modules are imported inside
+each sub-command so `ask` starts fast."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings, TokenError
+
+DESCRIPTION = ("A Telegram bot that answers questions about research papers from a curated catalog. "
+               "`paperbot chat` tries it in the terminal, no token needed.")
+EPILOG = "`paperbot COMMAND --help` describes one command; settings come from the environment or .env."
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -278,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--catalog", help="catalog YAML (default: PAPERBOT_CATALOG or the shipped one)")
     common.add_argument("--keywords", help="keyword-rule YAML (default: PAPERBOT_KEYWORDS)")
-    parser = argparse.ArgumentParser(prog="paperbot", description=__doc__)
+    parser = argparse.ArgumentParser(prog="paperbot", description=DESCRIPTION, epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", parents=[common], help="start the Telegram bot (polling, or webhook)")
@@ -289,22 +293,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help='read messages from standard input; print one {"replies": [...]} line per message')
     p.set_defaults(func=cmd_chat)
     p = sub.add_parser("ask", parents=[common], help="handle one message and print the replies")
-    p.add_argument("text")
-    p.add_argument("--group", action="store_true")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("text", help="the message, as a reader would send it (commands included)")
+    p.add_argument("--group", action="store_true", help="behave as in a group chat")
+    p.add_argument("--json", action="store_true", help='print {"replies": [...]} (the contract\'s shape)')
     p.set_defaults(func=cmd_ask)
     p = sub.add_parser("search", parents=[common], help="ranked catalog matches ('-' reads stdin)")
-    p.add_argument("query")
-    p.add_argument("--limit", type=int, default=5)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("query", help="what to look for; '-' reads one query a line from standard input")
+    p.add_argument("--limit", type=int, default=5, help="at most this many matches (5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per query")
     p.set_defaults(func=cmd_search)
     p = sub.add_parser("check", parents=[common], help="validate catalog and keyword-rule files")
-    p.add_argument("paths", nargs="*")
+    p.add_argument("paths", nargs="*", help="catalog, keyword-rule or digest files (default: the configured ones)")
     p.set_defaults(func=cmd_check)
     p = sub.add_parser("import-digest", parents=[common], help="parse a digest article into catalog YAML")
-    p.add_argument("file")
-    p.add_argument("-o", "--output")
-    p.add_argument("--digest-id")
+    p.add_argument("file", help="the digest article as plain text")
+    p.add_argument("-o", "--output", help="write the YAML here (default: standard output)")
+    p.add_argument("--digest-id", help="the digest's id in the catalog (default: a slug of its title)")
     p.add_argument("--no-reference", action="store_true", help="do not reuse ids from the current catalog")
     p.add_argument("--enrich", action="store_true", help="fill authors and categories from the arXiv API")
     p.add_argument("--merge-into", metavar="CATALOG",

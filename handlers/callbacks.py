@@ -7,18 +7,18 @@ from telegram.error import BadRequest
 
 from bot.conversation.answer import Answer, ListAnswer, PaperAnswer, SimilarAnswer, similar
 from bot.conversation.understand import ListFilter
-from bot.render.locale import t
+from bot.render.locale import Lang, t
 from bot.render.reply import Button, Reply, decode
 from handlers import readers
-from handlers.common import PaperContext, lang_of, mark_saved, markup, remember, renderer, send
+from handlers.common import PaperContext, button_lang, lang_of, mark_saved, markup, remember, renderer, save_button, send
 
 
 async def button(update: Update, context: PaperContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    lang = lang_of(update, context)
     callback = decode(query.data)
+    lang = button_lang(callback, lang_of(update, context))
     catalog = context.state.library.catalog
     paper = catalog.get(callback.paper_id) if callback else None
     r = renderer(context, lang)
@@ -32,7 +32,7 @@ async def button(update: Update, context: PaperContext) -> None:
         reply = r.lists.list_page(wanted, _page(callback.arg)) if wanted else None
         shown = ListAnswer(wanted, _page(callback.arg)) if wanted else None
     elif callback.verb == "svd":
-        reply = await readers.saved_page(update, context, _page(callback.arg))
+        reply = await readers.saved_page(update, context, _page(callback.arg), lang)
     elif callback.verb == "sub":
         target = readers.target_of_key(callback.paper_id, context, lang)
         if target is not None:
@@ -40,10 +40,10 @@ async def button(update: Update, context: PaperContext) -> None:
             await send(update, context, [Reply(await readers.follow(update, context, target, lang))])
             return
     elif callback.verb == "save" and paper is not None:
-        toast = await readers.toggle_save(update, context, paper.id)
+        toast = await readers.toggle_save(update, context, paper.id, lang)
         await query.answer(toast or t("store_down", lang))
         if toast is not None and query.message is not None:
-            await _refresh_save_button(update, context, query.message)
+            await _refresh_save_button(update, context, query.message, lang)
         return
     elif callback.verb == "dg":
         reply = r.chat.digest_page(callback.paper_id, _page(callback.arg)) \
@@ -80,7 +80,7 @@ def _page(arg: str) -> int:
     return int(arg) if arg.isdigit() and len(arg) < 5 else 0
 
 
-async def _refresh_save_button(update: Update, context: PaperContext, message: object) -> None:
+async def _refresh_save_button(update: Update, context: PaperContext, message: object, lang: Lang) -> None:
     """The ⭐ on the card just pressed shows the new state (the rest of the keyboard unchanged)."""
     from telegram import Message
 
@@ -88,9 +88,8 @@ async def _refresh_save_button(update: Update, context: PaperContext, message: o
         return
     rows = tuple(tuple(Button(b.text, b.callback_data if isinstance(b.callback_data, str) else None, b.url)
                        for b in row) for row in message.reply_markup.inline_keyboard)
-    lang = lang_of(update, context)
-    plain = Reply(buttons=tuple(tuple(Button(t("btn_save", lang), b.data) if b.data and b.data.startswith("save:")
-                                      else b for b in row) for row in rows))
+    plain = Reply(buttons=tuple(tuple(Button(t("btn_save", lang), b.data) if save_button(b) else b for b in row)
+                                for row in rows))
     [marked] = await mark_saved(update, context, [plain])
     try:
         await message.edit_reply_markup(markup(marked))

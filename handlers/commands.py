@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.constants import ChatAction
 
 from bot.conversation.answer import ListAnswer, PaperAnswer, answer_query
+from bot.conversation.dates import impossible_month
 from bot.conversation.understand import ListFilter, list_filter
 from bot.render.html import clip, esc
 from bot.render.locale import t
@@ -56,6 +57,10 @@ async def list_command(update: Update, context: PaperContext) -> None:
     arg = _args(context)
     lang = lang_of(update, context, arg)
     lib = context.state.library
+    bad = impossible_month(arg)
+    if bad is not None:  # else "2023-13" would list the whole year without a word
+        await send(update, context, [Reply(t("bad_month", lang, date=esc(clip(bad, 40))))])
+        return
     wanted = list_filter(arg, lib.index, lib.gazetteer) if arg else ListFilter()
     if wanted is None:
         await send(update, context, [Reply(t("list_empty", lang, filter=esc(clip(arg, 80))))])

@@ -20,7 +20,7 @@ from bot.conversation.understand import ChatContext
 from bot.render.html import split_html
 from bot.render.locale import Lang, language, t
 from bot.render.renderer import Renderer
-from bot.render.reply import Button, Reply
+from bot.render.reply import Button, Callback, Reply, decode
 from bot.store.records import guarded
 from bot.store.stats import QueryRecord
 from bot.telegram.state import BotState
@@ -42,7 +42,6 @@ class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[obje
 PaperApp = Application[Any, PaperContext, Any, Any, Any, Any]
 
 
-SAVE_PREFIX = "save:"
 LANG_KEY = "lang"  # in PTB's user_data: the reader's /lang choice, read from the store per update
 
 
@@ -90,21 +89,33 @@ async def mark_saved(update: Update, context: PaperContext, replies: list[Reply]
     """Cards' ⭐ buttons show whether this reader saved the paper (one query for all of them)."""
     user = update.effective_user
     store = context.state.store
-    ids = [b.data.removeprefix(SAVE_PREFIX) for r in replies for row in r.buttons for b in row
-           if b.data and b.data.startswith(SAVE_PREFIX)]
+    ids = [star.paper_id for r in replies for row in r.buttons for b in row if (star := save_button(b))]
     if not ids or user is None or store is None:
         return replies
     saved = await guarded("reading saves", store.saved_among(user.id, ids), set())
     if not saved:
         return replies
-    lang = lang_of(update, context)
-    return [replace(r, buttons=tuple(tuple(_saved_button(b, saved, lang) for b in row) for row in r.buttons))
+    fallback = lang_of(update, context)
+    return [replace(r, buttons=tuple(tuple(_saved_button(b, saved, fallback) for b in row) for row in r.buttons))
             for r in replies]
 
 
-def _saved_button(button: Button, saved: set[str], lang: Lang) -> Button:
-    if button.data and button.data.startswith(SAVE_PREFIX) and button.data.removeprefix(SAVE_PREFIX) in saved:
-        return replace(button, text=t("btn_saved", lang))
+def save_button(button: Button) -> Callback | None:
+    """The ⭐ button's callback, None for any other button."""
+    callback = decode(button.data) if button.data else None
+    return callback if callback is not None and callback.verb == "save" else None
+
+
+def button_lang(callback: Callback | None, fallback: Lang) -> Lang:
+    """The language of the message a button is on (a Chinese card's buttons answer in Chinese)."""
+    lang = callback.lang if callback is not None else ""
+    return "zh" if lang == "zh" else "en" if lang == "en" else fallback
+
+
+def _saved_button(button: Button, saved: set[str], fallback: Lang) -> Button:
+    star = save_button(button)
+    if star is not None and star.paper_id in saved:
+        return replace(button, text=t("btn_saved", button_lang(star, fallback)))
     return button
 
 

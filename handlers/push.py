@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -63,9 +62,7 @@ async def push_pending(store: Store, renderer_for: Callable[[Lang], Renderer], l
         except RetryAfter as exc:
             await store.release(claim)
             outcome.deferred += 1
-            with warnings.catch_warnings():  # PTB 22 warns that the type becomes a timedelta
-                warnings.simplefilter("ignore")
-                wait = exc.retry_after
+            wait = exc.retry_after  # a timedelta: bot/telegram opts in to PTB's coming type
             seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
             log.info("push: flood control, waiting %.0f s before the next run", seconds)
             await asyncio.sleep(seconds)

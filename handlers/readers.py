@@ -15,6 +15,7 @@ from bot.conversation.understand import ListFilter
 from bot.render.html import esc
 from bot.render.locale import Lang, t
 from bot.render.reply import Document, Reply
+from bot.render.wording import plural_s, quoted_list
 from bot.store.records import MAX_SUBSCRIPTIONS, Subscription, guarded
 from bot.text import clean_input
 from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
@@ -68,21 +69,23 @@ def _papers(context: PaperContext, ids: list[str]) -> list[Paper]:
     return [p for i in ids if (p := catalog.get(i)) is not None]
 
 
-async def saved_page(update: Update, context: PaperContext, page: int) -> Reply | None:
+async def saved_page(update: Update, context: PaperContext, page: int, lang: Lang | None = None) -> Reply | None:
     reader = _reader(update, context)
     if reader is None:
         return None
-    user_id, store, lang = reader
+    user_id, store, reader_lang = reader
+    lang = lang or reader_lang  # a page button keeps the language of the message it is on
     ids = await guarded("reading saves", store.saved(user_id), [])
     return renderer(context, lang).lists.saved_page(_papers(context, ids), page)
 
 
-async def toggle_save(update: Update, context: PaperContext, paper_id: str) -> str | None:
-    """The ⭐ button: save or remove; the toast to show, None when the store failed."""
+async def toggle_save(update: Update, context: PaperContext, paper_id: str, lang: Lang | None = None) -> str | None:
+    """The ⭐ button: save or remove; the toast to show (in the card's language), None when the store failed."""
     reader = _reader(update, context)
     if reader is None:
         return None
-    user_id, store, lang = reader
+    user_id, store, reader_lang = reader
+    lang = lang or reader_lang
     state = await guarded("saving a paper", store.toggle_save(user_id, paper_id))
     if state is None:
         return None
@@ -142,10 +145,12 @@ async def unsubscribe_command(update: Update, context: PaperContext) -> None:
     if reader is None:
         return
     user_id, store, lang = reader
-    if not what or what.lower() in ("all", "全部"):
+    every = not what or what.lower() in ("all", "全部")
+    subs = await guarded("reading follows", store.subscriptions_of(user_id), [])
+    if every:
+        chosen = subs
         count = await guarded("removing follows", store.unsubscribe(user_id))
     else:
-        subs = await guarded("reading follows", store.subscriptions_of(user_id), [])
         lib = context.state.library
         target = target_of(what, lib.index, lib.gazetteer, lang)
         chosen = [s for n, s in enumerate(subs, 1) if what == str(n) or what.casefold() == s.label.casefold()
@@ -156,7 +161,11 @@ async def unsubscribe_command(update: Update, context: PaperContext) -> None:
     if count is None:
         await send(update, context, [Reply(t("store_down", lang))])
         return
-    await send(update, context, [Reply(t("unsubscribed", lang, count=count) if count else t("unsub_none", lang))])
+    # Name what stopped ("Stopped following “Agents and tools”"), not how many.
+    labels = quoted_list([esc(s.label) for s in chosen], lang)
+    key = "unsubscribed_all" if every and len(chosen) > 1 else "unsubscribed"
+    await send(update, context, [Reply(t(key, lang, count=len(chosen), labels=labels) if count and chosen
+                                       else t("unsub_none", lang))])
 
 
 async def lang_command(update: Update, context: PaperContext) -> None:
@@ -185,7 +194,7 @@ async def forget_command(update: Update, context: PaperContext) -> None:
     count = await guarded("forgetting a reader", store.forget(user_id))
     if context.user_data is not None:
         context.user_data.pop(LANG_KEY, None)
-    await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count))])
+    await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count, s=plural_s(count)))])
 
 
 async def privacy_command(update: Update, context: PaperContext) -> None:

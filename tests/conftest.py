@@ -15,8 +15,11 @@ from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seed" / "2023-ai-core-papers.txt"
+# Thirteen papers of the digest article in its own format (every section, the errata, a wrong abstract,
+# a missing one, paragraphs and URL lines), each abstract cut to its first sentences: what the
+# importer's tests need, kept in the repository.
+SEED = ROOT / "tests" / "data" / "digest-sample.txt"
+SEED_PAPERS = 13
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ an Answer; `next_context` says what the chat remembers afterwards. No I/O and no
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
@@ -216,7 +217,8 @@ def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Pap
     text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
     ids = [i for term in dict.fromkeys(tokens(normalise(text))) if (i := index.bm25.term(term)) is not None]
     scores = index.bm25.scores(ids)
-    if index.catalog.get(paper.id) is paper:
+    # The paper itself goes by its id: a catalog opened from the cache decodes a new object on every read.
+    with contextlib.suppress(KeyError):
         scores[index.catalog.position(paper.id)] = -np.inf
     k = min(limit, len(scores) - 1)
     if k <= 0:

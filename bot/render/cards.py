@@ -13,6 +13,7 @@ from bot.render.kit import Kit
 from bot.render.locale import t
 from bot.render.reply import Button, Reply, encode
 from bot.render.standing import card_lines
+from bot.render.summary import summary_sentence
 from bot.text import normalise
 
 SUMMARY_CHARS = 220
@@ -46,9 +47,10 @@ class Cards:
             body = ((paper.abstract_zh or paper.summary_en) if lang == "zh"
                     else "\n\n".join(filter(None, (paper.summary_en, paper.abstract_zh))))
             lines += ["", esc_clip(body, EXPANDED_CHARS)]
-        else:
-            short = paper.abstract_zh if lang == "zh" and paper.abstract_zh else paper.summary_en
-            lines += ["", esc(clip(short, SUMMARY_CHARS))]
+        else:  # as short in Chinese as in English: one sentence, the abstract is behind its button
+            short = (summary_sentence(paper.abstract_zh, paper.short_name) if lang == "zh" and paper.abstract_zh
+                     else clip(paper.summary_en, SUMMARY_CHARS))
+            lines += ["", esc(short)]
         for erratum in paper.errata:
             if erratum.field == "title" and normalise(erratum.digest) == normalise(paper.title):
                 continue  # capitals or an apostrophe's shape: not worth a reader's line
@@ -102,10 +104,10 @@ class Cards:
     def buttons(self, paper: Paper, expanded: bool = False) -> tuple[tuple[Button, ...], ...]:
         lang = self.kit.lang
         first = [Button(t("btn_card" if expanded else "btn_abstract", lang),
-                        encode("card" if expanded else "abs", paper.id)),
-                 Button(t("btn_similar", lang), encode("sim", paper.id)),
-                 Button(t("btn_bibtex", lang), encode("bib", paper.id)),
-                 Button(t("btn_save", lang), encode("save", paper.id))]
+                        encode("card" if expanded else "abs", paper.id, lang=lang)),
+                 Button(t("btn_similar", lang), encode("sim", paper.id, lang=lang)),
+                 Button(t("btn_bibtex", lang), encode("bib", paper.id, lang=lang)),
+                 Button(t("btn_save", lang), encode("save", paper.id, lang=lang))]
         second = []
         if paper.pdf_url:
             second.append(Button(t("btn_pdf", lang), url=paper.pdf_url))

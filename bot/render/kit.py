@@ -48,13 +48,14 @@ class Kit:
         return esc(self.catalog.section_label(paper, self.lang))
 
     def authors(self, paper: Paper, shown: int) -> str:
-        """The first `shown` authors, then how many more ("Tianle Cai, Yuhong Li, … and 4 more")."""
+        """The first `shown` authors, then how many more: "… and 4 more" / "… 等 7 人" (Chinese counts
+        everyone: "等 4 人" would read as four in all)."""
         names = [display_name(a) for a in paper.named_authors]
         text = ", ".join(names[:shown])
         rest = len(names) - shown
-        if paper.authors_cut:
-            return text + ("…" if rest <= 0 else t("more_authors", self.lang, n=f"{rest}+"))
-        return text + (t("more_authors", self.lang, n=rest) if rest > 0 else "")
+        if paper.authors_cut:  # the list ends with "others": how many in all is not known
+            return text + (t("more_authors_cut", self.lang, n=rest) if rest > 0 or self.lang == "zh" else "…")
+        return text + (t("more_authors", self.lang, n=rest, total=len(names)) if rest > 0 else "")
 
     def paper_line(self, n: int, paper: Paper) -> str:
         """One numbered line of a list: "3. <b>Medusa: Simple LLM Inference…</b> · 2024-01 · Princeton…".
@@ -63,14 +64,14 @@ class Kit:
 
     def picks(self, papers: Sequence[Paper], *, width: int = 24, per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
         """A button to open each paper, `per_row` to a row."""
-        buttons = [Button(clip(p.short_name, width), encode("pick", p.id)) for p in papers]
+        buttons = [Button(clip(p.short_name, width), encode("pick", p.id, lang=self.lang)) for p in papers]
         return tuple(tuple(buttons[i:i + per_row]) for i in range(0, len(buttons), per_row))
 
     def pager(self, verb: str, key: str, page: int, pages: int) -> tuple[Button, ...]:
         """Prev/Next buttons that edit the same message to another page."""
         nav = []
         if page > 0:
-            nav.append(Button(t("btn_prev", self.lang), encode(verb, key, str(page - 1))))
+            nav.append(Button(t("btn_prev", self.lang), encode(verb, key, str(page - 1), self.lang)))
         if page < pages - 1:
-            nav.append(Button(t("btn_next", self.lang), encode(verb, key, str(page + 1))))
+            nav.append(Button(t("btn_next", self.lang), encode(verb, key, str(page + 1), self.lang)))
         return tuple(nav)

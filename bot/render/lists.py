@@ -14,7 +14,7 @@ from bot.render import filters
 from bot.render.html import clip, clip_html, esc
 from bot.render.kit import Kit
 from bot.render.locale import Lang, t
-from bot.render.reply import MAX_CALLBACK, Button, Reply, encode
+from bot.render.reply import LANG_BYTES, MAX_CALLBACK, Button, Reply, encode
 
 if TYPE_CHECKING:
     from bot.store.records import Subscription
@@ -63,14 +63,14 @@ class Lists:
         if note:
             lines.append(note)
         rows = list(kit.picks(chunk))
-        if len(wanted.key.encode()) <= MAX_CALLBACK - 10:  # room for "ls:" and the page number
+        if len(wanted.key.encode()) <= MAX_CALLBACK - 10 - LANG_BYTES:  # room for "ls:", the page and "|zh"
             nav = kit.pager("ls", wanted.key, page, pages)
             if nav:
                 rows.append(nav)
         if replace(wanted, section=None, org=None, author=None, topic=None).empty \
                 and sum(map(bool, (wanted.section, wanted.org, wanted.author, wanted.topic))) == 1 \
-                and len(wanted.key.encode()) <= MAX_CALLBACK - 5:
-            rows.append((Button(t("btn_follow", lang), encode("sub", wanted.key)),))
+                and len(wanted.key.encode()) <= MAX_CALLBACK - 5 - LANG_BYTES:
+            rows.append((Button(t("btn_follow", lang), encode("sub", wanted.key, lang=lang)),))
         return Reply(clip_html("\n".join(lines)), tuple(rows))
 
     def saved_page(self, papers: Sequence[Paper], page: int) -> Reply:

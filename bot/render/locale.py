@@ -16,7 +16,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "<code>/list 2023年12月</code>\n"
                "/random — 随机一篇\n"
                "/digest — 阅读「{digest}」全文\n"
-               "/help — 本帮助\n"
+               "/saved — 我的收藏（卡片上的 ⭐），<code>/saved bib</code> 导出 BibTeX\n"
+               "/subscribe 关注 — 有新论文时推送，例：<code>/subscribe agent</code>、<code>/subscribe 谷歌</code>\n"
+               "/subscriptions — 我的关注；/unsubscribe [编号或名称] — 取消关注（不带参数取消全部）\n"
+               "/lang zh|en|auto — 回复语言\n"
+               "/privacy — 保存了哪些数据；/forget — 全部删除\n"
+               "/start — 欢迎和推荐论文；/help — 本帮助\n"
                "关键词：回复 <code>{keyword}</code> 获取论文压缩包\n"
                "直接提问也可以，例：<code>Medusa 是谁发表的</code>、<code>什么是投机解码</code>"),
         "en": ("<b>How to use paperbot</b>\n"
@@ -25,7 +30,12 @@ STRINGS: dict[str, dict[str, str]] = {
                "<code>/list 2023-12</code>\n"
                "/random — a random paper\n"
                "/digest — read the \"{digest}\" digest\n"
-               "/help — this help\n"
+               "/saved — your saved papers (⭐ on a card), <code>/saved bib</code> as BibTeX\n"
+               "/subscribe WHAT — pushes of new papers, e.g. <code>/subscribe agent</code>, <code>/subscribe google</code>\n"
+               "/subscriptions — what you follow; /unsubscribe [number or name] — stop one (all without one)\n"
+               "/lang zh|en|auto — the reply language\n"
+               "/privacy — what is stored; /forget — delete all of it\n"
+               "/start — the welcome and papers to try; /help — this help\n"
                "Keyword: send <code>{keyword}</code> to get the paper bundle\n"
                "Or just ask, e.g. <code>who published Mixtral</code>, <code>which paper released PRM800K</code>"),
     },
@@ -94,7 +104,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "subs_title": {"zh": "🔔 你的关注：", "en": "🔔 You follow:"},
     "subs_empty": {"zh": "你还没有关注任何内容。用 /subscribe 关注板块、机构、作者或话题。",
                    "en": "You follow nothing yet. /subscribe to a section, organisation, author or topic."},
-    "unsubscribed": {"zh": "已取消 {count} 个关注。", "en": "Stopped following {count}."},
+    "unsubscribed": {"zh": "已取消关注{labels}。", "en": "Stopped following {labels}."},
+    "unsubscribed_all": {"zh": "已取消全部 {count} 个关注：{labels}。", "en": "Stopped following all {count}: {labels}."},
+    "quoted": {"zh": "「{label}」", "en": "“{label}”"},
+    "list_sep": {"zh": "、", "en": ", "},
+    "and_more": {"zh": " 等 {n} 个", "en": " and {n} more"},
     "unsub_none": {"zh": "没有找到这个关注；/subscriptions 查看全部。", "en": "No such follow; /subscriptions lists them."},
     "kind_section": {"zh": "板块", "en": "section"},
     "kind_org": {"zh": "机构", "en": "organisation"},
@@ -103,7 +117,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "lang_set": {"zh": "好的，之后用中文回复。", "en": "OK, replies will be in English from now on."},
     "lang_auto": {"zh": "好的，按消息语言自动回复。", "en": "OK, replies follow the language of each message."},
     "lang_usage": {"zh": "用法：/lang zh、/lang en 或 /lang auto", "en": "Usage: /lang zh, /lang en or /lang auto"},
-    "forgot": {"zh": "已删除与你有关的全部记录（{count} 条）。", "en": "Everything stored about you is deleted ({count} records)."},
+    "forgot": {"zh": "已删除与你有关的全部记录（{count} 条）。", "en": "Everything stored about you is deleted ({count} record{s})."},
     "privacy": {"zh": "本机器人保存：你收藏的论文、你的关注及推送所在的聊天、你选择的语言、推送记录。"
                       "查询统计不记录用户身份（除非运营者开启 STATS_STORE_USERS）。/forget 可随时全部删除。",
                 "en": "This bot stores: the papers you save, what you follow and the chat pushes go to, your /lang "
@@ -117,8 +131,11 @@ STRINGS: dict[str, dict[str, str]] = {
                    "en": "<b>{name}</b> ({date}): its organisation is not listed yet."},
     "no_impact": {"zh": "暂无影响力说明", "en": "no impact line yet"},
     "who_authors": {"zh": "作者：{authors}", "en": "Authors: {authors}"},
-    "more_authors": {"zh": " 等 {n} 人", "en": " and {n} more"},
+    "more_authors": {"zh": " 等 {total} 人", "en": " and {n} more"},
+    "more_authors_cut": {"zh": " 等", "en": " and {n}+ more"},
     "btn_data": {"zh": "数据", "en": "Data"},
+    "bad_month": {"zh": "没有「{date}」这个日期：月份是 1 到 12，例如 <code>/list 2023-12</code>。",
+                  "en": "There is no date “{date}”: months run from 1 to 12, e.g. <code>/list 2023-12</code>."},
     "list_empty": {"zh": "没有符合「{filter}」的论文。试试 /list 查看全部。",
                    "en": "No papers match “{filter}”. Try /list for all of them."},
     "page": {"zh": "第 {page}/{pages} 页", "en": "page {page}/{pages}"},
@@ -129,7 +146,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "btn_pdf": {"zh": "PDF", "en": "PDF"},
     "btn_arxiv": {"zh": "arXiv", "en": "arXiv"},
     "btn_code": {"zh": "代码", "en": "Code"},
-    "btn_similar": {"zh": "同板块", "en": "Similar"},
+    "btn_similar": {"zh": "相似论文", "en": "Similar"},
     "btn_bibtex": {"zh": "BibTeX", "en": "BibTeX"},
     "card_date": {"zh": "📅 {date}", "en": "📅 {date}"},
     "card_errata": {"zh": "⚠️ 勘误：原文{field}写作「{digest}」。{note}", "en": "⚠️ Erratum: the digest's {field} says “{digest}”. {note}"},

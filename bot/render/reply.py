@@ -1,5 +1,5 @@
 """What a renderer returns: Replies with buttons, documents to send, and the callback data of
-buttons, `verb:paper_id[:arg]` of at most 64 bytes, encoded and decoded only here.
+buttons, `verb:paper_id[:arg][|lang]` of at most 64 bytes, encoded and decoded only here.
 Only handlers turn Replies into Telegram objects."""
 
 from __future__ import annotations
@@ -40,14 +40,17 @@ class Callback:
     verb: str
     paper_id: str = ""
     arg: str = ""
+    lang: str = ""   # the language of the message the button is on: its answer keeps it
 
 
 VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick", "save", "sub", "svd")
+LANGS = ("zh", "en")
+LANG_BYTES = 3   # "|zh": what a button's language adds to its data
 
 
-def encode(verb: str, paper_id: str = "", arg: str = "") -> str:
-    data = ":".join([verb, paper_id, arg]).rstrip(":")
-    if verb not in VERBS or len(data.encode()) > MAX_CALLBACK:
+def encode(verb: str, paper_id: str = "", arg: str = "", lang: str = "") -> str:
+    data = ":".join([verb, paper_id, arg]).rstrip(":") + (f"|{lang}" if lang else "")
+    if verb not in VERBS or (lang and lang not in LANGS) or len(data.encode()) > MAX_CALLBACK:
         raise ValueError(f"callback data {data!r} is not valid")
     return data
 
@@ -56,6 +59,9 @@ def decode(data: str | None) -> Callback | None:
     """Parse callback data; None for anything forged, stale in format, or oversized."""
     if not data or len(data.encode()) > MAX_CALLBACK:
         return None
-    verb, _, rest = data.partition(":")
+    body, bar, lang = data.partition("|")
+    verb, _, rest = body.partition(":")
     paper_id, _, arg = rest.partition(":")
-    return Callback(verb, paper_id, arg) if verb in VERBS else None
+    if verb not in VERBS or (bar and lang not in LANGS):
+        return None
+    return Callback(verb, paper_id, arg, lang)

@@ -11,7 +11,7 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram import Update
@@ -27,11 +27,27 @@ PRIVATE_CHAT = {"id": 1001, "type": "private", "first_name": "You"}
 GROUP_CHAT = {"id": -1001234, "type": "supergroup", "title": "Local group"}
 
 
+SHOWN = ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup")  # calls that change what a chat shows
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message as the chat shows it after a call: its text as sent (HTML), buttons, document."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    parse_mode: str | None
+    markup: dict[str, Any]
+    document: tuple[str, int] | None = None
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, tuple[str, int]] = field(default_factory=dict)
+    shown: Shown | None = None  # the message this call sent or changed
 
 
 class RecordingRequest(BaseRequest):
@@ -42,6 +58,8 @@ class RecordingRequest(BaseRequest):
         self.count = 0
         self.keep = keep  # a load test counts calls instead of keeping them
         self._ids = itertools.count(1000)
+        self._messages: dict[tuple[int, int], Shown] = {}
+        self._files: dict[str, tuple[str, int]] = {}  # file_id -> (name, size), as Telegram keeps them
 
     @property
     def read_timeout(self) -> float | None:
@@ -64,13 +82,38 @@ class RecordingRequest(BaseRequest):
                 filename, content = value[0], value[1]
                 files[key] = (filename or key, len(content) if isinstance(content, bytes) else 0)
         self.count += 1
+        result = self._result(name, params, files)
         if self.keep:
-            self.calls.append(Call(name, params, files))
-        return 200, json.dumps({"ok": True, "result": self._result(name, params, files)}).encode()
+            shown = self._remember(name, params, result)
+            self.calls.append(Call(name, params, files, shown))
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _remember(self, name: str, params: dict[str, Any], result: Any) -> Shown | None:
+        """Keep each message as the chat shows it, so an edit of its buttons alone can be shown
+        whole and a button press can carry the message it was pressed on."""
+        if name == "editMessageText" and result is True:  # a card sent through inline mode: no chat
+            return Shown(0, 0, str(params.get("text") or ""), params.get("parse_mode"), _markup(params))
+        if not isinstance(result, dict) or name not in SHOWN:
+            return None
+        key = (int(result["chat"]["id"]), int(result["message_id"]))
+        if name == "editMessageReplyMarkup":  # its result was built from the message kept
+            shown = replace(self._messages[key], markup=_markup(params))
+        else:
+            doc = result.get("document")
+            shown = Shown(key[0], key[1], str(params.get("text") or params.get("caption") or ""),
+                          params.get("parse_mode"), _markup(params), (doc["file_name"], doc["file_size"]) if doc else None)
+        self._messages[key] = shown
+        return shown
 
     def _result(self, name: str, params: dict[str, Any], files: dict[str, tuple[str, int]]) -> Any:
         if name == "getMe":
             return BOT_USER
+        if name == "editMessageReplyMarkup" and "inline_message_id" not in params:
+            before = self._messages.get((int(params.get("chat_id", 0)), int(params.get("message_id", 0))))
+            if before is not None:
+                chat = GROUP_CHAT if before.chat_id == GROUP_CHAT["id"] else PRIVATE_CHAT
+                return {"message_id": before.message_id, "date": int(time.time()), "chat": chat, "from": BOT_USER,
+                        "text": re.sub(r"<[^>]+>", "", before.text)}
         if name in ("sendMessage", "sendDocument", "editMessageText"):
             if name == "editMessageText" and "inline_message_id" in params:
                 return True
@@ -81,7 +124,9 @@ class RecordingRequest(BaseRequest):
             if name == "sendDocument":
                 doc = params.get("document")
                 file_id = doc if isinstance(doc, str) else f"local-file-{next(self._ids)}"
-                filename, size = files.get("document", (str(doc), 0))
+                # A file sent again by its file_id is the file Telegram kept from the first upload.
+                filename, size = files.get("document") or self._files.get(file_id, (str(doc), 0))
+                self._files[file_id] = (filename, size)
                 message["document"] = {"file_id": file_id, "file_unique_id": file_id,
                                        "file_name": filename, "file_size": size}
             else:
@@ -102,24 +147,20 @@ def message_update(text: str, *, group: bool, update_id: int = 1, language_code:
 
 
 def replies_of(calls: list[Call]) -> list[dict[str, Any]]:
-    """The contract's JSON shape for what the bot sent."""
-    out = []
-    for call in calls:
-        if call.method not in ("sendMessage", "sendDocument", "editMessageText"):
-            continue
-        markup = call.params.get("reply_markup") or {}
-        if isinstance(markup, str):
-            markup = json.loads(markup)
-        buttons = [[{"text": b.get("text", ""), "data": b.get("callback_data"), "url": b.get("url")}
-                    for b in row] for row in markup.get("inline_keyboard", [])]
-        document = None
-        if call.method == "sendDocument":
-            filename, size = call.files.get("document", (str(call.params.get("document")), 0))
-            document = {"filename": filename, "bytes": size}
-        text = call.params.get("text") if call.method != "sendDocument" else call.params.get("caption", "")
-        out.append({"text": text or "", "parse_mode": call.params.get("parse_mode"), "buttons": buttons,
-                    "document": document})
-    return out
+    """The contract's JSON shape for what the bot sent (an edit shows the whole message edited)."""
+    return [_reply(call.shown) for call in calls if call.shown is not None]
+
+
+def _markup(params: dict[str, Any]) -> dict[str, Any]:
+    markup = params.get("reply_markup") or {}
+    return json.loads(markup) if isinstance(markup, str) else dict(markup)
+
+
+def _reply(shown: Shown) -> dict[str, Any]:
+    buttons = [[{"text": b.get("text", ""), "data": b.get("callback_data"), "url": b.get("url")} for b in row]
+               for row in shown.markup.get("inline_keyboard", [])]
+    document = {"filename": shown.document[0], "bytes": shown.document[1]} if shown.document else None
+    return {"text": shown.text, "parse_mode": shown.parse_mode, "buttons": buttons, "document": document}
 
 
 class LocalBot:
@@ -195,46 +236,91 @@ def run_chat(settings: Settings, *, group: bool, as_json: bool = False) -> int:
 
     async def main() -> None:
         async with LocalBot(settings) as bot:
+            username = bot.app.bot.username
             if not as_json:
-                where = "group" if group else "private"
-                print(f"paperbot — local {where} chat (no token, no network). Try: /help, /paper medusa, "
-                      "LLM论文, Medusa 是谁发表的. `!N` presses button N; Ctrl-D quits.\n")
-            buttons: list[str] = []
+                print(banner(username, group=group))
+            last: Shown | None = None  # the last reply: `!N` presses its buttons
             presses = itertools.count(1)
             loop = asyncio.get_running_loop()
             while True:
                 line = await loop.run_in_executor(None, _read_line, "" if as_json else "you> ")
                 if line is None:
+                    print("" if as_json else "\n", end="")  # the shell's prompt starts on a line of its own
                     return
                 if not line.strip() and not as_json:
                     continue
                 press = re.fullmatch(r"!(\d+)", line.strip())
-                if press and 0 < int(press.group(1)) <= len(buttons):
-                    calls = await bot.process(_callback_update(buttons[int(press.group(1)) - 1], group,
-                                                               next(presses)))
+                calls: list[Call] = []
+                if press:
+                    data = pressable(last)
+                    n = int(press.group(1))
+                    if 0 < n <= len(data):
+                        calls = await bot.process(_callback_update(data[n - 1], group, next(presses), last))
+                    else:
+                        print(no_button(n, len(data)), file=sys.stderr if as_json else sys.stdout)
                 elif line.strip():
                     calls = await bot.say(line, group=group)
-                else:
-                    calls = []
-                replies = replies_of(calls)
-                if replies:
-                    buttons = [b["data"] for r in replies[-1:] for row in r["buttons"] for b in row if b["data"]]
+                shown = [c.shown for c in calls if c.shown is not None]
+                last = shown[-1] if shown else last
                 if as_json:
-                    print(json.dumps({"replies": replies}, ensure_ascii=False), flush=True)
+                    print(json.dumps({"replies": replies_of(calls)}, ensure_ascii=False), flush=True)
                 else:
-                    for reply in replies:
-                        print(show(reply))
+                    print(transcript(calls) or silence(line, username, group=group), end="", flush=True)
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
     return 0
 
 
-def _callback_update(data: str, group: bool, n: int) -> dict[str, Any]:
+def banner(username: str, *, group: bool) -> str:
+    if not group:
+        return ("paperbot — local private chat (no token, no network). Try: /help, /paper medusa, LLM论文, "
+                "Medusa 是谁发表的. `!N` presses button N; Ctrl-D quits.\n")
+    return (f"paperbot — local group chat, the bot is @{username} (no token, no network). In a group it "
+            f"answers commands (/paper medusa), messages that mention it (@{username} who made medusa) and "
+            "the exact keyword LLM论文; other chatter gets silence. `!N` presses button N; Ctrl-D quits.\n")
+
+
+def pressable(shown: Shown | None) -> list[str]:
+    """The callback data of a message's buttons, in order (link buttons open a page instead)."""
+    rows = shown.markup.get("inline_keyboard", []) if shown else []
+    return [b["callback_data"] for row in rows for b in row if b.get("callback_data")]
+
+
+def no_button(n: int, count: int) -> str:
+    if count == 0:
+        return f"(no button {n}: the last reply has no buttons to press)\n"
+    return f"(no button {n}: the last reply has {count}, !1 to !{count})\n"
+
+
+def transcript(calls: list[Call]) -> str:
+    """What a person sees after a message or a press: replies, edits, and a button's notice."""
+    out = []
+    for call in calls:
+        if call.method == "answerCallbackQuery" and call.params.get("text"):
+            out.append(f"💬 {call.params['text']}\n")
+        elif call.shown is not None:
+            out.append(("(edited)\n" if call.method.startswith("edit") else "") + show(_reply(call.shown)) + "\n")
+    return "".join(out)
+
+
+def silence(line: str, username: str, *, group: bool) -> str:
+    """Nothing was sent; in a group a mention of another name is the likely reason, so say so."""
+    mention = re.match(r"\s*@(\w+)", line)
+    if group and mention and mention.group(1).casefold() != username.casefold():
+        return f"(no reply: @{mention.group(1)} is not this bot; address it as @{username})\n"
+    return ""
+
+
+def _callback_update(data: str, group: bool, n: int, message: Shown | None = None) -> dict[str, Any]:
+    """A press of a button on `message` (the bot's own message, as the chat shows it)."""
+    chat = GROUP_CHAT if group else PRIVATE_CHAT
+    pressed: dict[str, Any] = {"message_id": 1, "date": int(time.time()), "chat": chat, "from": BOT_USER, "text": "…"}
+    if message is not None and message.message_id:
+        pressed.update(message_id=message.message_id, text=re.sub(r"<[^>]+>", "", message.text) or "…",
+                       reply_markup=message.markup)
     return {"update_id": 100000 + n, "callback_query": {
-        "id": str(n), "from": USER, "chat_instance": "local", "data": data,
-        "message": {"message_id": 1, "date": int(time.time()), "chat": GROUP_CHAT if group else PRIVATE_CHAT,
-                    "from": BOT_USER, "text": "…"}}}
+        "id": str(n), "from": USER, "chat_instance": "local", "data": data, "message": pressed}}
 
 
 def _read_line(prompt: str) -> str | None:
@@ -244,4 +330,6 @@ def _read_line(prompt: str) -> str | None:
         line = sys.stdin.readline()
     except (EOFError, KeyboardInterrupt):
         return None
+    if prompt and line and not sys.stdin.isatty():  # piped input: echo it, so the output reads as a chat
+        sys.stdout.write(line if line.endswith("\n") else line + "\n")
     return line.rstrip("\n") if line else None

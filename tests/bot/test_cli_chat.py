@@ -13,17 +13,22 @@ def run(args: list[str], stdin: str = "") -> subprocess.CompletedProcess[str]:
 
 
 def test_chat_answers_each_line_and_presses_buttons() -> None:
-    proc = run(["chat"], "/paper medsua\n!1\nLLM论文\n")
+    proc = run(["chat"], "/paper medsua\n!1\n!99\nLLM论文\n")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Medusa: Simple LLM Inference Acceleration" in out and "[ Abstract ]" in out
     assert "Medusa-1" in out and "[ Less ]" in out  # !1 pressed Abstract: the card expanded
     assert "📎 2023-ai-core-papers.zip (" in out and "<b>" not in out
+    assert "(no button 99: the last reply has " in out and "“99”" not in out   # not sent as text
 
 
-def test_chat_in_a_group_stays_quiet_on_chatter() -> None:
+def test_chat_in_a_group_stays_quiet_on_chatter_and_piped_lines_read_as_a_chat() -> None:
     proc = run(["chat", "--group"], "anyone up for lunch?\n/paper gptq\n")
     assert proc.returncode == 0 and "GPTQ" in proc.stdout and "lunch" not in proc.stdout.split("you>")[-1]
+    assert "the bot is @PaperLocalBot" in proc.stdout.splitlines()[0]
+    lines = proc.stdout.splitlines()
+    assert "you> anyone up for lunch?" in lines and "you> /paper gptq" in lines   # echoed, one a line
+    assert "you> you>" not in proc.stdout and proc.stdout.endswith("\n")
 
 
 def test_ask_json_shape() -> None:

@@ -35,7 +35,7 @@ def test_pages_hold_every_paper_exactly_once(n: int) -> None:
 
 
 def _nav(reply) -> list[str]:  # type: ignore[no-untyped-def]
-    return [b.data.split(":")[-1] + ("<" if "Prev" in b.text or "上一页" in b.text else ">")
+    return [b.data.split(":")[-1].split("|")[0] + ("<" if "Prev" in b.text or "上一页" in b.text else ">")
             for row in reply.buttons for b in row if b.data and b.data.startswith("ls:")]
 
 

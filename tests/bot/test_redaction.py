@@ -56,3 +56,14 @@ def test_a_bad_base_url_never_prints_the_token(tmp_path: Path) -> None:
     text = log.read_text()
     assert "attempt 2" in text, text[-2000:]                     # the failing start was logged, twice
     assert TOKEN not in text and TOKEN.split(":")[1] not in text and "hook-secret-value" not in text
+
+
+def test_an_uncaught_exception_after_logging_is_configured_is_redacted_on_stderr() -> None:
+    """What no handler catches goes to sys.excepthook, past the log formatter: it must redact too."""
+    script = ("import sys\nfrom bot.telegram.app import configure_logging\n"
+              "token = sys.argv[1]\nconfigure_logging('INFO', [token, token.split(':')[1]])\n"
+              "raise RuntimeError(f'cannot reach https://api.telegram.org/bot{token}/getMe')\n")
+    proc = subprocess.run([sys.executable, "-c", script, TOKEN], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1 and "Traceback" in proc.stderr
+    assert "RuntimeError: cannot reach https://api.telegram.org/bot<redacted>/getMe" in proc.stderr
+    assert TOKEN.split(":")[1] not in proc.stderr + proc.stdout

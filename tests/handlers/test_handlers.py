@@ -179,8 +179,8 @@ async def test_start_and_deep_links(bot: LocalBot) -> None:
 async def test_list_pagination_edits_the_same_message(bot: LocalBot) -> None:
     [page] = sent(await bot.say("/list"))
     nxt = [b for b in buttons(page) if b["text"].startswith("Next")]
-    assert nxt and nxt[0]["callback_data"] == "ls:*:1"
-    calls = await bot.process(callback("ls:*:1"))
+    assert nxt and nxt[0]["callback_data"] == "ls:*:1|en"          # the page after it, in this page's language
+    calls = await bot.process(callback("ls:*:1|en"))
     assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
     assert calls[1].params["message_id"] == 7 and "page 2/" in calls[1].params["text"]
     assert_valid(calls)
@@ -292,7 +292,7 @@ async def test_random_digest_paging_filtered_lists_and_unknown_deep_links(bot: L
     assert "arxiv.org/abs/" in card.params["text"] and "⭐ Save" in [b["text"] for b in buttons(card)]
     [page] = sent(await bot.say("/digest"))
     nav = [b["callback_data"] for b in buttons(page) if b.get("callback_data", "").startswith("dg:")]
-    assert nav == ["dg:2023-ai-core:1"]
+    assert nav == ["dg:2023-ai-core:1|en"]
     [second] = sent(await bot.process(callback(nav[0])), "editMessageText")
     assert "page 2/5" in second.params["text"] and "Alignment" in second.params["text"]
     [google] = sent(await bot.say("/list google 2023年12月"))

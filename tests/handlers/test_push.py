@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -108,7 +109,7 @@ async def test_a_blocked_chat_loses_its_follows_and_flood_control_defers(bot: Lo
     await follow(bot, 1, 1, "section", "agent")
     await follow(bot, 2, 2, "section", "agent")
     await add_paper_and_reload(bot, NEW)
-    sender = Sender({1: Forbidden("Forbidden: bot was blocked by the user"), 2: RetryAfter(0)})
+    sender = Sender({1: Forbidden("Forbidden: bot was blocked by the user"), 2: RetryAfter(dt.timedelta(seconds=0))})
     outcome = await run(bot, sender)
     assert (outcome.dropped, outcome.deferred, outcome.sent) == (1, 1, 0)
     store = bot.state.store
@@ -116,6 +117,18 @@ async def test_a_blocked_chat_loses_its_follows_and_flood_control_defers(bot: Lo
     assert await store.subscriptions_of(1) == [] and len(await store.subscriptions_of(2)) == 1
     await run(bot, later := Sender())
     assert [c for c, _ in later.sent] == [2]                    # the deferred push goes out next run
+
+
+async def test_flood_control_ends_the_run_and_the_next_run_sends_all(bot: LocalBot) -> None:
+    """After a 429 nothing more goes out in that run (Telegram would refuse it too)."""
+    for chat in (1, 2, 3):
+        await follow(bot, chat, chat, "section", "agent")
+    await add_paper_and_reload(bot, NEW)
+    sender = Sender({1: RetryAfter(dt.timedelta(seconds=0))})   # the run's first send is refused
+    outcome = await run(bot, sender)
+    assert sender.sent == [] and (outcome.sent, outcome.deferred) == (0, 1)
+    await run(bot, later := Sender())
+    assert sorted(c for c, _ in later.sent) == [1, 2, 3]
 
 
 async def test_pushes_never_exceed_the_rate(bot: LocalBot) -> None:

@@ -85,10 +85,10 @@ async def test_follow_sections_orgs_authors_topics_and_nonsense(bot: LocalBot) -
     assert "Usage" in texts(await bot.say("/subscribe"))[0]
     listing = texts(await bot.say("/subscriptions"))[0]
     assert listing.count("\n") == 4 and "section: <b>Agents and tools</b>" in listing
-    assert "已取消 1 个关注" in texts(await bot.say("/unsubscribe 谷歌"))[0]
-    assert "Stopped following 1" in texts(await bot.say("/unsubscribe 1"))[0]
+    assert texts(await bot.say("/unsubscribe 谷歌"))[0] == "已取消关注「谷歌」。"
+    assert texts(await bot.say("/unsubscribe 1"))[0] == "Stopped following “Agents and tools”."   # named, not "1"
     assert "No such follow" in texts(await bot.say("/unsubscribe quantum chemistry"))[0]
-    assert "Stopped following 2" in texts(await bot.say("/unsubscribe"))[0]
+    assert texts(await bot.say("/unsubscribe"))[0] == "Stopped following all 2: “Tri Dao”, “speculative decoding”."
     assert "follow nothing yet" in texts(await bot.say("/subscriptions"))[0]
 
 
@@ -119,6 +119,8 @@ async def test_lang_choice_is_kept_and_forget_deletes_everything(bot: LocalBot) 
     await bot.say("/subscribe agent")
     forgot = texts(await bot.say("/forget"))[0]
     assert "（3 条）" in forgot                                          # still in the chosen language
+    await bot.say("/lang en")
+    assert "(1 record)" in texts(await bot.say("/forget"))[0]          # the /lang choice itself, one record
     assert "Nothing saved yet" in texts(await bot.say("/saved"))[0]
     assert "follow nothing yet" in texts(await bot.say("/subscriptions"))[0]
     assert "Usage" in texts(await bot.say("/lang fr"))[0]

@@ -87,3 +87,34 @@ def test_a_pdf_larger_than_the_limit_is_left_out_and_said_so(catalog: Catalog, t
     bundle = build_bundle_parts(catalog, None, tmp_path, 200_000)
     assert bundle.too_large == ("2401.00002.pdf",)
     assert [p.pdfs for p in bundle.parts] == [("2401.00001.pdf",)]
+
+
+def _stored(name: str, cost: int) -> int:
+    """The PDF size whose stored entry adds `cost` bytes to a zip (headers of 30 + 46 bytes, the name twice)."""
+    return cost - 76 - 2 * len(f"pdf/{name}")
+
+
+@pytest.mark.parametrize("over", [0, 1, 11, 22])
+def test_a_part_within_the_end_record_of_the_limit_stays_under_it(catalog: Catalog, tmp_path: Path, over: int) -> None:
+    """Each part carries a 22-byte end record: two PDFs that fit only without it must not share a part."""
+    meta = len(build_bundle_parts(catalog, None, None).parts[0].data)
+    limit = meta + 1_000
+    first = (limit - 22 + over) // 2          # too big to join the metadata in part 1
+    second = limit - 22 + over - first        # together with `first` and an end record: limit + over
+    for name, cost in (("a.pdf", first), ("b.pdf", second)):
+        (tmp_path / name).write_bytes(b"%PDF-" + b"x" * (_stored(name, cost) - 5))
+    bundle = build_bundle_parts(catalog, None, tmp_path, limit)
+    assert all(len(part.data) <= limit for part in bundle.parts)
+    assert [p.pdfs for p in bundle.parts[1:]] == ([("a.pdf", "b.pdf")] if over == 0 else [("a.pdf",), ("b.pdf",)])
+    if over == 0:
+        assert len(bundle.parts[1].data) == limit                     # the accounting is exact
+
+
+@pytest.mark.parametrize("over", [0, 1, 22])
+def test_the_first_part_counts_the_metadata_exactly(catalog: Catalog, tmp_path: Path, over: int) -> None:
+    meta = len(build_bundle_parts(catalog, None, None).parts[0].data)
+    limit = meta + 5_000
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-" + b"x" * (_stored("a.pdf", limit - meta + over) - 5))
+    bundle = build_bundle_parts(catalog, None, tmp_path, limit)
+    assert all(len(part.data) <= limit for part in bundle.parts)
+    assert [p.pdfs for p in bundle.parts] == ([("a.pdf",)] if over == 0 else [(), ("a.pdf",)])

@@ -144,6 +144,17 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     assert any(p.startswith("F:24: paper 'three': alias 'llama1'") for p in found)
 
 
+def test_a_duplicate_after_an_invalid_entry_is_reported_at_its_own_line(tmp_path: Path) -> None:
+    """The invalid first entry is left out of the cross-entry checks; the lines must not shift with it."""
+    two = GOOD.replace("id: llama", "id: two").replace("[llama1]", "[two-a]")
+    again = two.replace("[two-a]", "[two-b]").replace("2302.13971", "2302.00002")
+    found = problems_of(tmp_path, HEAD + GOOD.replace("2023-02", "2023-13") + two + again)
+    assert "F:22: duplicate paper id 'two' (first at line 14)" in found, found
+    arxiv_twin = two.replace("id: two", "id: twin").replace("[two-a]", "[twin-a]")
+    found = problems_of(tmp_path, HEAD + GOOD.replace("2023-02", "2023-13") + two + arxiv_twin)
+    assert "F:22: duplicate arXiv id '2302.13971' (first at line 14)" in found, found
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalog import catalog as catalog_mod
 from bot.catalog.keywords import load_keywords
 from bot.conversation.answer import (
     ChatAnswer,
@@ -23,10 +24,13 @@ from bot.conversation.answer import (
     answer_query,
     answer_text,
     next_context,
+    similar,
 )
 from bot.conversation.library import Library
 from bot.conversation.understand import ChatContext, ListFilter, When
 from bot.search.engine import SearchIndex
+from bot.search.index_cache import load_or_build
+from tests.conftest import DATA
 
 
 @pytest.mark.parametrize(("text", "paper_id", "focus"), [
@@ -179,6 +183,16 @@ def test_similar_is_nearest_by_text_not_the_section(library: Library) -> None:
     ids = [p.id for p in answer.papers]
     assert "medusa" not in ids
     assert ids[0] in {"specinfer", "speculative-decoding", "lookahead-decoding"}
+
+
+def test_similar_leaves_the_paper_out_of_a_catalog_served_from_the_cache(tmp_path: Path) -> None:
+    """The cached catalog decodes a new Paper on every read: "itself" must go by id, not identity."""
+    catalog_mod.load(DATA / "papers.yaml", tmp_path)                 # writes the cache
+    served = catalog_mod.load(DATA / "papers.yaml", tmp_path)        # opens it, as `paperbot run` does
+    assert served.store is not None and served.get("medusa") is not served.get("medusa")
+    index = load_or_build(served, tmp_path)
+    for paper in served:
+        assert paper.id not in [p.id for p in similar(paper, index)], paper.id
 
 
 def _after(library: Library, *texts: str) -> tuple[object, ChatContext]:

@@ -63,6 +63,11 @@ def test_callback_data_round_trips_and_rejects_forgeries() -> None:
     assert decode("rm:-rf") is None and decode("") is None and decode("x" * 65) is None
     with pytest.raises(ValueError):
         encode("abs", "p" * 70)
+    zh = decode(encode("abs", "medusa", lang="zh"))
+    assert zh is not None and (zh.verb, zh.paper_id, zh.lang) == ("abs", "medusa", "zh")
+    page = decode(encode("ls", "o=google", "3", "en"))
+    assert page is not None and (page.paper_id, page.arg, page.lang) == ("o=google", "3", "en")
+    assert decode("abs:medusa|fr") is None and decode("abs:medusa") is not None   # old buttons still work
 
 
 def test_split_html_keeps_paragraphs_and_limits() -> None:
@@ -112,7 +117,8 @@ def test_cards_name_the_first_authors_and_who_names_more(catalog: Catalog) -> No
     assert medusa is not None and gemini is not None
     en, zh = Renderer(catalog, "en"), Renderer(catalog, "zh")
     assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng and 4 more" in en.cards.card(medusa).text
-    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng 等 4 人" in zh.cards.card(medusa).text
+    assert "✍️ Tianle Cai, Yuhong Li, Zhengyang Geng 等 7 人" in zh.cards.card(medusa).text   # 7 in all
+    assert zh.cards.card(gemini).text.count("等") >= 1 and "+ 人" not in zh.cards.card(gemini).text
     who = en.cards.card(medusa, "who").text
     assert "Princeton University" in who and "Authors: Tianle Cai, Yuhong Li, Zhengyang Geng, Hongwu Peng, " \
                                              "Jason D. Lee, Deming Chen, Tri Dao" in who
