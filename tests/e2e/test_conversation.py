@@ -24,7 +24,7 @@ async def test_a_real_conversation(server: BotAPIServer, bot: subprocess.Popen[s
     [card] = await server.wait_for("sendMessage")
     assert "2401.10774" in card["text"] and card["parse_mode"] == "HTML"
     data = [b.get("callback_data") for row in card["reply_markup"]["inline_keyboard"] for b in row]
-    assert "abs:medusa" in data
+    assert "abs:medusa|en" in data
 
     server.push({"callback_query": {"id": "1", "from": ANN, "chat_instance": "c", "data": "abs:medusa",
                                     "message": {"message_id": 10, "date": int(time.time()), "chat": PRIVATE,
