@@ -153,9 +153,11 @@ def similarities(normal: str, names: Sequence[Sequence[str]]) -> list[float]:
     if not flat:
         return [0.0] * len(names)
     ratios = process.cdist([normal], flat, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
-    starts = np.cumsum([0, *map(len, names)])[:-1]
-    best = np.maximum.reduceat(ratios, np.minimum(starts, len(flat) - 1)) / 100
-    return [float(b) if len(own) else 0.0 for b, own in zip(best, names, strict=True)]
+    sizes = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    starts = (np.cumsum(sizes) - sizes)[sizes > 0]   # reduceat's groups: the papers that have names
+    best = np.zeros(len(names))
+    best[sizes > 0] = np.maximum.reduceat(ratios, starts) / 100
+    return best.tolist()
 
 
 def score(names: list[str], similarity: float, cover: float, query_words: list[tuple[str, float]], bm25: float,
