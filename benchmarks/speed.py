@@ -115,6 +115,51 @@ def restart(size: str, cache: Path) -> tuple[float, float] | None:
     return best
 
 
+def understanding(size: str, cache: Path) -> dict[str, float]:
+    """Every message of the conversation set (each case in a fresh chat, dialogues turn by turn),
+    timed as CPU time twice: through the app as `paperbot ask` runs it (`LocalBot.say`: the
+    update parsed, handlers, understanding, answer, rendering, the reply recorded), and the core
+    alone (`answer_text`: understanding and the answer, no Telegram) as the baseline."""
+    import asyncio
+
+    from benchmarks.conversation import load_set
+    from bot.conversation.answer import answer_text
+    from bot.conversation.library import load_library
+    from bot.conversation.understand import ChatContext
+    from bot.settings import Settings
+    from bot.telegram.local import LocalBot
+
+    env: dict[str, object] = {"PAPERBOT_CACHE_DIR": cache}
+    if size != "26":
+        from benchmarks.synthetic import generated
+        env["PAPERBOT_CATALOG"] = generated(int(size))
+    settings = Settings(**env)  # type: ignore[arg-type]
+    cases = load_set(ROOT / "tests" / "data" / "conversations.yaml")
+    app: list[float] = []
+
+    async def play() -> None:
+        for _, group, turns in cases:
+            async with LocalBot(settings, with_store=False) as bot:
+                for turn in turns:
+                    t = time.process_time()
+                    await bot.say(turn["text"], group=group)
+                    app.append((time.process_time() - t) * 1000)
+
+    asyncio.run(play())  # warm: the library loaded, the caches mapped
+    app.clear()
+    asyncio.run(play())
+    library = load_library(settings)
+    core = []
+    for _, group, turns in cases:
+        for turn in turns:
+            t = time.process_time()
+            answer_text(turn["text"], library, ChatContext(), private=not group)
+            core.append((time.process_time() - t) * 1000)
+    q = statistics.quantiles
+    return {"messages": len(app), "app50": statistics.median(app), "app99": q(app, n=100)[98],
+            "core50": statistics.median(core), "core99": q(core, n=100)[98]}
+
+
 def ask_process() -> float:
     runs = []
     for _ in range(3):
@@ -153,8 +198,8 @@ def main(sizes: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] in ("--cold", "--one"):
-        step = cold_load if sys.argv[1] == "--cold" else measure
+    if len(sys.argv) == 4 and sys.argv[1] in ("--cold", "--one", "--understand"):
+        step = {"--cold": cold_load, "--one": measure, "--understand": understanding}[sys.argv[1]]
         print(json.dumps(step(sys.argv[2], Path(sys.argv[3]))))
     else:
         main(sys.argv[1:] or ["26", "lookalikes", "10000", "100000"])

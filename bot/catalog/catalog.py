@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 # Bump when the cache's naming changes (the store's own format is versioned in paper_store).
 CACHE_VERSION = 5
+MAX_SELECTIONS = 64      # filters' selections kept per catalog version (at most ~8 MB at 100,000 papers)
 _PARTS: dict[str, TypeAdapter[Any]] = {
     "sections": TypeAdapter(Section), "organisations": TypeAdapter(Organisation), "papers": TypeAdapter(Paper)}
 TRACEABLE = field_paths()
@@ -94,7 +95,7 @@ class Catalog:
         return self.store.groups if self.store else KeyTable.build(group_positions(self.papers))
 
     def _group(self, key: str) -> Selection:
-        return Selection(self.papers, self.groups.get(key, ()))
+        return Selection(self.papers, self.groups.array(key))
 
     def everything(self) -> Selection:
         return Selection(self.papers, range(len(self.papers)))
@@ -136,9 +137,32 @@ class Catalog:
         """Papers dated in any of these months of that year (of any year when None), catalog order."""
         if year is not None and len(months) == 12:
             return self.in_month(year)
-        found = {i for y in ((year,) if year is not None else self.years) for m in months
-                 for i in self.groups.get(f"m:{y:04d}-{m:02d}", ())}
-        return Selection(self.papers, sorted(found))
+        found = [self.groups.array(f"m:{y:04d}-{m:02d}") for y in ((year,) if year is not None else self.years)
+                 for m in months]
+        return Selection(self.papers, np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32))
+
+    def matching(self, selections: Sequence[Selection], *, without: Selection | None = None) -> Selection:
+        """The papers in every one of the selections (all papers when none is given) but those
+        `without`, in catalog order: sorted position arrays intersected in numpy, smallest first."""
+        arrays = sorted((np.asarray(s.positions, dtype=np.int64) for s in selections), key=len)
+        found = arrays[0] if arrays else np.arange(len(self.papers))
+        for other in arrays[1:]:
+            found = np.intersect1d(found, other, assume_unique=True)
+        if without is not None:
+            found = np.setdiff1d(found, np.asarray(without.positions, dtype=np.int64), assume_unique=True)
+        return Selection(self.papers, found)
+
+    @cached_property
+    def selections(self) -> dict[str, Selection]:
+        """Selections already made of this catalog, by their filter's key: a list is counted,
+        shown and remembered within one message, and computed once. Bounded by `remember`."""
+        return {}
+
+    def remember(self, key: str, selection: Selection) -> Selection:
+        if len(self.selections) >= MAX_SELECTIONS:
+            self.selections.clear()
+        self.selections[key] = selection
+        return selection
 
     def tagged(self, topic_id: str) -> Selection:
         """Papers whose `topics` list this topic."""
@@ -205,9 +229,10 @@ class Catalog:
 
 class Selection(Sequence[Paper]):
     """Some of a catalog's papers, by position, read from it when asked: a list of 30,000
-    papers costs its positions, and only the page shown is decoded from a stored catalog."""
+    papers costs its positions (an int array, or a range), and only the page shown is decoded
+    from a stored catalog."""
 
-    def __init__(self, papers: Sequence[Paper], positions: Sequence[int]) -> None:
+    def __init__(self, papers: Sequence[Paper], positions: Sequence[int] | np.ndarray) -> None:
         self.papers, self.positions = papers, positions
 
     def __len__(self) -> int:
@@ -220,10 +245,10 @@ class Selection(Sequence[Paper]):
     def __getitem__(self, i: int | slice) -> Paper | Selection:
         if isinstance(i, slice):
             return Selection(self.papers, self.positions[i])
-        return self.papers[self.positions[i]]
+        return self.papers[int(self.positions[i])]
 
     def __iter__(self) -> Iterator[Paper]:
-        return (self.papers[i] for i in self.positions)
+        return (self.papers[int(i)] for i in self.positions)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)

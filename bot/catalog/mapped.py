@@ -20,11 +20,12 @@ import pickle
 import shutil
 import tempfile
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -51,6 +52,15 @@ class Folder:
     def key_table(self, prefix: str) -> KeyTable:
         """The KeyTable written as `KeyTable.arrays(prefix)`."""
         return KeyTable(*(self.arrays[prefix + name] for name in KeyTable.ARRAYS))
+
+    def strings(self, prefix: str) -> Strings:
+        """The Strings written as `Strings.arrays(prefix)`."""
+        return Strings(*(self.arrays[prefix + name] for name in Strings.ARRAYS))
+
+
+def _ends(sizes: Sequence[int]) -> np.ndarray:
+    """The end offsets of consecutive pieces of these sizes."""
+    return np.cumsum(np.fromiter(sizes, dtype=np.int64, count=len(sizes)))
 
 
 def write(folder: Path, header: Mapping[str, Any], arrays: Mapping[str, np.ndarray],
@@ -94,7 +104,9 @@ def read(folder: Path, expected: Mapping[str, Any]) -> Folder:
             array = np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
             if array.dtype.str != dtype or list(array.shape) != shape:
                 raise Unusable(f"{name}.npy does not match its header")
-            arrays[name] = array
+            # A plain view of the same mapping: slicing a `np.memmap` costs a Python-level
+            # `__getitem__` and `__array_finalize__` each time, thousands per query.
+            arrays[name] = np.asarray(array)
         blobs = {}
         for name, (size, sha) in header["blobs"].items():
             blob = (folder / name).read_bytes()
@@ -104,6 +116,16 @@ def read(folder: Path, expected: Mapping[str, Any]) -> Folder:
     except (OSError, KeyError, TypeError, ValueError) as exc:  # json and numpy errors are ValueErrors
         raise exc if isinstance(exc, Unusable) else Unusable(f"{type(exc).__name__}: {exc}") from exc
     return Folder(header, arrays, blobs)
+
+
+def is_mapped(array: np.ndarray) -> bool:
+    """Whether an array's memory is a file mapping (not built or copied in this process)."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        if isinstance(base, np.memmap):
+            return True
+        base = base.base
+    return False
 
 
 def remove_others(folder: Path, pattern: str) -> None:
@@ -123,7 +145,9 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
     """Strings -> tuples of small integers, as sorted UTF-8 keys in flat arrays.
 
     A lookup is a binary search over bytes (UTF-8 sorts as code points do), so the table costs
-    no Python objects until it is asked, and a mapped one costs nothing at all until then.
+    no Python objects until it is asked, and a mapped one costs nothing at all until then. The
+    first lookup copies the keys' bytes into one `bytes` object (a few MB at 100,000 papers) and
+    reads the offsets through memoryviews: a probe is then a slice of plain bytes, not of numpy.
     """
 
     ARRAYS = ("key_bytes", "key_ends", "value_ends", "flat_values")
@@ -139,8 +163,7 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
         names = sorted(table)  # Python's string order is UTF-8's byte order (surrogates included)
         keys = [_utf8(k) for k in names]
         values = [table[k] for k in names]
-        key_ends = np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))
-        value_ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+        key_ends, value_ends = _ends([len(k) for k in keys]), _ends([len(v) for v in values])
         flat = np.fromiter(chain.from_iterable(values), dtype=np.int32, count=int(value_ends[-1]) if keys else 0)
         return cls(np.frombuffer(b"".join(keys), dtype=np.uint8), key_ends, value_ends, flat)
 
@@ -148,9 +171,15 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
         """Its arrays, named for a folder (`Folder.key_table(prefix)` reads them back)."""
         return {prefix + name: array for name, array in zip(self.ARRAYS, self._arrays, strict=True)}
 
+    @cached_property
+    def _hot(self) -> tuple[bytes, memoryview, memoryview, memoryview]:
+        """The tables a lookup reads, made once on first use: key bytes, key ends, value ends, values."""
+        return (self._key_bytes.tobytes(), _ints(self._key_ends), _ints(self._value_ends),
+                _ints(self._flat_values))
+
     def _key(self, i: int) -> bytes:
-        start = int(self._key_ends[i - 1]) if i else 0
-        return self._key_bytes[start:int(self._key_ends[i])].tobytes()
+        raw, ends = self._hot[0], self._hot[1]
+        return raw[ends[i - 1] if i else 0:ends[i]]
 
     def arrays_starting_with(self, prefix: str) -> Iterator[tuple[str, np.ndarray]]:
         """As `starting_with`, each value a view of the mapped array (no tuple is built): a
@@ -164,11 +193,44 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
             yield _text(key), self._flat_values[start:int(self._value_ends[i])]
 
     def _value(self, i: int) -> tuple[int, ...]:
-        start = int(self._value_ends[i - 1]) if i else 0
-        return tuple(map(int, self._flat_values[start:int(self._value_ends[i])]))
+        ends, values = self._hot[2], self._hot[3]
+        return tuple(values[ends[i - 1] if i else 0:ends[i]])
+
+    @cached_property
+    def _prefixes(self) -> tuple[np.ndarray, memoryview]:
+        """Each key's first 8 bytes as a big-endian number, zero-padded, made on first use. The
+        numbers never descend where the keys ascend, so one `searchsorted` in C narrows a lookup
+        to the few keys that share them (and a miss, the usual case, ends there)."""
+        ends = np.asarray(self._key_ends, dtype=np.int64)
+        starts = np.concatenate(([0], ends[:-1])).astype(np.int64)
+        raw = np.asarray(self._key_bytes, dtype=np.uint8)
+        out = np.zeros(self._n, dtype=np.uint64)
+        for j in range(8):
+            has = ends - starts > j
+            byte = np.zeros(self._n, dtype=np.uint64)
+            byte[has] = raw[starts[has] + j]
+            out |= byte << np.uint64(8 * (7 - j))
+        return out, _ints(out)
+
+    def array(self, key: str) -> np.ndarray:
+        """A key's value as an int32 array (empty when absent): a view of the table, so a group
+        of 30,000 positions costs no Python ints."""
+        raw = _utf8(key)
+        at = self._find(raw)
+        if at < self._n and self._key(at) == raw:
+            ends = self._hot[2]
+            return np.asarray(self._flat_values[ends[at - 1] if at else 0:ends[at]])
+        return np.zeros(0, dtype=np.int32)
 
     def _find(self, raw: bytes) -> int:
-        return bisect_left(range(self._n), raw, key=self._key)
+        """Where `raw` is or would be inserted among the keys."""
+        prefixes, as_ints = self._prefixes
+        head = int.from_bytes(raw[:8].ljust(8, b"\0"), "big")
+        lo = int(prefixes.searchsorted(np.uint64(head)))
+        if lo == self._n or as_ints[lo] != head:
+            return lo
+        hi = int(prefixes.searchsorted(np.uint64(head), "right"))
+        return bisect_left(range(self._n), raw, lo, hi, key=self._key)
 
     def __getitem__(self, key: str) -> tuple[int, ...]:
         raw = _utf8(key)
@@ -198,6 +260,52 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
             if not key.startswith(raw):
                 return
             yield _text(key), self._value(i)
+
+
+def _ints(array: np.ndarray) -> memoryview:
+    """An integer array read through a memoryview: indexing gives Python ints, not numpy scalars."""
+    return np.ascontiguousarray(array).data
+
+
+class Strings(Sequence[str]):
+    """A column of strings as one UTF-8 buffer and end offsets: nothing is decoded until read."""
+
+    ARRAYS = ("text_bytes", "text_ends")
+
+    def __init__(self, text_bytes: np.ndarray, text_ends: np.ndarray) -> None:
+        self._arrays = (text_bytes, text_ends)
+        self._n = len(text_ends)
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> Strings:
+        raw = [_utf8(t) for t in texts]
+        return cls(np.frombuffer(b"".join(raw), dtype=np.uint8), _ends([len(r) for r in raw]))
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """Its arrays, named for a folder (`Folder.strings(prefix)` reads them back)."""
+        return {prefix + name: array for name, array in zip(self.ARRAYS, self._arrays, strict=True)}
+
+    @cached_property
+    def _hot(self) -> tuple[bytes, memoryview]:
+        """Made on first use, as `KeyTable._hot`."""
+        return self._arrays[0].tobytes(), _ints(self._arrays[1])
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        raw, ends = self._hot
+        return _text(raw[ends[i - 1] if i else 0:ends[i]])
 
 
 # A lone surrogate (which a hostile message can carry through JSON) is a key like any other.

@@ -55,10 +55,14 @@ class Library:
     def digest(self, digest_id: str) -> Digest | None:
         return find_digest(self.digests, digest_id)
 
+    @cached_property
+    def _featured(self) -> tuple[Paper, ...]:
+        # Decoded once per version: every reply's renderer asks for them.
+        return tuple(p for d in self.digests for i in d.featured if (p := self.catalog.get(i)))
+
     def featured(self, limit: int) -> list[Paper]:
         """The digests' featured papers, else the first of the catalog."""
-        chosen = [p for d in self.digests for i in d.featured if (p := self.catalog.get(i))]
-        return (chosen or list(self.catalog.papers[:limit]))[:limit]
+        return list(self._featured or self.catalog.papers[:limit])[:limit]
 
 
 def compile_library(settings: Settings) -> None:

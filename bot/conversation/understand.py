@@ -239,6 +239,8 @@ class ListFilter:
         """The papers that pass every part of the filter, in catalog order (read when shown)."""
         if self.empty:
             return catalog.everything()
+        if (known := catalog.selections.get(self.key)) is not None:
+            return known
         groups: list[Selection] = []
         if self.section:
             groups.append(catalog.in_section(self.section))
@@ -249,13 +251,8 @@ class ListFilter:
         if self.author:
             groups.append(catalog.by_author(self.author))
         groups += exclusions.narrowing(self.topic, self.code, self.period, catalog)
-        if not groups:
-            groups.append(catalog.everything())
-        smallest = min(groups, key=len)
-        others = [set(g.positions) for g in groups if g is not smallest]
-        dropped = set(exclusions.excluded(self.without, catalog).positions) if self.without else set()
-        return Selection(catalog.papers, [i for i in smallest.positions
-                                          if i not in dropped and all(i in s for s in others)])
+        dropped = exclusions.excluded(self.without, catalog) if self.without else None
+        return catalog.remember(self.key, catalog.matching(groups, without=dropped))
 
 
 _EVERYTHING = ListFilter()

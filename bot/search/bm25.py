@@ -71,13 +71,22 @@ class BM25Index:
             return None
         if "\u3400" <= token[0] <= "\ufaff" and len(token) <= 2:
             key = cjk_key(token)
-        else:
-            wid = self.vocab.get(token)
-            if wid is None or wid < 0:
-                return None
-            key = LATIN_BASE + wid
-        at = int(np.searchsorted(self.term_keys, key))
-        return at if at < len(self.term_keys) and self.term_keys[at] == key else None
+            at = int(np.searchsorted(self.term_keys, key))
+            return at if at < len(self.term_keys) and self.term_keys[at] == key else None
+        wid = self.vocab.get(token)
+        if wid is None or wid < 0:
+            return None
+        found = self._word_terms[wid]
+        return found if found >= 0 else None
+
+    @cached_property
+    def _word_terms(self) -> memoryview:
+        """Each Latin word id's term number (-1: a word no document has), found in one vectorised
+        search on first use: a query looks words up many times (weights, repairs, frequencies)."""
+        keys = LATIN_BASE + np.arange(max(self.vocab.values(), default=-1) + 1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.term_keys, keys), max(len(self.term_keys) - 1, 0))
+        found = np.where(self.term_keys[at] == keys, at, -1) if len(self.term_keys) else np.full(len(keys), -1)
+        return found.astype(np.int64).data
 
     @cached_property
     def max_idf(self) -> float:
@@ -99,6 +108,17 @@ class BM25Index:
         """How many documents hold a Latin word (0 for an unknown word)."""
         term = self.term(word)
         return 0 if term is None else int(self.indptr[term + 1] - self.indptr[term])
+
+    def holding(self, terms: Iterable[int], docs: Iterable[int]) -> dict[int, frozenset[int]]:
+        """For each term, which of `docs` hold it: one vectorised search of its postings per term
+        instead of one per (term, document)."""
+        wanted = np.unique(np.fromiter(docs, dtype=np.int64))
+        out = {}
+        for t in set(terms):
+            postings = self.indices[int(self.indptr[t]):int(self.indptr[t + 1])]
+            at = np.minimum(np.searchsorted(postings, wanted), max(len(postings) - 1, 0))
+            out[t] = frozenset(wanted[postings[at] == wanted].tolist()) if len(postings) else frozenset()
+        return out
 
     def contains(self, term: int, doc: int) -> bool:
         lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])

@@ -5,10 +5,11 @@ of a `SearchIndex` out (`bot/search/lookup.py` holds them)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import NamedTuple
 
 from bot.catalog.catalog import Catalog, display_name
-from bot.catalog.mapped import KeyTable
+from bot.catalog.mapped import KeyTable, Strings
 from bot.catalog.schema import Paper
 from bot.search.bm25 import BM25Index, Field
 from bot.search.bm25 import build as build_bm25
@@ -46,6 +47,7 @@ class Parts(NamedTuple):
     bm25: BM25Index
     latin_vocab: dict[tuple[str, int], list[str]]   # typo candidates by (first letter, length)
     name_buckets: dict[tuple[str, int], list[str]]  # compact names people type, the same way
+    names: Strings           # each paper's normal names, a line each: scoring reads them per candidate
 
 
 def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
@@ -61,22 +63,27 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
             decoded[(lo, hi)] = papers[lo:hi]
         return decoded[(lo, hi)]
 
-    def normal_names(lo: int, hi: int) -> tuple[list[int], list[str], list[str]]:
+    def normal_names(lo: int, hi: int) -> tuple[list[int], list[str], list[str], list[str]]:
         """For the papers lo .. hi - 1, counted beside their chunk (in a worker on a large
         catalog): every exact-lookup key with its paper (two flat lists: no tuple per name),
-        and the compact names people type."""
+        the compact names people type, and each paper's normal names (one text, a line each)."""
         owners: list[int] = []
         every_name: list[str] = []
         firsts: list[bool] = []
+        counts: list[int] = []
         for i, paper in enumerate(chunk(lo, hi), lo):
             own = paper_names(paper)
+            counts.append(len(own))
             every_name.extend(own)
             owners.extend([i] * len(own))
             firsts.extend([True] + [False] * (len(own) - 1))
         key_owners: list[int] = []
         keys: list[str] = []
         typed: list[str] = []
-        for i, normal, first in zip(owners, normalise_many(every_name), firsts, strict=True):
+        normals = normalise_many(every_name)
+        ends = list(accumulate(counts))
+        per_paper = ["\n".join(normals[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
+        for i, normal, first in zip(owners, normals, firsts, strict=True):
             squeezed = squeeze(normal)
             if not first and len(squeezed) >= 4 and squeezed[0].isalpha():
                 typed.append(squeezed)  # not the id (always first): a name or an alias
@@ -90,7 +97,7 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
                 if content.count(" ") >= 2 and content != normal:
                     keys.append(content)
             key_owners.extend([i] * (len(keys) - len(key_owners)))
-        return key_owners, keys, typed
+        return key_owners, keys, typed, per_paper
 
     # The fields' texts are made a chunk at a time, never all at once.
     def names(lo: int, hi: int) -> list[str]:
@@ -110,10 +117,12 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
                              len(papers), workers=workers, also=normal_names)
     exact: dict[str, tuple[int, ...]] = {}
     typed: set[str] = set()   # compact names people type: not ids or arXiv ids
+    normal_names_of: list[str] = []
     named.reverse()
     while named:  # each chunk's lists are freed once its keys are in the table
-        owners, keys, chunk_typed = named.pop()
+        owners, keys, chunk_typed, chunk_names = named.pop()
         typed.update(chunk_typed)
+        normal_names_of += chunk_names
         for i, key in zip(owners, keys, strict=True):
             # Most keys name one paper, so a tuple beats a set (and this is a hot loop).
             have = exact.get(key)
@@ -132,4 +141,4 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
     buckets: dict[tuple[str, int], list[str]] = {}
     for key in sorted(typed):
         buckets.setdefault((key[0], len(key)), []).append(key)
-    return Parts(KeyTable.build(exact), bm25, latin, buckets)
+    return Parts(KeyTable.build(exact), bm25, latin, buckets, Strings.build(normal_names_of))

@@ -77,8 +77,8 @@ def search_normalised(text: str, q: Normal, index: SearchIndex, *, limit: int = 
     if arxiv and (paper := index.catalog.with_arxiv(arxiv.group(1))) is not None:
         return SearchResult(query, (Hit(paper, 1.0, "arxiv"),), "answer")
     for candidate in (q.text, key, content_words(q.text)):  # a name as typed: no repair needed
-        if candidate in index.exact:
-            return _named(query, index.exact[candidate], 1.0, index, limit)
+        if (owners := index.exact.get(candidate)) is not None:
+            return _named(query, owners, 1.0, index, limit)
     fixes = index.fixes(q)
     named = _by_name(query, q, fixes, index, limit)
     if named:
@@ -97,8 +97,8 @@ def _by_name(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], index: Se
     if len(key) >= SHORT_QUERY:
         repaired = index.repaired(q, fixes)
         for candidate in (repaired, squeeze(repaired)):
-            if candidate in index.exact:
-                return _named(query, index.exact[candidate], 0.95, index, limit)
+            if (owners := index.exact.get(candidate)) is not None:
+                return _named(query, owners, 0.95, index, limit)
     df = index.bm25.document_frequency
     # Only a query with an unknown or rare word is a slipped name: "meta llama" is two
     # well-known words, not a slip of MentalLlaMa.
@@ -149,24 +149,29 @@ def _ranked_search(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], ind
     if weights and scores.any():
         k = min(SHORTLIST, n_docs)
         top = np.argpartition(-scores, k - 1)[:k] if n_docs > k else np.arange(n_docs)
-        candidates.update(int(i) for i in top if scores[i] > 0)
+        candidates.update(top[scores[top] > 0].tolist())
     if not candidates:
         return SearchResult(query, (), "none")
     best_bm25 = max(float(scores.max()), 1e-9)
     query_words = scoring.weighted_words(q, fixes, index)
+    held = index.bm25.holding((t for t in ids.values() if t is not None), candidates)
+    weighed = scoring.weigh(slots, ids, index)
+    shortlist = list(candidates)
+    names = [index.names_of(i) for i in shortlist]
     ranked = []
-    for i in candidates:
-        cover, explained = scoring.coverage(slots, ids, i, index)
-        score = scoring.score(i, cover, q.text, query_words, scores[i] / best_bm25, in_name.get(i, 0.0), index)
+    for i, own, similarity in zip(shortlist, names, scoring.similarities(q.text, names), strict=True):
+        cover, explained = scoring.coverage(weighed, i, held)
+        score = scoring.score(own, similarity, cover, query_words, scores[i] / best_bm25, in_name.get(i, 0.0))
         # A name inside the query explains its words, even typed with a slip ("lmm in a flash").
         ranked.append((score, max(explained, in_name.get(i, 0.0)), i))
     ranked.sort(reverse=True)
-    hits = [Hit(index.catalog.papers[i], round(s, 4), "ranked") for s, _, i in ranked if s >= MIN_SCORE]
-    if not hits:
+    shown = [(round(s, 4), i) for s, _, i in ranked if s >= MIN_SCORE]
+    if not shown:
         return SearchResult(query, (), "none")
-    gap = hits[0].score - (hits[1].score if len(hits) > 1 else 0.0)
+    gap = shown[0][0] - (shown[1][0] if len(shown) > 1 else 0.0)
     # One answer only when the paper explains the query's rare content: "tacotron text to
     # speech" is not a text-to-speech paper that lacks the word tacotron.
     sure = gap >= ANSWER_GAP and ranked[0][1] >= ANSWER_COVERAGE
-    return SearchResult(query, tuple(hits[:limit]), "answer" if sure else "ambiguous")
+    hits = tuple(Hit(index.catalog.papers[i], s, "ranked") for s, i in shown[:limit])  # only these are decoded
+    return SearchResult(query, hits, "answer" if sure else "ambiguous")
 

@@ -28,7 +28,7 @@ from bot.search.lookup import SearchIndex
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 ARRAYS = ("term_keys", "indptr", "indices", "data", "idf")
 _CODE = ("search/build.py", "search/lookup.py", "search/bm25.py", "text.py", "search/index_cache.py", "catalog/mapped.py")
 
@@ -72,6 +72,7 @@ def write(index: SearchIndex, folder: Path) -> None:
     """Write the index (atomically: see `mapped.write`) and remove this catalog path's older ones."""
     arrays = {name: getattr(index.bm25, name) for name in ARRAYS}
     arrays.update(index.exact.arrays("exact_"))
+    arrays.update(index.names.arrays("names_"))
     meta = pickle.dumps((index.bm25.vocab, index.bm25.n_docs, index.latin_vocab, index.name_buckets),
                         protocol=pickle.HIGHEST_PROTOCOL)
     header = {"version": INDEX_VERSION, "catalog": index.catalog.digest_sha, "code": code_hash(),
@@ -91,4 +92,4 @@ def read(folder: Path, catalog: Catalog) -> SearchIndex:
         raise mapped.Unusable("inconsistent sizes")
     bm25 = BM25Index(arrays["term_keys"], arrays["indptr"], arrays["indices"], arrays["data"], arrays["idf"],
                      vocab, n_docs)
-    return SearchIndex(catalog, found.key_table("exact_"), bm25, latin_vocab, name_buckets)
+    return SearchIndex(catalog, found.key_table("exact_"), bm25, latin_vocab, name_buckets, found.strings("names_"))

@@ -12,10 +12,10 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from bot.catalog.catalog import Catalog
-from bot.catalog.mapped import KeyTable
+from bot.catalog.mapped import KeyTable, Strings
 from bot.search.bm25 import BM25Index
-from bot.search.build import build, paper_names
-from bot.text import STOPWORDS, Normal, is_cjk, normalise, squeeze
+from bot.search.build import build
+from bot.text import STOPWORDS, Normal, is_cjk, squeeze
 
 FUZZY_NAME_WORDS = 4     # names with a slipped letter are looked for in queries this short
 REPAIRS = 3              # candidate corrections kept per misspelled word
@@ -63,6 +63,7 @@ class SearchIndex:
     bm25: BM25Index
     latin_vocab: dict[tuple[str, int], list[str]]
     name_buckets: dict[tuple[str, int], list[str]]
+    names: Strings           # each paper's normal names, a line each
 
     @property
     def vocab(self) -> dict[str, int]:
@@ -74,7 +75,8 @@ class SearchIndex:
         return cls(catalog, *build(catalog, workers=workers))
 
     def names_of(self, doc: int) -> list[str]:
-        return [normalise(n) for n in paper_names(self.catalog.papers[doc])]
+        """A paper's names in the normal form, read from the index (no paper is decoded)."""
+        return self.names[doc].split("\n")
 
     # --- query side ---------------------------------------------------------------------
 
@@ -89,7 +91,8 @@ class SearchIndex:
             # a typo printed in one title ("specualtive") still means the common word.
             own = df(word)
             swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1))
-            better = sorted((-df(w), w) for w in swapped if w != word and df(w) >= 10 * max(own, 1))
+            # (An unknown swap has no documents: the dict look-up skips its df.)
+            better = sorted((-df(w), w) for w in swapped if w != word and w in self.vocab and df(w) >= 10 * max(own, 1))
             return (better[0][1], word) if better else (word,)
         edits = allowed_edits(word)
         reach = max(edits, 2)
@@ -156,12 +159,13 @@ class SearchIndex:
                 key = squeeze("".join(ws[start:start + n]))
                 if len(key) < 3:
                     continue
-                matches = [(key, 0.0)] if key in self.exact else (
-                    self.slipped_names(key) if (any(rare[start:start + n]) or (short and n > 1)) and not is_cjk(key)
-                    else [])
-                for name, cost in matches:
+                owners = self.exact.get(key)
+                matches = [(key, 0.0, owners)] if owners is not None else [
+                    (name, cost, self.exact[name]) for name, cost in self.slipped_names(key)
+                ] if (any(rare[start:start + n]) or (short and n > 1)) and not is_cjk(key) else []
+                for _, cost, papers in matches:
                     share = len(key) / total * (1 - 0.15 * cost)
-                    for i in self.exact[name]:
+                    for i in papers:
                         found[i] = max(found.get(i, 0.0), share)
         return found
 

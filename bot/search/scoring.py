@@ -5,10 +5,13 @@ names, and the blend of these with BM25 that ranks the shortlist."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from itertools import pairwise
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.search.lookup import SearchIndex
 from bot.text import STOPWORDS, Normal, is_cjk
@@ -27,31 +30,52 @@ def word_weight(term: str, tid: int | None, index: SearchIndex) -> float:
     return max(0.3, float(index.bm25.idf[tid]) / index.bm25.max_idf)
 
 
-def coverage(slots: Iterable[Slot], ids: dict[str, int | None], doc: int, index: SearchIndex) -> tuple[float, float]:
+@dataclass(frozen=True)
+class Weighed:
+    """A query slot as coverage counts it, the same for every paper: computed once per query."""
+
+    terms: tuple[int | None, ...]   # the slot's forms as term numbers, likeliest first
+    chars: int                      # Chinese characters it spans (0: a Latin word)
+    weight: float
+    unknown: float                  # extra weight of an unknown word in the rare-content share
+
+
+def weigh(slots: Iterable[Slot], ids: dict[str, int | None], index: SearchIndex) -> list[Weighed]:
+    out = []
+    for slot in slots:
+        terms = tuple(ids.get(term) for term in slot)
+        if is_cjk(slot[0]):
+            out.append(Weighed(terms, len(slot[0]), 0.0, 0.0))
+            continue
+        weight = word_weight(slot[0], ids.get(slot[0]), index)
+        out.append(Weighed(terms, 0, weight, 0.5 * weight if weight == 1.0 and ids.get(slot[0]) is None else 0.0))
+    return out
+
+
+def coverage(slots: Sequence[Weighed], doc: int, held: Mapping[int, AbstractSet[int]]) -> tuple[float, float]:
     """How much of the query a paper explains: Latin words by rarity, Chinese by characters;
     and how much of its rare content, where an unknown word weighs more than any known one
     (likely a name the catalog lacks: "tacotron text to speech").
 
     A slot is covered when the paper has its likeliest form, and partly by another repair.
     A Chinese character counts as covered when any query bigram holding it is in the paper,
-    so bigrams that straddle two words (家模 in 混合专家模型) cost nothing.
+    so bigrams that straddle two words (家模 in 混合专家模型) cost nothing. `held` is, for each
+    term, the shortlisted papers that have it (`BM25Index.holding`, once per query).
     """
     have = want = unknown = 0.0
     cjk_chars: dict[int, bool] = {}
     position = 0
     for slot in slots:
-        found = next((rank for rank, term in enumerate(slot)
-                      if (tid := ids.get(term)) is not None and index.bm25.contains(tid, doc)), None)
-        if is_cjk(slot[0]):
-            for offset in range(len(slot[0])):
+        found = next((rank for rank, tid in enumerate(slot.terms) if tid is not None and doc in held[tid]), None)
+        if slot.chars:
+            for offset in range(slot.chars):
                 cjk_chars[position + offset] = cjk_chars.get(position + offset, False) or found is not None
             position += 1
             continue
-        weight = word_weight(slot[0], ids.get(slot[0]), index)
-        want += weight
-        unknown += 0.5 * weight if weight == 1.0 and ids.get(slot[0]) is None else 0.0
+        want += slot.weight
+        unknown += slot.unknown
         # A paper that has only a less likely repair of the word explains it less.
-        have += 0.0 if found is None else weight if found == 0 else 0.6 * weight
+        have += 0.0 if found is None else slot.weight if found == 0 else 0.6 * slot.weight
     if cjk_chars:
         want += 0.5 * len(cjk_chars)
         have += 0.5 * sum(cjk_chars.values())
@@ -79,6 +103,9 @@ def phrase(query: list[tuple[str, float]], name: list[str]) -> float:
     total = sum(w for _, w in query)
     if not total or not name or len(query) < 2:
         return 0.0
+    words = set(name)
+    if sum(word in words for word, _ in query) < 2:
+        return 0.0  # neither a pair nor a run without two query words in the name (the usual case)
     where: dict[str, list[int]] = {}
     for at, word in enumerate(name):
         where.setdefault(word, []).append(at)
@@ -104,12 +131,39 @@ def phrase(query: list[tuple[str, float]], name: list[str]) -> float:
     return (0.5 * (longest if best_count > 1 else 0.0) + 0.5 * pairs / want * total) / total
 
 
-def score(doc: int, cover: float, normal: str, query_words: list[tuple[str, float]], bm25: float,
-           name_share: float, index: SearchIndex) -> float:
-    names = index.names_of(doc)
-    similarity = max((fuzz.token_set_ratio(normal, name) for name in names), default=0) / 100
-    ordered = max((phrase(query_words, [w for w in name.split() if w not in STOPWORDS]) for name in names),
-                  default=0.0) if len(query_words) > 1 else 0.0
+def best_phrase(query: list[tuple[str, float]], names: Iterable[str]) -> float:
+    """The best `phrase` evidence among a paper's names (stopwords left out of them)."""
+    if len(query) < 2:
+        return 0.0
+    wanted = {word for word, _ in query}
+    repeated = len(wanted) < len(query)
+    best = 0.0
+    for name in names:
+        words = name.split()
+        # Most names share fewer than two of the query's words, and `phrase` is 0 for them.
+        if repeated or len(wanted.intersection(words)) >= 2:
+            best = max(best, phrase(query, [w for w in words if w not in STOPWORDS]))
+    return best
+
+
+def similarities(normal: str, names: Sequence[Sequence[str]]) -> list[float]:
+    """Each shortlisted paper's best fuzzy similarity (0..1) of its names to the query: one
+    rapidfuzz call over every name of the shortlist."""
+    flat = [name for own in names for name in own]
+    if not flat:
+        return [0.0] * len(names)
+    ratios = process.cdist([normal], flat, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+    sizes = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    starts = (np.cumsum(sizes) - sizes)[sizes > 0]   # reduceat's groups: the papers that have names
+    best = np.zeros(len(names))
+    best[sizes > 0] = np.maximum.reduceat(ratios, starts) / 100
+    return best.tolist()
+
+
+def score(names: list[str], similarity: float, cover: float, query_words: list[tuple[str, float]], bm25: float,
+          name_share: float) -> float:
+    """The blend that ranks a shortlisted paper; `similarity` as `similarities` gives it."""
+    ordered = best_phrase(query_words, names)
     # Phrase evidence is a bonus on top: descriptions rarely follow a title's word order.
     score = 0.45 * cover + 0.25 * bm25 + 0.15 * similarity + 0.15 * math.sqrt(name_share) + 0.2 * ordered
     if name_share >= 0.5:

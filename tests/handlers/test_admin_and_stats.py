@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.catalog import catalog as catalog_mod
+from bot.catalog.mapped import is_mapped
 from bot.search.engine import SearchIndex
 from bot.settings import Settings
 from bot.telegram.local import GROUP_CHAT, USER, LocalBot
@@ -191,7 +191,7 @@ async def test_a_reload_builds_in_a_worker_process_and_serves_the_mapped_result(
         os.utime(catalog, ns=(4, 4))
         assert await bot.state.refresh() == []
         served = bot.state.library
-        assert served.catalog.store is not None and isinstance(served.index.bm25.indices, np.memmap)
+        assert served.catalog.store is not None and is_mapped(served.index.bm25.indices)
         [card] = [c for c in await bot.say("/paper 海蛇女") if c.method == "sendMessage"]
         assert "Medusa" in card.params["text"]
 

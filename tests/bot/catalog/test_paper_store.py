@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.catalog import catalog as catalog_mod
 from bot.catalog.catalog import Catalog
-from bot.catalog.mapped import KeyTable
+from bot.catalog.mapped import KeyTable, Strings
 from bot.catalog.paper_store import FIELDS, StoredPapers, decode, encode
 from bot.catalog.schema import Citations, Erratum, Links, Paper, Provenance, Text, Venue
 from tests.conftest import DATA
@@ -97,6 +97,26 @@ def test_a_key_table_answers_like_a_dict(table: dict[str, tuple[int, ...]], prob
     assert (probe in mapped) == (probe in table) and mapped.get(probe) == table.get(probe)
     # UTF-8 bytes sort as code points do, so the table's order is Python's string order.
     assert list(mapped.starting_with(prefix)) == sorted((k, v) for k, v in table.items() if k.startswith(prefix))
+
+
+# Long keys from a few letters share their first 8 bytes: the lookup must tell them apart.
+long_keys = st.dictionaries(st.text("ab\x00é", min_size=6, max_size=12), st.just((1,)), max_size=60)
+
+
+@given(long_keys, st.text("ab\x00é", max_size=12))
+def test_keys_sharing_their_first_bytes_are_told_apart(table: dict[str, tuple[int, ...]], probe: str) -> None:
+    mapped = KeyTable.build(table)
+    assert all(mapped[key] == value for key, value in table.items())
+    assert (probe in mapped) == (probe in table)
+    assert [k for k, _ in mapped.starting_with(probe[:7])] == sorted(k for k in table if k.startswith(probe[:7]))
+
+
+@given(st.lists(text, max_size=30))
+def test_a_string_column_reads_back_what_was_written(texts: list[str]) -> None:
+    column = Strings.build(texts)
+    assert len(column) == len(texts) and list(column) == texts and column[:3] == texts[:3]
+    if texts:
+        assert column[-1] == texts[-1]
 
 
 def test_an_empty_catalog_is_stored_and_served_too(tmp_path: Path) -> None:

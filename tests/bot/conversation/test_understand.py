@@ -137,3 +137,21 @@ def test_context_fills_in_only_what_the_message_leaves_out(library: Library) -> 
     assert [p.id for p in named.papers] == ["gptq"] and not named.from_context
     nothing = understand("什么时候发的", library.index, library.gazetteer, ChatContext())
     assert nothing.pronoun_without_context and not nothing.papers
+
+
+@pytest.mark.parametrize("wanted", [ListFilter(section="base", when=When(2023)), ListFilter(org="meta"),
+                                    ListFilter(section="agent", when=When(None, 7, 12)), ListFilter(org="nobody")])
+def test_a_filter_lists_what_holds_every_part_once(library: Library, wanted: ListFilter) -> None:
+    catalog = library.catalog
+    months = set(wanted.when.months()) if wanted.when else set()
+
+    def holds(p: object) -> bool:
+        from bot.catalog.schema import Paper
+        assert isinstance(p, Paper)
+        dated = [(int(d[:4]), int(d[5:7])) for d in (p.date, p.arxiv_date) if d]
+        return ((wanted.section is None or p.section == wanted.section) and (wanted.org is None or wanted.org in p.orgs)
+                and (wanted.when is None or any((wanted.when.year in (None, y)) and m in months for y, m in dated)))
+
+    found = wanted.papers(catalog)
+    assert [p.id for p in found] == [p.id for p in catalog if holds(p)]
+    assert wanted.papers(catalog) is found   # computed once, then kept for the catalog version

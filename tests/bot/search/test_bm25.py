@@ -86,6 +86,11 @@ def test_scores_and_membership() -> None:
     scores = index.scores([term])
     assert scores[1] == 0 and scores[2] > scores[0] > 0
     assert index.contains(term, 0) and not index.contains(term, 1)
+    # The shortlist's membership, found once per term, agrees with one look per (term, document).
+    terms = [t for t in (term, index.term("flash"), index.term("heads")) if t is not None]
+    held = index.holding(terms, [2, 0, 1, 1])
+    assert held == {t: frozenset(d for d in range(3) if index.contains(t, d)) for t in terms}
+    assert index.holding(terms, []) == {t: frozenset() for t in terms}
 
 
 def test_an_empty_corpus() -> None:

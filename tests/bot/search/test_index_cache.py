@@ -8,10 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bot.catalog import catalog as catalog_mod
+from bot.catalog.mapped import is_mapped
 from bot.search.engine import SearchIndex, search
 from bot.search.index_cache import folder_for, load_or_build
 
@@ -38,7 +38,7 @@ def test_a_mapped_index_answers_like_a_built_one(catalog_file: Path, tmp_path: P
     folder = folder_for(catalog, tmp_path)
     assert (folder / "header.json").exists()
     mapped = load_or_build(catalog, tmp_path)             # maps
-    assert isinstance(mapped.bm25.indices, np.memmap)
+    assert is_mapped(mapped.bm25.indices)
     assert answers(mapped) == answers(first) == answers(SearchIndex.build(catalog))
     # ...and all of them like an index of the catalog as parsed, its papers live objects
     assert answers(mapped) == answers(SearchIndex.build(catalog_mod.load(catalog_file, use_cache=False)))
@@ -90,4 +90,4 @@ def test_two_processes_starting_at_once_share_one_cache(catalog_file: Path, tmp_
     assert [o.strip() for o, _ in outs] == ["medusa"] * 3, [e for _, e in outs]
     assert not [p for p in (tmp_path / "shared").iterdir() if p.name.startswith(".")]   # no half-written folder
     catalog = catalog_mod.load(catalog_file, tmp_path / "shared")
-    assert isinstance(load_or_build(catalog, tmp_path / "shared").bm25.data, np.memmap)
+    assert is_mapped(load_or_build(catalog, tmp_path / "shared").bm25.data)

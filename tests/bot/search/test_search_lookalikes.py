@@ -8,12 +8,15 @@ benchmarks/quality.py, never copied here.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.schema import Paper, Text
 from bot.search.engine import SearchIndex, search
 from bot.search.lookup import slip_cost
-from bot.search.scoring import phrase
+from bot.search.scoring import best_phrase, phrase, similarities
 
 LOOKALIKES = [
     ("SeaOwl: Open Foundation and Chat Multilingual Large Language Models", ""),
@@ -92,3 +95,20 @@ def test_phrase_evidence_needs_two_words_in_order() -> None:
     assert phrase(query, llama) > phrase(query, scattered)
     assert phrase([("open", 1.0), ("lake", 1.0)], ["open"]) == 0.0  # one shared word is no phrase
     assert phrase(query, [w for w, _ in query]) == pytest.approx(1.0)  # the whole query as one run
+
+
+words_ = st.sampled_from(["flash", "attention", "fast", "memory", "of", "llm", "2"])
+names_ = st.lists(st.lists(words_, max_size=6).map(" ".join), max_size=5)
+
+
+@given(st.lists(st.tuples(words_.filter(lambda w: w != "of"), st.floats(0.1, 1.0)), max_size=4), names_)
+def test_best_phrase_is_the_best_of_each_name(query: list[tuple[str, float]], names: list[str]) -> None:
+    # The shortcut that skips names sharing under two query words must change no result.
+    each = [phrase(query, [w for w in n.split() if w != "of"]) for n in names] if len(query) > 1 else []
+    assert best_phrase(query, names) == max(each, default=0.0)
+
+
+@given(st.lists(words_, max_size=5).map(" ".join), st.lists(names_, max_size=4))
+def test_similarities_are_each_papers_best_ratio(query: str, papers: list[list[str]]) -> None:
+    expected = [max((fuzz.token_set_ratio(query, n) for n in own), default=0) / 100 for own in papers]
+    assert similarities(query, papers) == expected
