@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Seconds a stop waits for updates in flight (keep it under the supervisor's kill timeout:
     # Docker's --stop-timeout, systemd's TimeoutStopSec); the journal replays what is left.
     drain_timeout: float = Field(default=8.0, gt=0, validation_alias="PAPERBOT_DRAIN_TIMEOUT")
+    # What the bot remembers per chat (the last answer, for "它的代码呢") and per reader (their
+    # /lang choice, their saves): at most this many, each forgotten after this many idle seconds.
+    memory_chats: int = Field(default=50_000, gt=0, validation_alias="PAPERBOT_MEMORY_CHATS")
+    memory_ttl: float = Field(default=3600.0, gt=0, validation_alias="PAPERBOT_MEMORY_TTL")
     push_rate: float = Field(default=25.0, gt=0, le=30, validation_alias="PAPERBOT_PUSH_RATE")
     arxiv_api: str = Field(default="https://export.arxiv.org/api/query", validation_alias="PAPERBOT_ARXIV_API")
     arxiv_pdf: str = Field(default="https://arxiv.org/pdf/", validation_alias="PAPERBOT_ARXIV_PDF")

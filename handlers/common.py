@@ -21,12 +21,11 @@ from bot.render.html import split_html
 from bot.render.locale import Lang, language, t
 from bot.render.renderer import Renderer
 from bot.render.reply import Button, Callback, Reply, decode
-from bot.store.records import guarded
+from bot.store.records import QUICK, guarded
 from bot.store.stats import QueryRecord
 from bot.telegram.state import BotState
 
 WELCOME_PICKS = 3
-CONTEXT_KEY = "context"  # in PTB's chat_data: what this chat was last shown
 
 
 class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], dict[object, object]]):
@@ -38,19 +37,25 @@ class PaperContext(CallbackContext[ExtBot[None], dict[object, object], dict[obje
         assert isinstance(state, BotState)
         return state
 
+    @property
+    def chat_id(self) -> int | None:
+        """The update's chat (kept by CallbackContext for chat_data, which this bot does not use)."""
+        return self._chat_id
+
 
 PaperApp = Application[Any, PaperContext, Any, Any, Any, Any]
 
 
-LANG_KEY = "lang"  # in PTB's user_data: the reader's /lang choice, read from the store per update
 
 
 def lang_of(update: Update, context: PaperContext, text: str = "") -> Lang:
     """The reader's /lang choice when they made one; else the message's language, else Telegram's."""
-    chosen = context.user_data.get(LANG_KEY) if context.user_data is not None else None
-    if chosen == "zh" or chosen == "en":
-        return chosen
     user = update.effective_user
+    chosen = context.state.languages.get(user.id) if user is not None else None
+    if chosen == "zh":
+        return "zh"
+    if chosen == "en":
+        return "en"
     return language(text, user.language_code if user else None)
 
 
@@ -61,15 +66,17 @@ def renderer(context: PaperContext, lang: Lang) -> Renderer:
 
 
 def chat_context(context: PaperContext) -> ChatContext:
-    """What this chat was last shown (a fresh context in inline mode, which has no chat)."""
-    found = context.chat_data.get(CONTEXT_KEY) if context.chat_data is not None else None
-    return found if isinstance(found, ChatContext) else ChatContext()
+    """What this chat was last shown (a fresh context in inline mode, which has no chat, and for
+    a chat idle longer than PAPERBOT_MEMORY_TTL)."""
+    found = context.state.contexts.get(context.chat_id) if context.chat_id is not None else None
+    return found or ChatContext()
 
 
 def remember(context: PaperContext, answer: Answer | None) -> None:
     """Keep what an answer showed, so the chat's next message can refer to it ("它的代码呢")."""
-    if context.chat_data is not None:
-        context.chat_data[CONTEXT_KEY] = next_context(chat_context(context), answer, context.state.library.catalog)
+    if context.chat_id is not None:
+        context.state.contexts.set(context.chat_id, next_context(chat_context(context), answer,
+                                                                 context.state.library.catalog))
 
 
 def is_group(update: Update) -> bool:
@@ -92,12 +99,26 @@ async def mark_saved(update: Update, context: PaperContext, replies: list[Reply]
     ids = [star.paper_id for r in replies for row in r.buttons for b in row if (star := save_button(b))]
     if not ids or user is None or store is None:
         return replies
-    saved = await guarded("reading saves", store.saved_among(user.id, ids), set())
-    if not saved:
+    saved = await saved_of(context, user.id)
+    if not saved.intersection(ids):
         return replies
     fallback = lang_of(update, context)
     return [replace(r, buttons=tuple(tuple(_saved_button(b, saved, fallback) for b in row) for row in r.buttons))
             for r in replies]
+
+
+async def saved_of(context: PaperContext, user_id: int) -> frozenset[str]:
+    """The reader's saves from memory; read (briefly) when not there: a slow store costs the ⭐
+    marks of one reply, never the reply."""
+    memo = context.state.saved
+    found = memo.get(user_id)
+    if found is None and context.state.store is not None:
+        ids = await guarded("reading saves", context.state.store.saved(user_id), timeout=QUICK)
+        if ids is None:
+            return frozenset()
+        found = frozenset(ids)
+        memo.set(user_id, found)
+    return found or frozenset()
 
 
 def save_button(button: Button) -> Callback | None:
@@ -112,7 +133,7 @@ def button_lang(callback: Callback | None, fallback: Lang) -> Lang:
     return "zh" if lang == "zh" else "en" if lang == "en" else fallback
 
 
-def _saved_button(button: Button, saved: set[str], fallback: Lang) -> Button:
+def _saved_button(button: Button, saved: frozenset[str], fallback: Lang) -> Button:
     star = save_button(button)
     if star is not None and star.paper_id in saved:
         return replace(button, text=t("btn_saved", button_lang(star, fallback)))

@@ -8,16 +8,18 @@ from telegram import Update
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from handlers.common import PaperContext
-from handlers.webhook import mark_handled
+from handlers.journal import AlreadyAnswered
 
 log = logging.getLogger(__name__)
 
 
 async def error_handler(update: object, context: PaperContext) -> None:
     error = context.error
-    # A failed update is done too: replaying it could send a reply Telegram already has
-    # (a timed-out send may have arrived), and a poisonous one would fail forever.
-    await mark_handled(update, context)
+    # A failed update is done too (its journal row is closed after the handlers): replaying it
+    # could send a reply Telegram already has, and a poisonous one would fail forever.
+    if isinstance(error, AlreadyAnswered):
+        log.info("not answering again: %s", error)
+        return
     summary = update.to_dict() if isinstance(update, Update) else repr(update)
     if isinstance(error, (RetryAfter, TimedOut, NetworkError, Forbidden)):
         log.warning("Telegram call failed (%s: %s) for update %s", type(error).__name__, error, summary)

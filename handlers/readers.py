@@ -16,9 +16,9 @@ from bot.render.html import esc
 from bot.render.locale import Lang, t
 from bot.render.reply import Document, Reply
 from bot.render.wording import plural_s, quoted_list
-from bot.store.records import MAX_SUBSCRIPTIONS, Subscription, guarded
+from bot.store.records import MAX_SUBSCRIPTIONS, QUICK, Subscription, guarded
 from bot.text import clean_input
-from handlers.common import LANG_KEY, PaperContext, lang_of, renderer, send
+from handlers.common import PaperContext, lang_of, renderer, send
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -32,17 +32,23 @@ def _reader(update: Update, context: PaperContext, text: str = "") -> tuple[int,
     return user.id, store, lang_of(update, context, text)
 
 
+FAILED = "failed"   # guarded's default: the store did not say
+
+
 def _args(context: PaperContext) -> str:
     return clean_input(" ".join(context.args or [])).strip()
 
 
 async def load_language(update: Update, context: PaperContext) -> None:
-    """Before any handler: the reader's /lang choice, read from the store (shared by replicas)."""
+    """Before any handler: the reader's /lang choice, from memory, else read once from the store
+    (shared by replicas) within QUICK seconds; a slow store leaves the message's language."""
     user = update.effective_user
     store = context.state.store
-    if user is None or store is None or context.user_data is None:
+    if user is None or store is None or context.state.languages.get(user.id) is not None:
         return
-    context.user_data[LANG_KEY] = await guarded("reading a language", store.language(user.id)) or "auto"
+    chosen = await guarded("reading a language", store.language(user.id), FAILED, timeout=QUICK)
+    if chosen != FAILED:
+        context.state.languages.set(user.id, chosen or "auto")
 
 
 async def saved_command(update: Update, context: PaperContext) -> None:
@@ -89,6 +95,9 @@ async def toggle_save(update: Update, context: PaperContext, paper_id: str, lang
     state = await guarded("saving a paper", store.toggle_save(user_id, paper_id))
     if state is None:
         return None
+    known = context.state.saved.get(user_id)
+    if known is not None:   # written through: the next card's ⭐ shows it without a read
+        context.state.saved.set(user_id, known | {paper_id} if state else known - {paper_id})
     return t("save_added" if state else "save_removed", lang)
 
 
@@ -179,8 +188,7 @@ async def lang_command(update: Update, context: PaperContext) -> None:
         return
     done = await guarded("storing a language", store.set_language(user.id, None if choice == "auto" else choice),
                          False)
-    if context.user_data is not None:
-        context.user_data[LANG_KEY] = choice
+    context.state.languages.set(user.id, choice)   # written through: no read on the next message
     lang: Lang = "zh" if choice == "zh" else "en" if choice == "en" else lang_of(update, context)
     text = t("store_down", lang) if done is False else t("lang_auto" if choice == "auto" else "lang_set", lang)
     await send(update, context, [Reply(text)])
@@ -192,8 +200,8 @@ async def forget_command(update: Update, context: PaperContext) -> None:
         return
     user_id, store, lang = reader
     count = await guarded("forgetting a reader", store.forget(user_id))
-    if context.user_data is not None:
-        context.user_data.pop(LANG_KEY, None)
+    for memo in (context.state.languages, context.state.saved, context.state.contexts):
+        memo.drop(user_id)
     await send(update, context, [Reply(t("store_down", lang) if count is None else t("forgot", lang, count=count, s=plural_s(count)))])
 
 

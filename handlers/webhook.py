@@ -5,28 +5,23 @@ checks the secret, so anyone could make the bot buffer gigabytes. This one strea
 the secret header and the declared length are checked first (a refused body is dropped as it
 arrives, never kept; one declared over MAX_BODY is refused unread with 413), the body may not
 grow past MAX_BODY, malformed JSON is a 400. An accepted update is written to the
-store's journal before Telegram gets its 200, marked done once handled, and replayed at start
-if a stop (or a crash) came between the two, so no accepted update is lost. In polling mode the
-same journal is written before the next getUpdates confirms the offset.
+store's journal before Telegram gets its 200 (a 503 when the store cannot keep it: Telegram
+sends it again); see handlers/journal.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import tornado.web
 from telegram import Update
 
-from bot.store.records import guarded
-from handlers.common import PaperApp, PaperContext
-
-if TYPE_CHECKING:
-    from bot.store.store import Store
+from handlers.common import PaperApp
+from handlers.journal import JournalQueue
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1 << 20   # Telegram's updates are a few kB; 1 MB is generous
@@ -34,10 +29,9 @@ MAX_BODY = 1 << 20   # Telegram's updates are a few kB; 1 MB is generous
 
 @tornado.web.stream_request_body
 class WebhookHandler(tornado.web.RequestHandler):
-    def initialize(self, app: PaperApp, secret: str | None, store: Store | None) -> None:
+    def initialize(self, app: PaperApp, secret: str | None) -> None:
         self.app = app
         self.secret = secret
-        self.store = store
         self.body = bytearray()
         self.refused: HTTPStatus | None = None
 
@@ -69,13 +63,19 @@ class WebhookHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(self.refused)
         try:
             data = json.loads(bytes(self.body))
+            if not isinstance(data, dict):   # JSON, but no update: `[]`, `1`, `"x"`
+                raise TypeError("not an object")
             update = Update.de_json(data, self.app.bot)
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
             log.info("webhook: refused a body that is no update (%s)", type(exc).__name__)
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST) from None
         if update is None:
             raise tornado.web.HTTPError(HTTPStatus.BAD_REQUEST)
-        await self.app.update_queue.put(update)  # a JournalQueue: durable before Telegram hears "200"
+        queue = self.app.update_queue
+        if not isinstance(queue, JournalQueue):
+            await queue.put(update)
+        elif not await queue.put_durable(update):
+            raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_status(HTTPStatus.OK)
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
@@ -85,45 +85,6 @@ class WebhookHandler(tornado.web.RequestHandler):
             log.warning("webhook: %s: %s", typ.__name__ if typ else "error", value)
 
 
-def webhook_app(app: PaperApp, path: str, secret: str | None, store: Store | None) -> tornado.web.Application:
+def webhook_app(app: PaperApp, path: str, secret: str | None) -> tornado.web.Application:
     return tornado.web.Application([(rf"/{path.strip('/')}/?", WebhookHandler,
-                                     {"app": app, "secret": secret, "store": store})], log_function=lambda _: None)
-
-
-class JournalQueue(asyncio.Queue[object]):
-    """The application's update queue, journalling each update as it is queued: in webhook mode
-    before the 200, in polling mode before the next getUpdates confirms its offset to Telegram.
-    Either way an update Telegram counts as delivered is in the store until it is handled."""
-
-    def __init__(self, store: Store | None) -> None:
-        super().__init__()
-        self.store = store
-
-    async def put(self, item: object) -> None:
-        if isinstance(item, Update) and self.store is not None:
-            await guarded("journalling an update", self.store.journal.accept(item.update_id, item.to_json()))
-        await super().put(item)
-
-
-async def mark_handled(update: object, context: PaperContext) -> None:
-    """After every other handler (the last group): the journal entry is done."""
-    store = context.state.store
-    if isinstance(update, Update) and store is not None:
-        await guarded("closing a journal entry", store.journal.done(update.update_id))
-
-
-async def replay_unfinished(app: PaperApp, store: Store, before: float | None = None) -> int:
-    """Updates accepted but never handled (a stop or a crash in between): handle them now.
-    `before`: only those journalled before that moment (this process's start)."""
-    claim = store.journal.claim_unfinished(before=before)
-    rows = await guarded("reading the update journal", claim, [])
-    for body in rows:
-        try:
-            update = Update.de_json(json.loads(body), app.bot)
-        except (ValueError, TypeError, KeyError):
-            continue
-        if update is not None:
-            await app.update_queue.put(update)
-    if rows:
-        log.info("replaying %d accepted update(s) that were not handled before the last stop", len(rows))
-    return len(rows)
+                                     {"app": app, "secret": secret})], log_function=lambda _: None)

@@ -1,38 +1,226 @@
-"""The update journal: an accepted update is kept until it is handled, so a stop or a crash
-in between loses nothing (webhook: before the 200; polling: before the offset is confirmed)."""
+"""The update journal: an accepted update is kept until it is handled, so a stop or a crash in
+between loses nothing, and nothing is answered twice.
+
+- An update belongs to the process that accepted it (`owner`); only a dead owner's rows are
+  replayed (bot.store.owners says who is alive), so updates still queued in a live process are
+  never taken, and a replayer's claim (`replaying`) dies with the replayer.
+- `answer(update_id)` is asked before the first request of an update's reply: only the row's
+  owner may send it (a process whose rows were taken, after a freeze outlasted its lease, sends
+  nothing), and the row becomes `answering` in that same statement. `answered(update_id)` marks
+  it once the first request has gone out: a replay after a crash deletes answered rows and
+  sends the rest. A kill between Telegram receiving a reply and that mark's commit (a few ms)
+  is the one way left to answer twice; a reply not yet received is sent by the replay.
+- Writes are group-committed: accepts, answers and closes arriving within `window` seconds
+  share one transaction; each caller's future resolves once its row is durable.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import sqlalchemy as sa
 
 from bot.store.engine import Database
 from bot.store.tables import journal
 
-REPLAY_AFTER = 10.0   # an accepted update unhandled for this long was lost by a stop or a crash
+log = logging.getLogger(__name__)
+
+WINDOW = 0.002       # seconds a group commit waits for company
+MAX_BATCH = 2000     # operations per transaction
+ATTEMPTS = 3         # a failed commit is retried; then its callers hear the error
+
+OpKind = Literal["accept", "answer", "answered", "close"]
+
+
+@dataclass
+class _Op:
+    kind: OpKind
+    update_id: int
+    body: str = ""
+    future: asyncio.Future[bool] | None = None
+    at: float = field(default_factory=time.time)
+    attempts: int = 0
 
 
 class Journal:
-    def __init__(self, db: Database, owner: str) -> None:
+    def __init__(self, db: Database, owner: str, *, window: float = WINDOW) -> None:
         self.db = db
         self.owner = owner
+        self.window = window
+        self._pending: list[_Op] = []
+        self._unsettled: set[asyncio.Future[bool]] = set()
+        self._wake: asyncio.Event | None = None
+        self._idle: asyncio.Event | None = None   # nothing pending, nothing being committed
+        self._task: asyncio.Task[None] | None = None
+        self.commits = 0   # transactions, for the benchmark
 
-    async def accept(self, update_id: int, body: str) -> None:
-        """Keep an accepted update until it is handled (Telegram's retries are not duplicated)."""
-        async with self.db.write() as conn:
-            await conn.execute(self.db.insert(journal).values(update_id=update_id, body=body, status="accepted",
-                                                              owner=self.owner, at=time.time()).on_conflict_do_nothing())
+    # --- the writer ---------------------------------------------------------------------
 
-    async def done(self, update_id: int) -> None:
-        async with self.db.write() as conn:
-            await conn.execute(journal.delete().where(journal.c.update_id == update_id))
+    def start(self) -> None:
+        if self._task is None:
+            self._wake, self._idle = asyncio.Event(), asyncio.Event()
+            self._idle.set()
+            self._task = asyncio.create_task(self._run(), name="journal-writer")
 
-    async def claim_unfinished(self, older_than: float = REPLAY_AFTER, before: float | None = None) -> list[str]:
-        """Take the accepted updates nobody finished (oldest first) for this replica to handle:
-        those older than `older_than` seconds, or (`before`) journalled before a moment, such as
-        this process's start."""
-        cutoff = before if before is not None else time.time() - older_than
+    async def stop(self, deadline: float = 5.0) -> None:
+        """Commit what is pending (within `deadline` seconds), then stop the writer."""
+        if self._task is None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.flush(), deadline)
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = self._wake = self._idle = None
+        for op in self._pending:
+            if op.future is not None and not op.future.done():
+                op.future.set_exception(RuntimeError("the journal stopped"))
+        self._pending = []
+
+    async def flush(self) -> None:
+        """Wait until every operation queued so far is committed (or given up)."""
+        if self._idle is not None:
+            await self._idle.wait()
+
+    def _queue(self, op: _Op) -> None:
+        if self._task is None or self._wake is None or self._idle is None:
+            raise RuntimeError("the journal is not started")
+        self._pending.append(op)
+        self._idle.clear()
+        self._wake.set()
+
+    def _future(self) -> asyncio.Future[bool]:
+        return asyncio.get_running_loop().create_future()
+
+    async def _run(self) -> None:
+        assert self._wake is not None and self._idle is not None
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(self.window)   # the group: whatever else arrives meanwhile
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+            if not self._pending:
+                self._wake.clear()
+            if batch:
+                await self._commit(batch)
+            if not self._pending:
+                self._idle.set()
+
+    async def _commit(self, batch: list[_Op]) -> None:
+        try:
+            results = await self._write(batch)
+        except Exception as exc:
+            again = [op for op in batch if op.attempts + 1 < ATTEMPTS]
+            for op in batch:
+                op.attempts += 1
+                if op.attempts >= ATTEMPTS and op.future is not None and not op.future.done():
+                    op.future.set_exception(exc)
+            log.warning("store: the journal's commit failed (%s: %s); %d operation(s) retried",
+                        type(exc).__name__, exc, len(again))
+            self._pending[:0] = again
+            if again and self._wake is not None:
+                self._wake.set()
+                await asyncio.sleep(0.2)
+            return
+        self.commits += 1
+        for op, result in zip(batch, results, strict=True):
+            if op.future is not None and not op.future.done():
+                op.future.set_result(result)
+
+    async def _write(self, batch: list[_Op]) -> list[bool]:
+        """One transaction for the batch, in arrival order per update: accept, answer, answered, close."""
+        accepts = {op.update_id: op for op in reversed(batch) if op.kind == "accept"}   # the first wins
+        answers = {op.update_id for op in batch if op.kind == "answer"}
+        sent = {op.update_id for op in batch if op.kind == "answered"}
+        closes = {op.update_id for op in batch if op.kind == "close"}
+        inserted: set[int] = set()
+        mine: set[int] = set()
+        others: set[int] = set()
         async with self.db.write() as conn:
-            rows = await conn.execute(journal.update().where(
-                journal.c.status == "accepted", journal.c.at < cutoff)
-                .values(status="replaying", owner=self.owner).returning(journal.c.update_id, journal.c.body))
+            if accepts:
+                rows = [{"update_id": i, "body": op.body, "status": "accepted", "owner": self.owner, "at": op.at}
+                        for i, op in accepts.items()]
+                result = await conn.execute(self.db.insert(journal).on_conflict_do_nothing()
+                                            .returning(journal.c.update_id), rows)
+                inserted = {r[0] for r in result}
+            if answers:
+                result = await conn.execute(journal.update().where(
+                    journal.c.update_id.in_(answers), journal.c.owner == self.owner)
+                    .values(status="answering").returning(journal.c.update_id))
+                mine = {r[0] for r in result}
+                if answers - mine:
+                    found = await conn.execute(sa.select(journal.c.update_id).where(
+                        journal.c.update_id.in_(answers - mine)))
+                    others = {r[0] for r in found}
+            if sent:
+                await conn.execute(journal.update().where(journal.c.update_id.in_(sent), journal.c.owner == self.owner)
+                                   .values(status="answered"))
+            if closes:
+                await conn.execute(journal.delete().where(journal.c.update_id.in_(closes),
+                                                          journal.c.owner == self.owner))
+        out = []
+        for op in batch:
+            if op.kind == "accept":
+                out.append(op.update_id in inserted and accepts[op.update_id] is op)
+            elif op.kind == "answer":
+                out.append(op.update_id in mine or op.update_id not in others)
+            else:
+                out.append(True)
+        return out
+
+    # --- what callers ask -----------------------------------------------------------------
+
+    def accept(self, update_id: int, body: str) -> asyncio.Future[bool]:
+        """Journal an accepted update: True once it is durable, False when it was journalled
+        before (Telegram's retry, or an update a replay already took)."""
+        future = self._future()
+        self._unsettled.add(future)
+        future.add_done_callback(self._unsettled.discard)
+        self._queue(_Op("accept", update_id, body, future))
+        return future
+
+    def answer(self, update_id: int) -> asyncio.Future[bool]:
+        """May this process send the update's reply? Marks its row answering. False: the row is
+        another process's (taken by a replay); True also when the update was never journalled."""
+        future = self._future()
+        self._queue(_Op("answer", update_id, future=future))
+        return future
+
+    def answered(self, update_id: int) -> None:
+        """The update's first reply went out: a replay must not send it again."""
+        self._queue(_Op("answered", update_id))
+
+    def close(self, update_id: int) -> None:
+        """The update is handled: its row goes (committed with the next group, not awaited)."""
+        self._queue(_Op("close", update_id))
+
+    async def settled(self, timeout: float) -> bool:
+        """Wait (at most `timeout` s) until every accept issued so far is durable; True if so."""
+        waiting = list(self._unsettled)
+        if not waiting:
+            return True
+        _, late = await asyncio.wait(waiting, timeout=timeout)
+        return not late
+
+    async def claim_dead(self, alive: set[str]) -> list[str]:
+        """Take the rows of every owner not `alive` for this process (oldest first): an answered
+        one is only deleted; the others (accepted, answering but not sent, or claimed by a
+        replayer that died) are returned to be handled again."""
+        alive = alive | {self.owner}
+        dead = journal.c.owner.not_in(alive) | journal.c.owner.is_(None)
+        async with self.db.write() as conn:
+            await conn.execute(journal.delete().where(dead, journal.c.status == "answered"))
+            rows = await conn.execute(journal.update().where(dead).values(status="replaying", owner=self.owner)
+                                      .returning(journal.c.update_id, journal.c.body))
             return [body for _, body in sorted(rows.all())]
+
+    async def rows(self) -> list[tuple[int, str, str]]:
+        """(update_id, status, owner) of every row, for tests and the benchmark."""
+        async with self.db.read() as conn:
+            result = await conn.execute(sa.select(journal.c.update_id, journal.c.status, journal.c.owner)
+                                        .order_by(journal.c.update_id))
+            return [(r[0], r[1], r[2]) for r in result]

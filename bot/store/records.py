@@ -6,6 +6,7 @@ follows, handlers) does not import SQLAlchemy: `paperbot ask` starts without it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -33,10 +34,19 @@ class Claim:
     paper_ids: tuple[str, ...]
 
 
-async def guarded(what: str, action: Awaitable[Any], default: Any = None) -> Any:
-    """A store call on a reader's path: a failure is logged and the default returned, never raised."""
+TIMEOUT = 3.0   # seconds a reader waits for the store before "try again later"
+QUICK = 0.3     # seconds a card waits for something it can do without (a language, ⭐ marks)
+
+
+async def guarded(what: str, action: Awaitable[Any], default: Any = None, *, timeout: float | None = None) -> Any:
+    """A store call on a reader's path: a failure or a hang (past `timeout` seconds, TIMEOUT by
+    default) is logged and the default returned, never raised."""
+    timeout = TIMEOUT if timeout is None else timeout
     try:
-        return await action
+        return await asyncio.wait_for(action, timeout)
+    except TimeoutError:
+        log.warning("store: %s took longer than %.1f s; going on without it", what, timeout)
+        return default
     except Exception as exc:
         log.warning("store: %s failed (%s: %s)", what, type(exc).__name__, exc)
         return default

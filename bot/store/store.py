@@ -3,6 +3,7 @@
     store.saves      ⭐ saves                       (bot.store.saves)
     store.follows    follows and pushes' deliveries (bot.store.follows)
     store.journal    the update journal             (bot.store.journal)
+    store.owners     which processes are alive      (bot.store.owners)
     store.shared     cooldowns and file_ids         (bot.store.shared)
     store.languages  /lang choices                  (bot.store.languages)
 
@@ -12,7 +13,6 @@ spans several, in one transaction.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Literal
 
@@ -20,6 +20,7 @@ from bot.store.engine import Database
 from bot.store.follows import Follows
 from bot.store.journal import Journal
 from bot.store.languages import Languages
+from bot.store.owners import Owners, new_owner_id
 from bot.store.records import Claim, Subscription
 from bot.store.saves import Saves
 from bot.store.shared import Shared
@@ -31,13 +32,14 @@ class Store:
 
     def __init__(self, url: str, *, owner: str = "") -> None:
         self.url = url
-        self.owner = owner or f"{os.uname().nodename}:{os.getpid()}"
+        self.owner = owner or new_owner_id()
         self.db = Database(url)
         self.saves = Saves(self.db)
         self.follows = Follows(self.db, self.owner)
         self.journal = Journal(self.db, self.owner)
         self.shared = Shared(self.db)
         self.languages = Languages(self.db)
+        self.owners = Owners(self.db, self.owner)
 
     @property
     def dialect(self) -> str:
@@ -45,8 +47,10 @@ class Store:
 
     async def open(self) -> None:
         await self.db.open()
+        self.journal.start()
 
     async def close(self) -> None:
+        await self.journal.stop()
         await self.db.close()
 
     # --- saves --------------------------------------------------------------------------

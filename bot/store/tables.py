@@ -36,9 +36,13 @@ file_ids = sa.Table(
 journal = sa.Table(
     "journal", metadata,
     sa.Column("update_id", sa.BigInteger, primary_key=True), sa.Column("body", sa.Text, nullable=False),
-    sa.Column("status", sa.Text, nullable=False),           # accepted -> (replaying ->) deleted when handled
+    # accepted -> (replaying, by another process ->) answered -> deleted when handled
+    sa.Column("status", sa.Text, nullable=False),
     sa.Column("owner", sa.Text), sa.Column("at", sa.Float, nullable=False),
     sa.Index("journal_status", "status", "at"))
+owners = sa.Table(
+    "owners", metadata,
+    sa.Column("owner", sa.Text, primary_key=True), sa.Column("beat", sa.Float, nullable=False))
 queries = sa.Table(
     "queries", metadata,
     sa.Column("at", sa.Float, nullable=False), sa.Column("chat_type", sa.Text, nullable=False),
@@ -63,5 +67,9 @@ def _v3(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[queries], checkfirst=True)
 
 
+def _v4(conn: sa.Connection) -> None:
+    metadata.create_all(conn, tables=[owners])
+
+
 # Versioned migrations, run in order at start by every engine; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)

@@ -17,6 +17,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
+    BaseRateLimiter,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
@@ -33,11 +34,12 @@ from bot.catalog.yamlfile import DataError
 from bot.conversation.library import load_library
 from bot.render.locale import t
 from bot.settings import Settings, TokenError
+from bot.store.owners import HEARTBEAT
 from bot.store.records import guarded
 from bot.store.stats import StatsStore
 from bot.store.stats import default_path as default_stats_path
 from bot.telegram.state import BotState, Cooldown
-from handlers import admin, callbacks, commands, errors, groups, inline, messages, push, readers, webhook
+from handlers import admin, callbacks, commands, errors, groups, inline, journal, messages, push, readers
 from handlers.common import PaperApp, PaperContext
 
 log = logging.getLogger(__name__)
@@ -58,19 +60,19 @@ async def on_start(application: PaperApp) -> None:
     if state.store is not None:
         await state.store.open()
         await guarded("settling pushes a stopped replica left", state.store.settle_stale())
+        if state.journal_replay:
+            # Alive from now on; then the updates dead processes accepted and did not answer,
+            # queued before polling or the webhook bring anything new.
+            await guarded("writing a heartbeat", state.store.owners.beat())
+            await journal.replay_dead(application, state.store)
     if application.job_queue is not None:
         application.job_queue.run_repeating(push.push_job, interval=PUSH_INTERVAL, first=PUSH_INTERVAL,
                                             name="push-new-papers")
         if state.store is not None and state.journal_replay:
-            # Updates accepted before a stop or crash and never handled; then every 30 s what a
-            # replica that stopped quickly left behind.
-            # Polling is single-instance, so at start whatever was journalled before this process
-            # began is nobody's: all of it now. Webhook replicas share the store: the periodic
-            # job takes only what is older than REPLAY_AFTER.
-            polling = not state.settings.webhook_url
-            application.job_queue.run_once(_replay_job, when=0.5, data=state.started if polling else None,
-                                           name="replay-journal-at-start")
-            application.job_queue.run_repeating(_replay_job, interval=30, first=30, name="replay-journal")
+            # The heartbeat keeps this process's updates its own; a replica that died meanwhile
+            # leaves its updates to whoever beats next.
+            application.job_queue.run_repeating(_heartbeat_job, interval=HEARTBEAT, first=HEARTBEAT,
+                                                name="journal-heartbeat")
     if application.job_queue is not None and state.settings.reload_interval > 0:
         application.job_queue.run_repeating(admin.watch_files, interval=state.settings.reload_interval,
                                             first=state.settings.reload_interval, name="watch-data-files")
@@ -81,6 +83,9 @@ async def on_stop(application: PaperApp) -> None:
     if state.stats is not None:
         await state.stats.close()
     if state.store is not None:
+        if state.journal_replay:   # drained: what is left in the journal is anyone's at once
+            await state.store.journal.flush()
+            await guarded("leaving the journal", state.store.owners.leave())
         await state.store.close()
 
 
@@ -91,7 +96,8 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
                .concurrent_updates(True)
-               .update_queue(webhook.JournalQueue(state.store))
+               .application_class(journal.JournalledApplication)
+               .update_queue(journal.JournalQueue(state.store if state.journal_replay else None))
                .post_init(on_start)
                .post_shutdown(on_stop))
     if state.settings.telegram_api_base_url:
@@ -99,12 +105,16 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
         file_url = state.settings.base_file_url()
         if file_url:
             builder = builder.base_file_url(file_url)
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    if rate_limit:
-        # Telegram's flood limits; a 429 retry_after is waited out and retried.
-        builder = builder.rate_limiter(PatientRateLimiter(max_retries=3))  # type: ignore[arg-type]
+    settling = journal.SettlingRequest(connection_pool_size=1)
+    builder = builder.request(request).get_updates_request(request) if request is not None \
+        else builder.get_updates_request(settling)
+    # Telegram's flood limits (a 429 retry_after is waited out and retried) and, either way, the
+    # journal's word just before each request.
+    limiter = PatientRateLimiter(max_retries=3) if rate_limit else JournalGate()
+    builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app: PaperApp = builder.build()
+    queue = app.update_queue if isinstance(app.update_queue, journal.JournalQueue) else None
+    limiter.queue = settling.queue = queue
     app.bot_data["state"] = state
 
     # Only new messages: an edit or a channel post would make the bot answer twice or in a
@@ -137,10 +147,24 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(CallbackQueryHandler(callbacks.button))
     app.add_handler(InlineQueryHandler(inline.inline_query))
     app.add_handler(ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    # Last of all (in webhook mode): the update's journal entry is done.
-    app.add_handler(TypeHandler(Update, webhook.mark_handled), group=100)
     app.add_error_handler(errors.error_handler)
     return app
+
+
+class JournalGate(BaseRateLimiter[Any]):
+    """No flood limits (the local backend), only the journal's word before each request."""
+
+    queue: journal.JournalQueue | None = None
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: Any,
+                              rate_limit_args: Any) -> Any:
+        return await journal.call(self.queue, endpoint, callback, *args, **kwargs)
 
 
 class PatientRateLimiter(AIORateLimiter):
@@ -152,12 +176,17 @@ class PatientRateLimiter(AIORateLimiter):
     """
 
     SERVER_RETRIES = 2
+    queue: journal.JournalQueue | None = None
 
     async def process_request(self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: Any,
                               rate_limit_args: Any) -> Any:
+        async def gated(*a: Any, **kw: Any) -> Any:
+            # After the flood limits' wait, right before the request: the journal decides here.
+            return await journal.call(self.queue, endpoint, callback, *a, **kw)
+
         for attempt in range(self.SERVER_RETRIES + 1):
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await super().process_request(gated, args, kwargs, endpoint, data, rate_limit_args)
             except (BadRequest, TimedOut):
                 raise
             except NetworkError as exc:
@@ -304,7 +333,7 @@ async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> N
         return
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlparse(settings.webhook_url or "").path
-    server = tornado.httpserver.HTTPServer(webhook_app(app, path, secret, state.store),
+    server = tornado.httpserver.HTTPServer(webhook_app(app, path, secret),
                                            max_body_size=MAX_BODY, max_buffer_size=MAX_BODY)
     try:
         await on_start(app)
@@ -328,9 +357,8 @@ async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> N
         await on_stop(app)
 
 
-async def _replay_job(context: PaperContext) -> None:
-    from handlers.webhook import replay_unfinished
-
-    if context.state.store is not None:
-        before = context.job.data if context.job is not None and isinstance(context.job.data, float) else None
-        await replay_unfinished(context.application, context.state.store, before)  # type: ignore[arg-type]
+async def _heartbeat_job(context: PaperContext) -> None:
+    store = context.state.store
+    if store is not None:
+        await guarded("writing a heartbeat", store.owners.beat())
+        await journal.replay_dead(context.application, store)

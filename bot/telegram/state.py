@@ -18,6 +18,8 @@ from bot.catalog.bundle import Bundle, build_bundle_parts
 from bot.catalog.yamlfile import DataError
 from bot.conversation.follow import Pacer
 from bot.conversation.library import Library, compile_library, load_library
+from bot.conversation.understand import ChatContext
+from bot.memo import Memo
 from bot.settings import Settings
 from bot.store.records import guarded
 from bot.store.stats import StatsStore
@@ -60,10 +62,17 @@ class BotState:
     push_pacer: Pacer | None = None   # one pace for every push run of this replica
     journal_replay: bool = False      # `paperbot run` replays unhandled journalled updates; chat/ask do not
     started: float = field(default_factory=time.time)
+    # Bounded per-chat and per-reader memory (PTB's chat_data and user_data never forget a chat).
+    contexts: Memo[int, ChatContext] = field(init=False)
+    languages: Memo[int, str] = field(init=False)          # a reader's /lang: zh | en | auto
+    saved: Memo[int, frozenset[str]] = field(init=False)   # a reader's ⭐, re-read each minute (replicas)
     seen_files: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         self.seen_files = self.file_signature()
+        size, ttl = self.settings.memory_chats, self.settings.memory_ttl
+        self.contexts, self.languages = Memo(size, ttl), Memo(size, ttl)
+        self.saved = Memo(size, min(ttl, 60.0))
 
     def file_signature(self) -> tuple[tuple[str, int, int], ...]:
         """(path, mtime, size) of every served data file: changes when any of them is edited."""

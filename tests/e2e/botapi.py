@@ -33,6 +33,11 @@ class BotAPIServer:
     faults: dict[str, list[str]] = field(default_factory=dict)  # method -> faults to answer with, in order
     delivered: int = 0                                            # updates handed out by getUpdates
     confirmed: int = 0                                            # the highest offset a getUpdates asked for
+    # method -> how many more calls are answered before the rest are held, unrecorded (as a slow
+    # network would), and then lost: a process killed meanwhile never delivered them
+    hold_after: dict[str, int] = field(default_factory=dict)
+    held: int = 0
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
     _next_id: int = 1
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -63,6 +68,17 @@ class BotAPIServer:
     def _take_id(self) -> int:
         self._next_id += 1
         return self._next_id
+
+    def hold(self, method: str, after: int = 0) -> None:
+        """Answer `after` more calls of `method`, then hold the rest (see `hold_after`)."""
+        self._released.clear()
+        self.held = 0
+        self.hold_after[method] = after
+
+    def release(self) -> None:
+        """Calls flow again; the held ones are lost (never recorded)."""
+        self.hold_after.clear()
+        self._released.set()
 
     def mark(self) -> int:
         """Where the call log stands now, for a `wait_for` that must count calls made while the test awaited."""
@@ -97,6 +113,13 @@ class BotAPIServer:
             return await self._fault(request, method, self.faults[method].pop(0))
         if method == "getUpdates":
             return await self._get_updates(params)
+        if method in self.hold_after:
+            if self.hold_after[method] > 0:
+                self.hold_after[method] -= 1
+            else:
+                self.held += 1
+                await self._released.wait()
+                return web.json_response({"ok": False, "error_code": 502, "description": "lost"}, status=502)
         async with self._arrived:
             self.calls.append((method, params))
             self._arrived.notify_all()

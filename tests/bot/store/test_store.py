@@ -135,19 +135,85 @@ async def test_database_urls() -> None:
         engine_url("mysql://x")
 
 
-async def test_the_update_journal_keeps_what_was_not_handled(store: Store, url: str) -> None:
-    await store.journal.accept(10, '{"update_id": 10}')
-    await store.journal.accept(10, '{"update_id": 10, "again": true}')   # Telegram's retry: kept once
-    await store.journal.accept(11, '{"update_id": 11}')
-    await store.journal.done(11)
-    assert await store.journal.claim_unfinished(older_than=60) == []        # still young: maybe in flight
+async def test_the_journal_keeps_an_update_once_and_lets_only_its_owner_answer(store: Store, url: str) -> None:
+    assert await store.journal.accept(10, '{"update_id": 10}') is True
+    assert await store.journal.accept(10, '{"update_id": 10, "again": true}') is False   # Telegram's retry
+    assert await store.journal.answer(10) is True                                        # mine
+    assert await store.journal.answer(99) is True                                        # never journalled
     other = Store(url, owner="replica-b")
     await other.open()
     try:
-        claims = await asyncio.gather(store.journal.claim_unfinished(older_than=0), other.journal.claim_unfinished(older_than=0))
-        assert sorted(claims) == [[], ['{"update_id": 10}']]         # one replica replays it
+        assert await other.journal.answer(10) is False                                   # not its row
+        store.journal.close(10)
+        await store.journal.flush()
+        assert await store.journal.rows() == []
     finally:
         await other.close()
+
+
+async def test_only_a_dead_owners_updates_are_replayed_and_once(store: Store, url: str) -> None:
+    for n in (1, 2, 3):
+        await store.journal.accept(n, f'{{"update_id": {n}}}')
+    await store.journal.answer(2)                 # about to be sent when the process died: sent again
+    await store.journal.answer(3)
+    store.journal.answered(3)                     # sent before the crash: never sent again
+    await store.owners.beat()
+    replicas = [Store(url, owner=f"replica-{c}") for c in "bc"]
+    for r in replicas:
+        await r.open()
+        await r.owners.beat()
+    try:
+        alive = await replicas[0].owners.alive()
+        assert "replica-a" in alive
+        assert await replicas[0].journal.claim_dead(alive) == []          # a live owner's rows stay its own
+        await store.owners.leave()                                        # replica-a is gone
+        views = [await r.owners.alive() for r in replicas]
+        claims = await asyncio.gather(*(r.journal.claim_dead(v) for r, v in zip(replicas, views, strict=True)))
+        assert sorted(claims) == [[], ['{"update_id": 1}', '{"update_id": 2}']]   # one replica, oldest first
+        assert [(u, s) for u, s, _ in await store.journal.rows()] == [(1, "replaying"), (2, "replaying")]
+        [replayer] = [r for r, c in zip(replicas, claims, strict=True) if c]
+        [survivor] = [r for r in replicas if r is not replayer]
+        assert await store.journal.answer(1) is False                     # the dead one's reply stays unsent
+        await replayer.owners.leave()                                     # the replayer dies mid-replay
+        assert await survivor.journal.claim_dead(await survivor.owners.alive()) == [
+            '{"update_id": 1}', '{"update_id": 2}']                       # its claim died with it
+    finally:
+        for r in replicas:
+            await r.close()
+
+
+async def test_an_owner_without_a_heartbeat_within_the_lease_is_dead(store: Store, url: str) -> None:
+    import sqlalchemy as sa
+
+    from bot.store.owners import gone_from_this_host, new_owner_id
+    from bot.store.tables import owners
+
+    await store.owners.beat()
+    assert "replica-a" in await store.owners.alive()
+    async with store.db.write() as conn:
+        await conn.execute(sa.update(owners).values(beat=0.0))
+    other = Store(url, owner="replica-b")
+    await other.open()
+    try:
+        assert "replica-a" not in await other.owners.alive()
+    finally:
+        await other.close()
+    me = new_owner_id()
+    host, pid, _ = me.split(":")
+    assert gone_from_this_host(f"{host}:{pid}:beforeme", me)               # my pid, an earlier process
+    assert gone_from_this_host(f"{host}:{2**22 + 17}:x", me)               # no such pid here
+    assert not gone_from_this_host(f"{host}:1:x", me) and not gone_from_this_host(f"elsewhere:{pid}:x", me)
+
+
+async def test_journal_writes_arriving_together_share_a_commit(store: Store) -> None:
+    results = await asyncio.gather(*(store.journal.accept(n, "{}") for n in range(300)))
+    assert all(results) and store.journal.commits < 30
+    answers = await asyncio.gather(*(store.journal.answer(n) for n in range(300)))
+    assert all(answers)
+    for n in range(300):
+        store.journal.close(n)
+    await store.journal.flush()
+    assert await store.journal.rows() == []
 
 
 async def test_analytics_share_the_store_of_every_replica(url: str) -> None:

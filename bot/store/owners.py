@@ -1,0 +1,74 @@
+"""Which processes are alive: each writes a heartbeat into the store, and an update in the
+journal belongs to the process that accepted it until that process is dead.
+
+A process is dead when its row is gone (it stopped and said so), its heartbeat is older than
+the lease, or, on this very host, its pid no longer runs (a restart after SIGKILL is seen at
+once, not a lease later).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+
+import sqlalchemy as sa
+
+from bot.store.engine import Database
+from bot.store.tables import owners
+
+LEASE = 15.0      # seconds without a heartbeat after which an owner counts as dead
+HEARTBEAT = 3.0   # seconds between heartbeats
+
+
+def new_owner_id() -> str:
+    """host:pid:nonce; the nonce tells this process from an earlier one that had the same pid."""
+    return f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def gone_from_this_host(owner: str, me: str) -> bool:
+    """True when `owner` was a process of this host that no longer runs."""
+    host, _, rest = owner.partition(":")
+    pid, _, nonce = rest.partition(":")
+    my_host, _, my_rest = me.partition(":")
+    if host != my_host or not pid.isdigit() or not nonce:
+        return False
+    if int(pid) == int(my_rest.partition(":")[0]):
+        return owner != me   # this pid is mine now: the owner before me is dead
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class Owners:
+    def __init__(self, db: Database, owner: str, lease: float = LEASE) -> None:
+        self.db = db
+        self.owner = owner
+        self.lease = lease
+
+    async def beat(self) -> None:
+        now = time.time()
+        stmt = self.db.insert(owners).values(owner=self.owner, beat=now)
+        async with self.db.write() as conn:
+            await conn.execute(stmt.on_conflict_do_update(index_elements=["owner"], set_={"beat": now}))
+
+    async def leave(self) -> None:
+        """A clean stop: what this process leaves in the journal is anyone's at once."""
+        async with self.db.write() as conn:
+            await conn.execute(owners.delete().where(owners.c.owner == self.owner))
+
+    async def alive(self) -> set[str]:
+        """Owners whose lease holds (this process always among them)."""
+        cutoff = time.time() - self.lease
+        async with self.db.read() as conn:
+            rows = (await conn.execute(sa.select(owners.c.owner, owners.c.beat))).all()
+        return {o for o, beat in rows if beat >= cutoff and not gone_from_this_host(o, self.owner)} | {self.owner}
+
+    async def prune(self, alive: set[str]) -> None:
+        """Forget the heartbeats of owners found dead (their journal rows have been taken)."""
+        async with self.db.write() as conn:
+            await conn.execute(owners.delete().where(owners.c.owner.not_in(alive | {self.owner})))

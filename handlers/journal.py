@@ -1,0 +1,232 @@
+"""Every update through the journal, answered exactly once (see bot/store/journal.py).
+
+- `JournalQueue` is the application's update queue: an update is journalled as it arrives and
+  handed to the handlers once its row is durable (or, in polling mode, after ACCEPT_WAIT if the
+  store is slow: a card never waits for the database). One already journalled (Telegram's
+  retry, or an update a replay took) is skipped. The next getUpdates, which confirms the
+  offset to Telegram, waits until the rows of the batch before it are durable (`SettlingRequest`);
+  the webhook's 200 waits for its row.
+- `JournalledApplication.process_update` runs an update's handlers with its id in context and
+  closes its row afterwards. The rate limiter calls `before_call` just before each Bot API
+  request: an update's first request asks the journal whether this process may answer it (the
+  decision and the `answering` mark are one statement), and `after_call` marks the row answered
+  once a reply went out, so a replay after a crash does not send it again.
+- `replay_dead` hands this process the rows of dead owners: at start, before polling or the
+  webhook take anything new, and on every heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.ext import Application
+from telegram.request import HTTPXRequest
+
+from bot.store.records import guarded
+from handlers.common import PaperContext
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+ACCEPT_WAIT = 1.0    # polling: seconds an update waits for its row before it is handled anyway
+ANSWER_WAIT = 0.5    # seconds a reply waits for the answer decision before it goes anyway
+DURABLE_WAIT = 5.0   # webhook: seconds the 200 waits for the row (then 503: Telegram retries)
+SETTLE_WAIT = 5.0    # polling: seconds the next getUpdates waits for the rows before it
+
+NOT_A_REPLY = frozenset({"sendChatAction", "getFile", "getMe", "getChatMember"})
+
+CURRENT_UPDATE: contextvars.ContextVar[int | None] = contextvars.ContextVar("paperbot_update", default=None)
+
+
+class AlreadyAnswered(Exception):
+    """This update's reply is not this process's to send (answered before, or taken over)."""
+
+
+class JournalQueue(asyncio.Queue[object]):
+    """The application's update queue; `store` None: a plain queue (chat, ask, tests)."""
+
+    def __init__(self, store: Store | None) -> None:
+        super().__init__()
+        self.store = store
+        self._decisions: dict[int, asyncio.Future[bool]] = {}
+        self._sent: set[int] = set()   # updates in flight whose reply went out
+        self.skipped = 0          # updates journalled before: not handled again
+        self.unjournalled = 0     # updates handled without a durable row (a slow or broken store)
+
+    async def put(self, item: object) -> None:
+        """PTB's updater (polling) puts each update here; the stop signal comes last, after the
+        updates still waiting for their rows."""
+        if self.store is None:
+            await super().put(item)
+        elif isinstance(item, Update):
+            self._admit(item, fallback=True)
+        else:
+            await self.store.journal.settled(ACCEPT_WAIT)
+            await asyncio.sleep(0)   # the rows' callbacks queue their updates first
+            await super().put(item)
+
+    async def put_durable(self, update: Update) -> bool:
+        """Webhook: True once the update's row is durable (or it was journalled before)."""
+        if self.store is None:
+            await super().put(update)
+            return True
+        accepted = self._admit(update, fallback=False)
+        try:
+            await asyncio.wait_for(asyncio.shield(accepted), DURABLE_WAIT)
+        except Exception as exc:
+            log.warning("store: journalling update %d failed (%s); answering 503", update.update_id,
+                        type(exc).__name__ if isinstance(exc, TimeoutError) else exc)
+            return False
+        return True
+
+    def requeue(self, update: Update) -> None:
+        """An update whose row this process holds already (a replay)."""
+        self.put_nowait(update)
+
+    def _admit(self, update: Update, *, fallback: bool) -> asyncio.Future[bool]:
+        assert self.store is not None
+        queued = False
+
+        def hand_over() -> None:
+            nonlocal queued
+            if not queued:
+                queued = True
+                self.put_nowait(update)
+
+        def journalled(future: asyncio.Future[bool]) -> None:
+            if future.cancelled() or future.exception() is not None:
+                if fallback:   # polling: no sender retries it; answer without a row
+                    self.unjournalled += 1
+                    hand_over()
+            elif future.result():
+                hand_over()
+            elif not queued:
+                self.skipped += 1
+                log.debug("update %d is journalled already: not handled again", update.update_id)
+
+        try:
+            accepted = self.store.journal.accept(update.update_id, update.to_json())
+        except RuntimeError:   # the store never opened: answered, not journalled
+            self.unjournalled += 1
+            hand_over()
+            done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+            done.set_result(True)
+            return done
+        accepted.add_done_callback(journalled)
+        if fallback:
+            def slow() -> None:
+                if not accepted.done():
+                    self.unjournalled += 1
+                    hand_over()
+            asyncio.get_running_loop().call_later(ACCEPT_WAIT, slow)
+        return accepted
+
+    async def settle(self) -> None:
+        """Before getUpdates confirms an offset: the rows of the updates before it are durable."""
+        if self.store is not None and not await self.store.journal.settled(SETTLE_WAIT):
+            log.warning("store: the journal is slow; confirming updates to Telegram without their rows")
+
+    async def before_call(self, endpoint: str) -> None:
+        """Just before a Bot API request made while handling an update: its first request asks
+        the journal whether this process may answer."""
+        update_id = CURRENT_UPDATE.get()
+        if update_id is None or self.store is None:
+            return
+        decision = self._decisions.get(update_id)
+        if decision is None:
+            decision = self._decisions[update_id] = self.store.journal.answer(update_id)
+        try:
+            mine = await asyncio.wait_for(asyncio.shield(decision), ANSWER_WAIT)
+        except Exception as exc:
+            # A slow or broken store: this process accepted the update and is alive, so no one
+            # else replays it; the reply goes.
+            log.debug("store: no answer decision for update %d (%s)", update_id, type(exc).__name__)
+            return
+        if not mine:
+            raise AlreadyAnswered(f"update {update_id} is answered elsewhere")
+
+    def after_call(self, endpoint: str) -> None:
+        """A request of an update's reply went out (or may have: a timeout)."""
+        update_id = CURRENT_UPDATE.get()
+        if update_id is None or self.store is None or endpoint in NOT_A_REPLY or update_id in self._sent:
+            return
+        self._sent.add(update_id)
+        with contextlib.suppress(RuntimeError):
+            self.store.journal.answered(update_id)
+
+    def handled(self, update_id: int) -> None:
+        self._sent.discard(update_id)
+        self._decisions.pop(update_id, None)
+        if self.store is not None:
+            with contextlib.suppress(RuntimeError):   # the store closed under a late update
+                self.store.journal.close(update_id)
+
+
+async def call(queue: JournalQueue | None, endpoint: str, request: Callable[..., Awaitable[Any]],
+               *args: Any, **kwargs: Any) -> Any:
+    """One Bot API request, between the journal's word before it and its mark after."""
+    if queue is None:
+        return await request(*args, **kwargs)
+    await queue.before_call(endpoint)
+    try:
+        return await request(*args, **kwargs)
+    finally:
+        queue.after_call(endpoint)
+
+
+class SettlingRequest(HTTPXRequest):
+    """The getUpdates connection: the offset it sends confirms every update before it to
+    Telegram, so it goes only once their rows are durable."""
+
+    queue: JournalQueue | None = None
+
+    async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if self.queue is not None and url.endswith("/getUpdates"):
+            await self.queue.settle()
+        return await super().do_request(url, *args, **kwargs)
+
+
+class JournalledApplication(Application[Any, PaperContext, Any, Any, Any, Any]):
+    async def process_update(self, update: object) -> None:
+        queue = self.update_queue
+        if not isinstance(update, Update) or not isinstance(queue, JournalQueue) or queue.store is None:
+            await super().process_update(update)
+            return
+        token = CURRENT_UPDATE.set(update.update_id)
+        try:
+            await super().process_update(update)
+        finally:
+            CURRENT_UPDATE.reset(token)
+            queue.handled(update.update_id)
+
+
+async def replay_dead(app: Application[Any, Any, Any, Any, Any, Any], store: Store) -> int:
+    """The updates of dead processes (accepted, or claimed by a replayer that died), to handle
+    now; answered ones are only removed."""
+    queue = app.update_queue
+    if not isinstance(queue, JournalQueue) or queue.store is None:
+        return 0
+    alive = await guarded("reading which processes are alive", store.owners.alive())
+    if alive is None:
+        return 0
+    rows = await guarded("claiming a dead process's updates", store.journal.claim_dead(alive), [])
+    await guarded("forgetting dead processes", store.owners.prune(alive))
+    for body in rows:
+        try:
+            update = Update.de_json(json.loads(body), app.bot)
+        except (ValueError, TypeError, KeyError):
+            continue
+        if update is not None:
+            queue.requeue(update)
+    if rows:
+        log.info("replaying %d update(s) a stopped process accepted and did not answer", len(rows))
+    return len(rows)
