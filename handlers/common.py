@@ -8,6 +8,7 @@ from typing import Any
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     ReplyParameters,
     Update,
@@ -164,9 +165,11 @@ async def send_document(chat_id: int, context: PaperContext, reply: Reply,
     """The bundle, one document per part; each part's Telegram file_id is reused afterwards."""
     assert reply.document is not None
     state = context.state
-    if reply.document.data is not None:  # a file made for this reader (/saved bib)
-        await context.bot.send_document(chat_id, reply.document.data, filename=reply.document.filename,
-                                        caption=reply.caption or None, reply_parameters=quote)
+    if reply.document.data is not None:  # a file made for this reader (/saved bib, ris, csl)
+        upload = InputFile(reply.document.data, filename=reply.document.filename)
+        if reply.document.mime:   # Python's mimetypes knows neither .ris nor CSL-JSON
+            upload.mimetype = reply.document.mime
+        await context.bot.send_document(chat_id, upload, caption=reply.caption or None, reply_parameters=quote)
         return
     key, bundle = state.bundle(reply.document.key)
     total = len(bundle.parts)

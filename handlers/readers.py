@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 
-from bot.catalog.bundle import bibtex_entry
 from bot.catalog.schema import Paper
 from bot.conversation.follow import Target, target_of, target_of_filter
 from bot.conversation.understand import ListFilter
+from bot.render import exports
 from bot.render.html import esc
 from bot.render.locale import Lang, t
-from bot.render.reply import Document, Reply
+from bot.render.reply import Reply
 from bot.render.wording import plural_s, quoted_list
 from bot.store.records import MAX_SUBSCRIPTIONS, QUICK, Subscription, guarded
 from bot.text import clean_input
@@ -61,10 +61,10 @@ async def saved_command(update: Update, context: PaperContext) -> None:
         await send(update, context, [Reply(t("store_down", lang))])
         return
     papers = _papers(context, ids)
-    if _args(context).lower() == "bib" and papers:
-        catalog = context.state.library.catalog
-        data = ("\n\n".join(bibtex_entry(p, catalog) for p in papers) + "\n").encode()
-        await send(update, context, [Reply(document=Document("file", "saved-bib", "saved.bib", data))])
+    fmt = _args(context).lower()
+    if fmt in exports.FORMATS and papers:   # /saved bib, /saved ris, /saved csl: a file to import
+        document = exports.export(papers, context.state.library.catalog, fmt)
+        await send(update, context, [Reply(document=document)])
         return
     await send(update, context, [renderer(context, lang).lists.saved_page(papers, 0)])
 

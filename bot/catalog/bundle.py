@@ -22,6 +22,8 @@ _BIB_SPECIAL = re.compile(r"([&%$#_{}])")
 _AUTHOR_SPECIAL = re.compile(r"([&%$#_])")   # an author's braces group a team's name
 
 
+ARXIV_DOI = "10.48550/arXiv.{id}"   # the DataCite DOI arXiv registers for every paper
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _PARTICLES = frozenset({"de", "da", "del", "della", "der", "di", "du", "la", "las", "le", "van", "von", "den"})
 
 
@@ -53,8 +55,14 @@ def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
-def bibtex_entry(paper: Paper, catalog: Catalog) -> str:
-    """A real citation: the authors in arXiv order (never the organisation), the arXiv fields."""
+def abstract_of(paper: Paper) -> str:
+    """The abstract a citation carries, on one line: arXiv's English one, else the Chinese."""
+    return " ".join((paper.abstract_en or paper.abstract_zh).split())
+
+
+def bibtex_entry(paper: Paper, catalog: Catalog, *, full: bool = False) -> str:
+    """A real citation: the authors in arXiv order (never the organisation), the arXiv fields;
+    `full` adds what a reference manager keeps beside them (arXiv's DOI, the abstract)."""
     def field(text: str) -> str:
         return _BIB_SPECIAL.sub(r"\\\1", text)
 
@@ -65,11 +73,19 @@ def bibtex_entry(paper: Paper, catalog: Catalog) -> str:
     if authors:
         lines.append(f"  author = {{{authors}}},")
     lines.append(f"  year = {{{year}}},")
+    # The month of the first posting, which the arXiv id names (BibTeX's three-letter macro).
+    month = int(paper.arxiv[2:4]) if paper.arxiv else int(paper.date[5:7])
+    lines.append(f"  month = {_MONTHS[month - 1]},")
     if paper.arxiv:
         lines += [f"  eprint = {{{paper.arxiv}}},", "  archivePrefix = {arXiv},"]
         if paper.categories:
             lines.append(f"  primaryClass = {{{paper.categories[0]}}},")
         lines.append(f"  url = {{{paper.abs_url}}},")
+        if full:
+            lines.append(f"  doi = {{{ARXIV_DOI.format(id=paper.arxiv)}}},")
+    abstract = abstract_of(paper)
+    if full and abstract:
+        lines.append(f"  abstract = {{{field(abstract)}}},")
     lines[-1] = lines[-1].rstrip(",")
     return "\n".join([*lines, "}"])
 

@@ -24,6 +24,7 @@ class Document:
     key: str
     filename: str
     data: bytes | None = None   # the file itself, when it is made for one reader (not the bundle)
+    mime: str = ""              # its MIME type, where the file name alone does not tell it (.ris)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ class Call:
     params: dict[str, Any]
     files: dict[str, tuple[str, int]] = field(default_factory=dict)
     shown: Shown | None = None  # the message this call sent or changed
+    uploads: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # each file's MIME type and bytes
 
 
 class RecordingRequest(BaseRequest):
@@ -77,15 +78,18 @@ class RecordingRequest(BaseRequest):
         name = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files: dict[str, tuple[str, int]] = {}
+        uploads: dict[str, tuple[str, bytes]] = {}
         if request_data and request_data.contains_files:
             for key, value in request_data.multipart_data.items():
                 filename, content = value[0], value[1]
                 files[key] = (filename or key, len(content) if isinstance(content, bytes) else 0)
+                if isinstance(content, bytes):
+                    uploads[key] = (value[2] if len(value) > 2 else "", content)
         self.count += 1
         result = self._result(name, params, files)
         if self.keep:
             shown = self._remember(name, params, result)
-            self.calls.append(Call(name, params, files, shown))
+            self.calls.append(Call(name, params, files, shown, uploads))
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
     def _remember(self, name: str, params: dict[str, Any], result: Any) -> Shown | None:
