@@ -65,6 +65,48 @@ def test_each_paper_checked_says_what_it_was_checked_against(catalog: Catalog, p
     assert p.provenance and all(r.source and r.checked for r in p.provenance)
 
 
+def test_gptq_lists_every_affiliation_of_its_header(catalog: Catalog) -> None:
+    p = paper(catalog, "gptq")
+    assert p.orgs == ("ist-austria", "eth-zurich", "neural-magic")
+    assert catalog.org_label(p, "en") == "IST Austria, ETH Zurich, Neural Magic"
+    assert catalog.org_label(p, "zh").startswith("奥地利科学技术研究所、苏黎世联邦理工学院")
+    old = p.erratum("orgs")
+    assert old is not None and old.digest == "奥地利技术研究所" and old.replaced == ("ist-austria",)
+    assert "arXiv:2210.17323v2" in old.source and "ETH Zurich" in old.source
+
+
+def test_llava_1_5_was_published_at_cvpr_2024(catalog: Catalog) -> None:
+    p = paper(catalog, "llava-1-5")
+    assert p.venue is not None and p.venue.label == "CVPR 2024" and "thecvf.com" in p.venue.source
+
+
+# Where each paper nobody had verified was checked (#24): the affiliations read from the paper's
+# own header (or its proceedings page), named by repository and path, page address or stored file.
+HEADERS_READ = {
+    "lets-verify-step-by-step": ("OpenAI", "mtr7x/AI-Crash-Course"),
+    "tasklama": ("Google Research", "ojs.aaai.org/index.php/AAAI/article/view/29918"),
+    "fiat": ("Google DeepMind", "arxiv-vanity.com/papers/2309.04663"),
+    "gorilla": ("Microsoft Research", "chatpaper.com/chatpaper/paper/80009"),
+    "blip-2": ("Salesforce Research", "54319114905"),
+    "llava-1-5": ("Microsoft Research, Redmond", "arxiv-vanity.com/papers/2310.03744"),
+    "flashattention-2": ("Stanford University", "viktor-shcherb/msc_thesis"),
+    "gptq": ("ETH Zurich", "58866467034"),
+}
+
+
+@pytest.mark.parametrize("pid", sorted(HEADERS_READ))
+def test_affiliations_say_which_header_they_were_read_from(catalog: Catalog, pid: str) -> None:
+    quoted, where = HEADERS_READ[pid]
+    record = next(r for r in paper(catalog, pid).provenance if r.field == "orgs")
+    assert quoted in record.source and where in record.source and not record.source.startswith("not verified")
+
+
+def test_what_is_still_unverified_says_what_was_searched(catalog: Catalog) -> None:
+    unverified = [(p.id, r) for p in catalog for r in p.provenance if r.source.startswith("not verified")]
+    assert [pid for pid, _ in unverified] == ["speculative-decoding"]
+    assert all("Searched" in r.note for _, r in unverified)
+
+
 def test_every_correction_says_where_it_was_read(catalog: Catalog) -> None:
     corrected = [(p.id, e) for p in catalog for e in p.errata if e.replaced]
     assert len(corrected) >= 8 and all(e.source for _, e in corrected)
