@@ -110,3 +110,18 @@ def test_what_is_still_unverified_says_what_was_searched(catalog: Catalog) -> No
 def test_every_correction_says_where_it_was_read(catalog: Catalog) -> None:
     corrected = [(p.id, e) for p in catalog for e in p.errata if e.replaced]
     assert len(corrected) >= 8 and all(e.source for _, e in corrected)
+
+
+# The audit's author corrections, re-read on a named record of arXiv's current version.
+AUTHORS_READ = {
+    "code-llama": "RmZeta2718/Notes.wj",
+    "toolllm": "llm-bible/llm-bible.github.io",
+    "gemini": "edsarx.2312.11805",
+    "gptq": "58866467034",
+}
+
+
+@pytest.mark.parametrize("pid", sorted(AUTHORS_READ))
+def test_corrected_authors_say_where_they_were_re_read(catalog: Catalog, pid: str) -> None:
+    record = next(r for r in paper(catalog, pid).provenance if r.field == "authors")
+    assert AUTHORS_READ[pid] in record.source and record.checked
