@@ -91,6 +91,7 @@ HEADERS_READ = {
     "llava-1-5": ("Microsoft Research, Redmond", "arxiv-vanity.com/papers/2310.03744"),
     "flashattention-2": ("Stanford University", "viktor-shcherb/msc_thesis"),
     "gptq": ("ETH Zurich", "58866467034"),
+    "medusa": ("5 University of Connecticut", "59517631965"),
 }
 
 
