@@ -1,12 +1,17 @@
 """Rules on what refresh and enrich write that span a paper's fields (the schema checks each field
 alone): a venue cannot precede the paper, a replaced value cannot come from a version later than
-the one the catalog follows, and a count cannot be read before the paper existed."""
+the one the catalog follows, and a count cannot be read before the paper existed. The English
+abstract is arXiv's own text: no Chinese in it, and no "this https URL" left where arXiv's page
+hid a link."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from bot.catalog.schema import Paper
+from bot.text import is_cjk
+
+ARXIV_LINK_PLACEHOLDER = "this https URL"   # what arXiv's abstract page shows instead of a link
 
 
 def problems(paper: Paper) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -20,3 +25,7 @@ def problems(paper: Paper) -> Iterator[tuple[tuple[str | int, ...], str]]:
                                              f"catalog follows (arxiv_version {paper.arxiv_version})")
     if paper.citations and paper.citations.read[:7] < (paper.arxiv_date or paper.date):
         yield ("citations", "read"), f"citations read on {paper.citations.read}, before the paper was posted"
+    if any(map(is_cjk, paper.abstract_en)):
+        yield ("abstract_en",), "abstract_en holds Chinese; it is arXiv's English abstract (Chinese goes in abstract_zh)"
+    if ARXIV_LINK_PLACEHOLDER in paper.abstract_en:
+        yield ("abstract_en",), f"abstract_en says {ARXIV_LINK_PLACEHOLDER!r}: write the link itself"
