@@ -16,6 +16,8 @@ from typing import Literal
 
 import opencc
 
+from bot.vocabulary import mainland
+
 _T2S = opencc.OpenCC("t2s")
 
 # Control and format characters (zero-width joiners, RTL marks) carry no meaning for a query.
@@ -68,8 +70,11 @@ def _nfkc(text: str) -> str:
 
 
 def simplify(text: str) -> str:
-    """NFKC, invisible characters removed, Traditional -> Simplified. Case and spacing kept."""
-    return _simplify_normalized(_nfkc(text))
+    """NFKC, invisible characters removed, Traditional -> Simplified, Taiwan's words -> the mainland's
+    (bot/vocabulary.py: 程式碼 is 代码). Case and spacing kept. Long catalog texts, already
+    simplified, skip the words (`prepare_joined`)."""
+    simple = _simplify_normalized(_nfkc(text))
+    return simple if simple.isascii() else mainland(simple)
 
 
 def _simplify_normalized(text: str) -> str:

@@ -60,6 +60,8 @@ async def button(update: Update, context: PaperContext) -> None:
             [reply], edit = r.answer(shown), False
         elif callback.verb == "bib":
             reply, edit = r.cards.bibtex(paper), False
+        elif callback.verb == "abp":   # another page of the whole abstract, in place
+            reply = r.asked.abstract(paper, _page(callback.arg))
     if reply is None:  # forged, stale (paper removed by a reload) or unknown
         await query.answer(t("stale_button", lang), show_alert=False)
         return

@@ -15,7 +15,8 @@ import numpy as np
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules
 from bot.catalog.schema import KeywordRule, Paper
-from bot.conversation import list_answers
+from bot.conversation import asked, list_answers
+from bot.conversation.asked import SeveralAnswer
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
 from bot.conversation.understand import ChatContext, ListFilter, Request, understand
@@ -25,7 +26,7 @@ from bot.text import normalise, tokens
 if TYPE_CHECKING:
     from bot.conversation.library import Library
 
-Focus = Literal["card", "who", "when", "what", "impact", "links", "code", "venue", "cited"]
+Focus = Literal["card", "who", "when", "what", "impact", "links", "code", "venue", "cited", "bibtex", "abstract"]
 ChatKind = Literal["greeting", "help", "thanks", "goodbye", "which_paper", "not_understood"]
 SIMILAR = 5
 
@@ -108,7 +109,8 @@ class FallbackAnswer:
 
 Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
           | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer
-          | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer | CitedAnswer | VenueAnswer)
+          | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer | CitedAnswer | VenueAnswer
+          | SeveralAnswer)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -150,6 +152,12 @@ def answer(request: Request, library: Library) -> Answer | None:
         return ChatAnswer("which_paper")
     if intent == "bundle":
         return bundle_answer(library.keywords, library.digests[0].id if library.digests else "")
+    # The thing asked for (conversation/asked.py): one line per paper named, an entry, an abstract.
+    several = asked.several(papers, intent)
+    if several is not None:
+        return several
+    if intent in ("bibtex", "abstract") and papers:
+        return PaperAnswer(papers[0], intent)
     standing = standing_answer(request, catalog)   # citations and venues (standing.py)
     if isinstance(standing, tuple):
         return PaperAnswer(*standing)
@@ -236,6 +244,9 @@ def next_context(context: ChatContext, answer: Answer | None, catalog: Catalog) 
         return replace(context, papers=(answer.paper.id,), intent="check")
     if isinstance(answer, CompareAnswer):
         return replace(context, papers=tuple(p.id for p in answer.papers), intent="compare")
+    if isinstance(answer, SeveralAnswer):   # "第二篇" points into the papers named, "它" at the first
+        ids = tuple(p.id for p in answer.papers)
+        return ChatContext(ids[:1], None, answer.focus, listed=ids)
     if isinstance(answer, ListAnswer | CountAnswer):
         # A list of one paper is that paper: "苹果的论文" then "什么时候发布的".
         listed = answer.filter.papers(catalog)
@@ -255,8 +266,8 @@ def describe(answer: Answer | None) -> tuple[str, str | None, bool]:
     """(kind, paper id, hit) of an answer, for the record."""
     if isinstance(answer, PaperAnswer | CheckAnswer | SimilarAnswer):
         return "paper", answer.paper.id, True
-    if isinstance(answer, CompareAnswer):
-        return "compare", answer.papers[0].id, True
+    if isinstance(answer, CompareAnswer | SeveralAnswer):
+        return "compare" if isinstance(answer, CompareAnswer) else "several", answer.papers[0].id, True
     if isinstance(answer, BundleAnswer):
         return "bundle", None, True
     if isinstance(answer, ChatAnswer):

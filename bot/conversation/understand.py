@@ -18,15 +18,16 @@ from typing import Literal
 from bot.catalog.catalog import Catalog, Selection
 from bot.catalog.schema import Paper, Topic
 from bot.catalog.topics import topic_names
-from bot.conversation import about_digest, exclusions, ordinals, ranges, superlatives
+from bot.conversation import about_digest, asked, exclusions, ordinals, ranges, superlatives
 from bot.conversation.ranges import Period, find_period
 from bot.search.engine import ARXIV, SearchIndex, SearchResult, search_normalised
 from bot.text import STOPWORDS, Normal, is_cjk, normalise, simplify, squeeze
 
-Intent = Literal["card", "who", "when", "what", "impact", "links", "code", "similar", "check", "compare",
+Intent = Literal["card", "who", "when", "what", "impact", "links", "code", "similar", "check", "compare", "bibtex", "abstract",
                  "list", "count", "bundle", "greeting", "help", "thanks", "goodbye",
                  "digest", "page", "others", "earliest", "latest", "most", "ranked"]
-PAPER_QUESTIONS: frozenset[str] = frozenset({"who", "when", "what", "impact", "links", "code", "similar", "check"})
+PAPER_QUESTIONS: frozenset[str] = frozenset({"who", "when", "what", "impact", "links", "code", "similar", "check",
+                                             "bibtex", "abstract"})   # the last two: conversation/asked.py
 SOCIAL_ORDER = ("thanks", "goodbye", "help", "greeting")  # "谢谢，很有帮助" is a thank-you
 SOCIAL: frozenset[str] = frozenset(SOCIAL_ORDER)
 MAX_NAME_WORDS = 6       # the longest paper name looked up as one span of words
@@ -269,6 +270,7 @@ def _cues(zh: str, en: str) -> re.Pattern[str]:
 # The order is the precedence when several cues are present.
 CUES: dict[str, re.Pattern[str]] = {
     "bundle": _cues(r"压缩包|打包|合集|论文包|全集|zip", r"zip|bundle|archive"),
+    **asked.CUES,   # a BibTeX entry, the whole abstract: before "links" (全文) and "what" (摘要)
     "compare": _cues(r"区别|不同|差别|差异|对比|比较|比一比|比起来|哪个好|哪个强|哪个更|谁更|优劣|(?:和|跟|与).{1,30}比",
                      r"vs|versus|compare[ds]?|comparison|difference|differ|different|better|newer|older|"
                      r"which is (?:better|newer|older|faster)"),
@@ -281,7 +283,7 @@ CUES: dict[str, re.Pattern[str]] = {
                  r"authors?|publisher|organi[sz]ation|org|affiliations?|made by|behind|from which|where\b.{1,40}\bfrom|"
                  r"(?:released|published|made|developed|written|created|proposed) by$|by$"),
     "when": _cues(r"什么时候|啥时候|何时|哪年|哪一年|几月|哪个月|哪月|时间|日期|多久|几号",
-                  r"when|what year|which year|which month|date|how old|how recent"),
+                  r"when|what year|which year|which month|date|how old|how recent|release months?|publication months?"),
     "code": _cues(r"代码|源码|开源|github|仓库|实现",
                   r"code|source|github|repo|repository|open source|opensource|implementation"),
     "links": _cues(r"链接|地址|pdf|原文|下载|网址|主页|网站|arxiv|编号|全文",

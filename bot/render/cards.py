@@ -43,9 +43,9 @@ class Cards:
         if paper.impact:
             lines.append("💡 " + esc(paper.impact_in(lang)))
         lines += card_lines(paper, lang)
-        if expanded:  # English readers get the summary and the Chinese abstract after it
-            body = ((paper.abstract_zh or paper.summary_en) if lang == "zh"
-                    else "\n\n".join(filter(None, (paper.summary_en, paper.abstract_zh))))
+        if expanded:  # English readers get arXiv's abstract; without one, the summary and the Chinese one
+            body = ((paper.abstract_zh or paper.abstract_en or paper.summary_en) if lang == "zh"
+                    else paper.abstract_en or "\n\n".join(filter(None, (paper.summary_en, paper.abstract_zh))))
             lines += ["", esc_clip(body, EXPANDED_CHARS)]
         else:  # as short in Chinese as in English: one sentence, the abstract is behind its button
             short = (summary_sentence(paper.abstract_zh, paper.short_name) if lang == "zh" and paper.abstract_zh

@@ -246,6 +246,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "uncounted": {"zh": "另有 {n} 篇还没有被引次数。", "en": "{n} more have no citation count yet."},
     "venue_title": {"zh": "<b>{venue}</b> 上的论文（{count} 篇）", "en": "Papers at <b>{venue}</b> ({count})"},
     "venue_empty": {"zh": "目录里没有发表在 <b>{venue}</b> 的论文。", "en": "No paper in the catalog was published at <b>{venue}</b>."},
+    # the thing asked for: BibTeX, whole abstracts, one line per paper (render/asked.py)
+    "btn_open_card": {"zh": "📄 卡片", "en": "📄 Card"},
+    "asked_bibtex_line": {"zh": "<b>{name}</b> 的 BibTeX，复制上面即可；论文卡片在下面的按钮里。",
+                          "en": "BibTeX for <b>{name}</b>, ready to copy; the button below opens its card."},
+    "asked_several_line": {"zh": "复制上面的 BibTeX 即可；按钮打开各篇的卡片。",
+                           "en": "Copy the BibTeX above; the buttons open each paper's card."},
+    "asked_abstract_title": {"zh": "<b>{name}</b> 的摘要", "en": "Abstract of <b>{name}</b> (arXiv)"},
+    "asked_original": {"zh": "原文摘要（arXiv）", "en": "Original abstract (arXiv)"},
+    "asked_only_english": {"zh": "目录里没有这篇的中文摘要，下面是 arXiv 上的英文原文：",
+                           "en": "The catalog has no Chinese abstract for it; here is arXiv's English one:"},
+    "asked_no_abstract": {"zh": "目录里还没有这篇的完整摘要，下面是它的简介：",
+                          "en": "The catalog has no abstract for it yet; here is its summary:"},
+    "asked_card_line": {"zh": "卡片（机构、作者、链接）在下面的按钮里。",
+                        "en": "The button below opens the card (organisations, authors, links)."},
+    "asked_code": {"zh": "<b>{name}</b> 的代码：{links}", "en": "Code for <b>{name}</b>: {links}"},
+    "asked_no_code": {"zh": "<b>{name}</b>：目录里没有官方代码链接（论文：{link}）",
+                      "en": "<b>{name}</b>: no official code link in the catalog (paper: {link})"},
+    "asked_links": {"zh": "<b>{name}</b>：arXiv <code>{arxiv}</code> · {link}",
+                    "en": "<b>{name}</b>: arXiv <code>{arxiv}</code> · {link}"},
+    "asked_no_arxiv": {"zh": "<b>{name}</b>：目录里没有 arXiv 编号", "en": "<b>{name}</b>: no arXiv id in the catalog"},
 }
 
 

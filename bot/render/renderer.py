@@ -25,9 +25,11 @@ from bot.conversation.answer import (
     PaperAnswer,
     SimilarAnswer,
 )
+from bot.conversation.asked import SeveralAnswer
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer
 from bot.conversation.understand import ListFilter
+from bot.render.asked import Asked
 from bot.render.cards import Cards
 from bot.render.chat import ChatReplies
 from bot.render.compare import Comparisons
@@ -56,6 +58,7 @@ class Renderer:
     chat: ChatReplies = field(init=False)
     reasoned: Reasoned = field(init=False)
     standings: Standings = field(init=False)
+    asked: Asked = field(init=False)
 
     def __post_init__(self) -> None:
         self.kit = Kit(self.catalog, self.lang, {t.id: t for t in self.topics})
@@ -64,13 +67,20 @@ class Renderer:
         self.comparisons = Comparisons(self.kit)
         self.reasoned = Reasoned(self.kit, self.cards, self.lists)
         self.standings = Standings(self.kit, self.lists)
+        self.asked = Asked(self.kit)
         self.chat = ChatReplies(self.kit, self.cards, self.lists, self.digests, self.keywords, self.featured, self.rng)
 
     def answer(self, answer: Answer) -> list[Reply]:
         if isinstance(answer, PaperAnswer):
+            if answer.focus == "bibtex":
+                return [self.asked.bibtex(answer.paper)]
+            if answer.focus == "abstract":
+                return [self.asked.abstract(answer.paper)]
             if answer.focus in ("venue", "cited"):
                 return [self.cards.card(answer.paper, focus_line=self.standings.focus_line(answer.paper, answer.focus))]
             return [self.cards.card(answer.paper, answer.focus)]
+        if isinstance(answer, SeveralAnswer):
+            return self.asked.several(answer)
         if isinstance(answer, CitedAnswer):
             return [self.standings.ranked(answer)]
         if isinstance(answer, VenueAnswer):

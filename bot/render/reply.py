@@ -44,7 +44,8 @@ class Callback:
     lang: str = ""   # the language of the message the button is on: its answer keeps it
 
 
-VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick", "save", "sub", "svd")
+VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick", "save", "sub", "svd",
+         "abp")   # abp: a page of a paper's whole abstract (render/asked.py)
 LANGS = ("zh", "en")
 LANG_BYTES = 3   # "|zh": what a button's language adds to its data
 

@@ -46,7 +46,7 @@ from tests.conftest import DATA
     ("why does FlashAttention-2 matter", "flashattention-2", "impact"),
     ("什么是投机解码", "speculative-decoding", "card"),
     ("what is lookahead decoding", "lookahead-decoding", "card"),
-    ("BLIP-2 的摘要", "blip-2", "card"),
+    ("BLIP-2 的摘要", "blip-2", "abstract"),   # #20: the whole abstract, not the card
     ("medusa pdf", "medusa", "links"),
     ("CogAgent 的代码", "cogagent", "code"),
     ("Gorilla 开源了吗", "gorilla", "code"),

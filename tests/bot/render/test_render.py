@@ -11,6 +11,7 @@ import pytest
 from bot.catalog.bundle import build_bundle
 from bot.catalog.catalog import Catalog
 from bot.conversation.answer import ChatAnswer, CheckAnswer, CompareAnswer, CountAnswer, NotFound, SimilarAnswer
+from bot.conversation.asked import SeveralAnswer
 from bot.conversation.understand import ListFilter, When
 from bot.render.html import split_html
 from bot.render.locale import language
@@ -26,6 +27,8 @@ def all_replies(catalog: Catalog, lang: str) -> list:  # type: ignore[type-arg]
     for n, paper in enumerate(papers):
         other = papers[(n + 1) % len(papers)]
         out += [r.cards.card(paper), r.cards.card(paper, expanded=True), r.cards.bibtex(paper)]
+        out += [r.asked.bibtex(paper), r.asked.abstract(paper)]
+        out += r.answer(SeveralAnswer((paper, other), "who")) + r.answer(SeveralAnswer((paper, other), "bibtex"))
         out += [r.cards.card(paper, focus) for focus in ("who", "when", "impact", "links", "code")]
         out += r.answer(SimilarAnswer(paper, (other,)))
         out += r.answer(CompareAnswer((paper, other)))
