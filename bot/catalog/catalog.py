@@ -22,7 +22,7 @@ from typing import Any, overload
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
-from bot.catalog import curation_rules, paper_store, yamlfile
+from bot.catalog import curation_rules, paper_store, yaml_fast, yamlfile
 from bot.catalog.mapped import KeyTable, Unusable
 from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages, field_paths
 from bot.catalog.yamlfile import DataError, Document, Problem
@@ -433,7 +433,7 @@ def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -
     except OSError as exc:
         raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
     digest = hashlib.sha256(raw).hexdigest()  # of the bytes parsed, should the file have changed meanwhile
-    catalog = validate(yamlfile.parse(raw, str(path)))
+    catalog = _parse_and_validate(raw, str(path))
     catalog = Catalog(catalog.papers, catalog.sections, catalog.organisations, source=str(path), digest_sha=digest)
     if use_cache:
         store = paper_store.folder_for(folder, path_key, digest)
@@ -446,6 +446,15 @@ def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -
         stored = _open_store(store, path, digest)
         return stored if stored is not None else catalog   # (an empty catalog is falsy)
     return catalog
+
+
+def _parse_and_validate(raw: bytes, file: str) -> Catalog:
+    """The fast reader first (`yaml_fast`: the same values, without PyYAML's node tree); a file
+    with a problem is read again by PyYAML, whose tree locates every problem, as it always did."""
+    try:
+        return validate(yaml_fast.parse(raw, file))
+    except DataError:
+        return validate(yamlfile.parse(raw, file))
 
 
 def _open_store(store: Path, path: Path, digest: str) -> Catalog | None:

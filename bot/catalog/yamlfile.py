@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,25 @@ class DataError(Exception):
 
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML file: its Python value and its node tree, for locating problems."""
+    """A parsed YAML file: its Python value and its node tree, for locating problems. A file read
+    by `parse_fast` has no tree until a problem needs a line: PyYAML composes it then."""
 
     file: str
     data: Any
-    root: yaml.Node
+    composed: yaml.Node | None = None
+    text: str = field(default="", repr=False)
+
+    @cached_property
+    def root(self) -> yaml.Node:
+        if self.composed is not None:
+            return self.composed
+        loader = Loader(self.text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        assert root is not None, "a document read by parse_fast is a mapping"
+        return root
 
     def line(self, path: Sequence[str | int]) -> int:
         """The line of the deepest node on `path` (mapping keys and sequence indexes)."""

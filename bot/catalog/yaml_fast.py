@@ -1,0 +1,186 @@
+"""Reading a large, valid catalog without PyYAML's node tree, and with PyYAML's values.
+
+PyYAML composes a node per scalar (with its marks) before it makes a value: at 100,000 papers
+that is most of a minute and gigabytes, paid only to locate problems a valid file does not have.
+`parse` reads the file with yaml-rs (Rust, ~20x faster) and keeps the result only when it is
+certain to equal PyYAML's: yaml-rs reads YAML 1.2, PyYAML 1.1, and they differ on some plain
+scalars (`yes`, `on`, `010`, `0o17`, `1.0e3`, `12:30`, `2024-01-02`, `<<`, `=`). It never
+resolves a quoted date (parse_datetime off: yaml-rs reads '2024-01-02' as a date otherwise).
+
+What is checked, on the values and on the file's bytes:
+- a string that YAML 1.1 would read as something else were it plain (`yes`, a date) must
+  appear in the file only quoted (or inside a longer scalar);
+- an integer may have been spelled with a leading zero or `0o`, where the two readings
+  differ: no number in the file may start that way;
+- a float (the schema has none) or any other type sends the file to PyYAML.
+Anything else unusual (an alias, a tag, a directive, a duplicate key, a syntax error yaml-rs
+refuses) goes to PyYAML too, which then reports the file as it always did. The returned
+Document composes PyYAML's node tree only when a problem asks for a line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from bot.catalog import yamlfile
+from bot.catalog.yamlfile import Document
+
+MAX_AMBIGUOUS = 64     # distinct strings to look up in the file's bytes before PyYAML is cheaper
+# How YAML 1.1 (PyYAML) types a plain scalar, by its first character.
+_RESOLVERS = {first: tuple(regex for _, regex in found)
+              for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+_QUOTES = b"'\""
+_BEFORE_PLAIN = b" \t\n[{,"            # what may precede a plain scalar
+_AFTER_PLAIN = b" \t\r\n,]}#:"          # ...and follow it
+_LEADING_ZERO = re.compile(rb"0[0-9_oO]")
+_OCTAL_LOOKING = re.compile(rb"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
+
+
+def parse(raw: bytes, file: str) -> Document:
+    """The file as `yamlfile.parse` reads it (same values, same problems), faster when it can."""
+    data = _fast(raw)
+    if data is None:
+        return yamlfile.parse(raw, file)
+    return Document(file, data, None, raw.decode("utf-8").removeprefix("\ufeff"))
+
+
+def _fast(raw: bytes) -> dict[str, Any] | None:
+    """yaml-rs's reading of the file when it certainly equals PyYAML's, else None."""
+    try:
+        import yaml_rs
+    except ImportError:   # an install without it reads every file with PyYAML
+        return None
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return None
+    if _unusual(raw):
+        return None
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:   # any refusal: PyYAML reads it and says what is wrong, with the line
+        return None
+    if not isinstance(data, dict):
+        return None
+    found = _typed_strings(data)
+    if found is None:
+        return None
+    typed, has_int = found
+    ambiguous = _untyped_in_1_2(typed)
+    if ambiguous is None or len(ambiguous) > MAX_AMBIGUOUS or any(_plain_in(raw, s.encode()) for s in ambiguous):
+        return None
+    if has_int and _leading_zero_number(raw):
+        return None
+    return data
+
+
+def _unusual(raw: bytes) -> bool:
+    """An anchor or alias (refused, with its line, by yamlfile), a tag, a directive or a
+    document marker may be in the file: PyYAML reads it. Looked for byte by byte (str.find is
+    many times faster than a regular expression over 170 MB)."""
+    if raw.startswith((b"%", b"---", b"...")) or any(m in raw for m in (b"\n%", b"\n---", b"\n...")):
+        return True
+    for mark in b"&*!":
+        at = raw.find(mark)
+        while at >= 0:
+            after = raw[at + 1] if at + 1 < len(raw) else ord(" ")
+            if (not at or raw[at - 1] in b" \t\n[{,:-?") and after not in b" \t\r\n[]{},":
+                return True
+            at = raw.find(mark, at + 1)
+    return False
+
+
+def _typed_strings(data: Any) -> tuple[set[str], bool] | None:
+    """The strings that YAML 1.1 would type if they were plain, and whether any integer occurs;
+    None when a value is of a type the two readings may disagree on (a float, for one)."""
+    ambiguous: set[str] = set()
+    has_int = False
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is str:
+            regexes = _RESOLVERS.get(node[:1])
+            if regexes is not None and node and any(r.match(node) for r in regexes):
+                ambiguous.add(node)
+        elif kind is dict:
+            stack.extend(node)
+            stack.extend(node.values())
+        elif kind is list:
+            stack.extend(node)
+        elif kind is int:
+            has_int = True
+        elif node is not None and kind is not bool:
+            return None
+    return ambiguous, has_int
+
+
+def _untyped_in_1_2(strings: set[str]) -> set[str] | None:
+    """Of strings YAML 1.1 would type if plain, those yaml-rs would read as strings even plain:
+    only those may have been plain in the file. ('2305.10601' came quoted: plain, yaml-rs
+    reads a float.) Asked of yaml-rs itself, all in one list; None when that list does not
+    read back as one string or value per line."""
+    import yaml_rs
+
+    if not strings:
+        return set()
+    ordered = sorted(strings)
+    if any("\n" in s or s != s.strip() for s in ordered):
+        return None
+    try:
+        read = yaml_rs.loads("".join(f"- {s}\n" for s in ordered), parse_datetime=False)
+    except Exception:
+        return None
+    if not isinstance(read, list) or len(read) != len(ordered):
+        return None
+    return {s for s, value in zip(ordered, read, strict=True) if isinstance(value, str)}
+
+
+def _plain_in(raw: bytes, value: bytes) -> bool:
+    """Whether `value` may stand in the file as a whole plain scalar (not quoted, not part of
+    a longer scalar). Erring towards yes only costs the slow path."""
+    at = raw.find(value)
+    while at >= 0:
+        before = raw[at - 1] if at else ord("\n")
+        end = at + len(value)
+        after = raw[end] if end < len(raw) else ord("\n")
+        if before not in _QUOTES and after in _AFTER_PLAIN and _may_start_scalar(raw, at):
+            return True
+        at = raw.find(value, at + 1)
+    return False
+
+
+def _may_start_scalar(raw: bytes, at: int) -> bool:
+    """Whether a plain scalar may begin at `at`: after a space, a line's start or a flow
+    collection's bracket or comma; a comma only on a line that may be in a flow collection
+    (prose says "800,000" on a line `key: text`)."""
+    if not at:
+        return True
+    before = raw[at - 1]
+    if before not in _BEFORE_PLAIN:
+        return False
+    if before != ord(","):
+        return True
+    start = raw.rfind(b"\n", 0, at) + 1
+    line = raw[start:at]
+    return b"[" in line or b"{" in line or b": " not in line
+
+
+def _leading_zero_number(raw: bytes) -> bool:
+    """Whether a scalar may start with 0 and a digit, or 0o: octal in YAML 1.1, decimal or
+    octal in 1.2 (010 is 8 to PyYAML, 10 to yaml-rs). Zeros inside ids and dates do not count."""
+    for match in _LEADING_ZERO.finditer(raw):
+        at = match.start()
+        if at and raw[at - 1] in b"+-":
+            at -= 1
+        if not _may_start_scalar(raw, at):
+            continue
+        end = at
+        while end < len(raw) and raw[end] not in _AFTER_PLAIN:
+            end += 1
+        if _OCTAL_LOOKING.fullmatch(raw, at, end):
+            return True
+    return False
