@@ -65,12 +65,14 @@ def _fast(text: str) -> Any:
     return yamlfile.parse_fast(text.encode(), "papers.yaml").data
 
 
-PARSERS = {"PyYAML CSafeLoader, node tree + values (before)": _pyyaml_tree,
-           "PyYAML CSafeLoader, yaml.load": _pyyaml_load,
-           "yaml-rs": _yaml_rs,
-           "rapidyaml (tree -> JSON -> json.loads)": _rapidyaml,
-           "JSON side-car, json.loads": json.loads,
-           "yamlfile.parse_fast (yaml-rs + YAML 1.1 check; after)": _fast}
+PARSERS = {
+    "PyYAML CSafeLoader, node tree + values (before)": _pyyaml_tree,
+    "PyYAML CSafeLoader, yaml.load": _pyyaml_load,
+    "yaml-rs": _yaml_rs,
+    "rapidyaml (tree -> JSON -> json.loads)": _rapidyaml,
+    "JSON side-car, json.loads": json.loads,
+    "yamlfile.parse_fast (yaml-rs + YAML 1.1 check; after)": _fast,
+}
 
 
 def fingerprint(data: Any) -> str:
@@ -83,11 +85,10 @@ def one(name: str, path: Path, sidecar: Path) -> dict[str, Any]:
     t = time.perf_counter()
     try:
         data = PARSERS[name](text)
-    except Exception as exc:   # a parser that cannot read the file is a row, not a crash
+    except Exception as exc:  # a parser that cannot read the file is a row, not a crash
         return {"error": f"{type(exc).__name__}: {str(exc)[:80]}"}
     took = time.perf_counter() - t
-    return {"seconds": took, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "fingerprint": fingerprint(data)}
+    return {"seconds": took, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "fingerprint": fingerprint(data)}
 
 
 def main(n: int) -> None:
@@ -105,8 +106,7 @@ def main(n: int) -> None:
     print("| parser | seconds | peak RSS (MB) | same values as PyYAML |")
     print("|---|---:|---:|---|")
     for name in PARSERS:
-        out = subprocess.run([sys.executable, __file__, "--one", name, str(path), str(sidecar)],
-                             capture_output=True, text=True, cwd=ROOT)
+        out = subprocess.run([sys.executable, __file__, "--one", name, str(path), str(sidecar)], capture_output=True, text=True, cwd=ROOT)
         if out.returncode != 0:
             print(f"| {name} | failed: {out.stderr.strip().splitlines()[-1:]} | | |")
             continue

@@ -28,13 +28,12 @@ import yaml
 from bot.catalog import yamlfile
 from bot.catalog.yamlfile import Document
 
-MAX_AMBIGUOUS = 64     # distinct strings to look up in the file's bytes before PyYAML is cheaper
+MAX_AMBIGUOUS = 64  # distinct strings to look up in the file's bytes before PyYAML is cheaper
 # How YAML 1.1 (PyYAML) types a plain scalar, by its first character.
-_RESOLVERS = {first: tuple(regex for _, regex in found)
-              for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+_RESOLVERS = {first: tuple(regex for _, regex in found) for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
 _QUOTES = b"'\""
-_BEFORE_PLAIN = b" \t\n[{,"            # what may precede a plain scalar
-_AFTER_PLAIN = b" \t\r\n,]}#:"          # ...and follow it
+_BEFORE_PLAIN = b" \t\n[{,"  # what may precede a plain scalar
+_AFTER_PLAIN = b" \t\r\n,]}#:"  # ...and follow it
 _LEADING_ZERO = re.compile(rb"0[0-9_oO]")
 _OCTAL_LOOKING = re.compile(rb"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
 
@@ -51,7 +50,7 @@ def _fast(raw: bytes) -> dict[str, Any] | None:
     """yaml-rs's reading of the file when it certainly equals PyYAML's, else None."""
     try:
         import yaml_rs
-    except ImportError:   # an install without it reads every file with PyYAML
+    except ImportError:  # an install without it reads every file with PyYAML
         return None
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
@@ -61,7 +60,7 @@ def _fast(raw: bytes) -> dict[str, Any] | None:
         return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False)
-    except Exception:   # any refusal: PyYAML reads it and says what is wrong, with the line
+    except Exception:  # any refusal: PyYAML reads it and says what is wrong, with the line
         return None
     if not isinstance(data, dict):
         return None

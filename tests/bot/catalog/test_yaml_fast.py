@@ -15,16 +15,69 @@ ROOT = Path(__file__).resolve().parents[3]
 # Plain scalars where YAML 1.1 (PyYAML) and 1.2 (yaml-rs) disagree, their quoted forms, and
 # the neighbours that must stay on the fast path.
 TRICKY = [
-    "a: yes", "a: 'yes'", "a: on", "a: \"on\"", "a: NO", "a: [x, off]", "a: {b: Off}", "yes: 1",
-    "a: 010", "a: '010'", "a: [1, 010]", "a: -010", "a: 0o17", "a: '0o17'", "a: 00", "a: 0",
-    "a: 1.0e3", "a: '1.0e3'", "a: 1.0e+3", "a: 1.5", "a: .inf", "a: .NaN",
-    "a: 12:30", "a: '12:30'", "a: 190:20:30", "a: 2024-01-02", "a: '2024-01-02'", "a: \"2024-01-02\"",
-    "a: 2001-12-14 21:59:43.10 -5", "a: 2024-01", "a: 2305.10601", "a: '2305.10601'",
-    "<<: {b: 1}", "a: =", "a: 1\na: 2", "a: &x 1\nb: *x", "a: !!str 1", "%YAML 1.1\n---\na: 1",
-    "\ufeffa: 1", "a: 0b101", "a: 0x1F", "a: 1_000", "a: +12", "a: ~", "a: null", "a:", "a: ''",
-    "a: True", "a: tRue", "1: a", "a: text with 800,000 steps and 010 inside", "a: [b, c]\nd: 1,010",
-    "a: |\n  yes\n  010\n", "a: >-\n  x\n  y\n", "a: 'it''s'", "a: \"\\x41\\u00e9\\t\"", "a: b\n  c",
-    "a: 'x\n\n  y'", "a: [1, 2", "a: b: c", "- a\n- b", "", "a: R&D and Q&A *bold*",
+    "a: yes",
+    "a: 'yes'",
+    "a: on",
+    'a: "on"',
+    "a: NO",
+    "a: [x, off]",
+    "a: {b: Off}",
+    "yes: 1",
+    "a: 010",
+    "a: '010'",
+    "a: [1, 010]",
+    "a: -010",
+    "a: 0o17",
+    "a: '0o17'",
+    "a: 00",
+    "a: 0",
+    "a: 1.0e3",
+    "a: '1.0e3'",
+    "a: 1.0e+3",
+    "a: 1.5",
+    "a: .inf",
+    "a: .NaN",
+    "a: 12:30",
+    "a: '12:30'",
+    "a: 190:20:30",
+    "a: 2024-01-02",
+    "a: '2024-01-02'",
+    'a: "2024-01-02"',
+    "a: 2001-12-14 21:59:43.10 -5",
+    "a: 2024-01",
+    "a: 2305.10601",
+    "a: '2305.10601'",
+    "<<: {b: 1}",
+    "a: =",
+    "a: 1\na: 2",
+    "a: &x 1\nb: *x",
+    "a: !!str 1",
+    "%YAML 1.1\n---\na: 1",
+    "\ufeffa: 1",
+    "a: 0b101",
+    "a: 0x1F",
+    "a: 1_000",
+    "a: +12",
+    "a: ~",
+    "a: null",
+    "a:",
+    "a: ''",
+    "a: True",
+    "a: tRue",
+    "1: a",
+    "a: text with 800,000 steps and 010 inside",
+    "a: [b, c]\nd: 1,010",
+    "a: |\n  yes\n  010\n",
+    "a: >-\n  x\n  y\n",
+    "a: 'it''s'",
+    'a: "\\x41\\u00e9\\t"',
+    "a: b\n  c",
+    "a: 'x\n\n  y'",
+    "a: [1, 2",
+    "a: b: c",
+    "- a\n- b",
+    "",
+    "a: R&D and Q&A *bold*",
 ]
 
 
@@ -45,17 +98,31 @@ def fast_reading(raw: bytes) -> object:
 @pytest.mark.parametrize("text", TRICKY)
 def test_tricky_scalars_read_as_pyyaml_reads_them(text: str) -> None:
     raw = text.encode()
-    assert repr(fast_reading(raw)) == repr(reading(raw))   # repr: nan == nan, and problems compare
+    assert repr(fast_reading(raw)) == repr(reading(raw))  # repr: nan == nan, and problems compare
 
 
-@pytest.mark.parametrize("text", ["a: 'yes'", "a: '010'", "a: '2024-01-02'", "a: '12:30'", "a: '2305.10601'",
-                                  "a: 1.0e+3x", "a: text with 800,000 steps", "a: [b, c]\nd: 42", "a: R&D"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 'yes'",
+        "a: '010'",
+        "a: '2024-01-02'",
+        "a: '12:30'",
+        "a: '2305.10601'",
+        "a: 1.0e+3x",
+        "a: text with 800,000 steps",
+        "a: [b, c]\nd: 42",
+        "a: R&D",
+    ],
+)
 def test_files_without_a_disagreement_take_the_fast_path(text: str) -> None:
     assert yaml_fast._fast(text.encode()) is not None
 
 
-@pytest.mark.parametrize("text", ["a: yes", "a: 010", "a: [1, 010]", "a: 0o17", "a: 2024-01-02", "a: 12:30",
-                                  "a: 1.5", "<<: {b: 1}", "a: &x 1\nb: *x", "a: !!str 1"])
+@pytest.mark.parametrize(
+    "text",
+    ["a: yes", "a: 010", "a: [1, 010]", "a: 0o17", "a: 2024-01-02", "a: 12:30", "a: 1.5", "<<: {b: 1}", "a: &x 1\nb: *x", "a: !!str 1"],
+)
 def test_files_with_a_possible_disagreement_go_to_pyyaml(text: str) -> None:
     assert yaml_fast._fast(text.encode()) is None
 
@@ -69,6 +136,6 @@ def test_the_catalog_reads_the_same_and_fast() -> None:
 def test_a_fast_document_locates_lines_like_pyyaml() -> None:
     raw = b"papers:\n  - id: a\n    title: T\n  - id: b\n    title: U\n"
     fast, slow = yaml_fast.parse(raw, "f.yaml"), yamlfile.parse(raw, "f.yaml")
-    assert fast.composed is None   # no tree until a line is asked for
+    assert fast.composed is None  # no tree until a line is asked for
     for path in (("papers",), ("papers", 1), ("papers", 1, "title"), ("papers", 0, "id")):
         assert fast.line(path) == slow.line(path)
