@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     memory_chats: int = Field(default=50_000, gt=0, validation_alias="PAPERBOT_MEMORY_CHATS")
     memory_ttl: float = Field(default=3600.0, gt=0, validation_alias="PAPERBOT_MEMORY_TTL")
     push_rate: float = Field(default=25.0, gt=0, le=30, validation_alias="PAPERBOT_PUSH_RATE")
+    # Seconds added to the wall clock that daily and weekly roundups are collected and sent by:
+    # 0 in production; a test (or an operator trying a roundup out) moves time forward with it.
+    clock_offset: float = Field(default=0.0, validation_alias="PAPERBOT_CLOCK_OFFSET")
     arxiv_api: str = Field(default="https://export.arxiv.org/api/query", validation_alias="PAPERBOT_ARXIV_API")
     arxiv_pdf: str = Field(default="https://arxiv.org/pdf/", validation_alias="PAPERBOT_ARXIV_PDF")
     # arXiv asks for one request every 3 seconds; tests against a local server set 0.

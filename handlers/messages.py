@@ -12,7 +12,9 @@ import re
 from telegram import Update
 
 from bot.conversation.answer import KeywordAnswer, answer_text
+from bot.conversation.follow_words import follow_request
 from bot.text import clean_input
+from handlers import readers
 from handlers.common import PaperContext, chat_context, is_group, lang_of, record, remember, renderer, send
 
 # Messages longer than this are not questions about papers; read only their start.
@@ -47,6 +49,11 @@ async def text_message(update: Update, context: PaperContext) -> None:
     if not text and not (group and addressed):  # a bare @mention still gets a short help line
         return
     lib = state.library
+    # "每周给我推送多模态的论文", "follow agent papers but not google": a follow, when it names one.
+    wanted = follow_request(text) if addressed and state.store is not None else None
+    if wanted is not None and await readers.subscribe_to(update, context, wanted, lang_of(update, context, text),
+                                                         said=True):
+        return
     # Context is per chat, and in groups only what was addressed to the bot builds it or reads it.
     answer = answer_text(text, lib, chat_context(context), private=not group, addressed=addressed)
     if answer is None:

@@ -4,11 +4,14 @@ reader a short "try again later", never an error."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from telegram import Update
 
 from bot.catalog.schema import Paper
+from bot.conversation.cadence import guessed_zone, parse_zone, split_cadence, tz_of
 from bot.conversation.follow import Target, target_of, target_of_filter
 from bot.conversation.understand import ListFilter
 from bot.render import exports
@@ -16,7 +19,7 @@ from bot.render.html import esc
 from bot.render.locale import Lang, t
 from bot.render.reply import Reply
 from bot.render.wording import plural_s, quoted_list
-from bot.store.records import MAX_SUBSCRIPTIONS, QUICK, Subscription, guarded
+from bot.store.records import MAX_SUBSCRIPTIONS, QUICK, Cadence, Subscription, guarded
 from bot.text import clean_input
 from handlers.common import PaperContext, lang_of, renderer, send
 
@@ -101,33 +104,77 @@ async def toggle_save(update: Update, context: PaperContext, paper_id: str, lang
     return t("save_added" if state else "save_removed", lang)
 
 
-async def follow(update: Update, context: PaperContext, target: Target, lang: Lang) -> str:
-    """Store a follow for this reader in this chat; the line to answer with."""
+async def follow(update: Update, context: PaperContext, target: Target, lang: Lang,
+                 cadence: Cadence | None = None) -> str:
+    """Store a follow for this reader in this chat; a cadence or exclusions named update the
+    follow there, what is not named keeps its value (a new follow: instant, none). The line to
+    answer with."""
     user, chat = update.effective_user, update.effective_chat
     store = context.state.store
     if user is None or chat is None or store is None:
         return t("store_down", lang)
+    if cadence is None or not target.without:   # what the reader did not say stays as it was
+        subs = await guarded("reading follows", store.subscriptions_of(user.id), [])
+        there = next((s for s in subs if (s.kind, s.value) == (target.kind, target.value)), None)
+        cadence = cadence or (there.cadence if there else "instant")
+        target = replace(target, without=target.without or (there.without if there else ()))
     done = await guarded("storing a follow", store.subscribe(
-        Subscription(user.id, chat.id, target.kind, target.value, target.label, lang)))
+        Subscription(user.id, chat.id, target.kind, target.value, target.label, lang, cadence, target.without)))
     if done is None:
         return t("store_down", lang)
-    label = esc(target.label)
-    return {"added": t("subscribed", lang, label=label), "exists": t("already_subscribed", lang, label=label),
-            "limit": t("sub_limit", lang, limit=MAX_SUBSCRIPTIONS)}[done]
+    if done == "limit":
+        return t("sub_limit", lang, limit=MAX_SUBSCRIPTIONS)
+    zone = await guarded("reading a time zone", store.roundups.zone(user.id), timeout=QUICK) \
+        if cadence != "instant" else None
+    return renderer(context, lang).roundups.followed(done, target.label, cadence, target.without,
+                                                     zone or guessed_zone(lang))
 
 
 async def subscribe_command(update: Update, context: PaperContext) -> None:
     what = _args(context)
-    lang = lang_of(update, context, what)
-    if not what:
-        await send(update, context, [Reply(t("sub_usage", lang))])
-        return
+    await subscribe_to(update, context, what, lang_of(update, context, what))
+
+
+async def subscribe_to(update: Update, context: PaperContext, what: str, lang: Lang, *, said: bool = False) -> bool:
+    """/subscribe WHAT [weekly|daily|instant] [-NAME], or the same `said` in plain words, where
+    nothing to follow leaves the message to be answered as a question (False)."""
+    cadence, rest = split_cadence(what)
     lib = context.state.library
-    target = target_of(what, lib.index, lib.gazetteer, lang)
-    if target is None:
-        await send(update, context, [Reply(t("sub_nothing", lang, what=esc(what[:80])))])
+    target = target_of(rest, lib.index, lib.gazetteer, lang) if rest else None
+    if target is None and said:
+        return False
+    if not rest:
+        await send(update, context, [Reply(t("sub_usage", lang))])
+    elif target is None:
+        await send(update, context, [Reply(t("sub_nothing", lang, what=esc(rest[:80])))])
+    else:
+        await send(update, context, [Reply(await follow(update, context, target, lang, cadence))])
+    return True
+
+
+async def tz_command(update: Update, context: PaperContext) -> None:
+    """/tz Europe/Berlin, /tz UTC+8: the zone daily and weekly roundups keep 09:00 in; /tz alone shows it."""
+    what = _args(context)
+    reader = _reader(update, context, what)
+    if reader is None:
         return
-    await send(update, context, [Reply(await follow(update, context, target, lang))])
+    user_id, store, lang = reader
+    if not what:
+        zone = await guarded("reading a time zone", store.roundups.zone(user_id), FAILED)
+        shown = guessed_zone(lang) if zone in (None, FAILED) else str(zone)
+        await send(update, context, [Reply(t("tz_usage", lang, zone=esc(shown)))])
+        return
+    zone = parse_zone(what)
+    if zone is None:
+        await send(update, context, [Reply(t("tz_unknown", lang, what=esc(what[:40])) + "\n"
+                                           + t("tz_usage", lang, zone=esc(guessed_zone(lang))))])
+        return
+    done = await guarded("storing a time zone", store.roundups.set_zone(user_id, zone), FAILED)
+    if done == FAILED:
+        await send(update, context, [Reply(t("store_down", lang))])
+        return
+    local = dt.datetime.fromtimestamp(context.state.now(), tz_of(zone))
+    await send(update, context, [Reply(t("tz_set", lang, zone=esc(zone), time=local.strftime("%H:%M")))])
 
 
 def target_of_key(key: str, context: PaperContext, lang: Lang) -> Target | None:
@@ -143,7 +190,7 @@ async def subscriptions_command(update: Update, context: PaperContext) -> None:
         return
     user_id, store, lang = reader
     subs = await guarded("reading follows", store.subscriptions_of(user_id))
-    reply = Reply(t("store_down", lang)) if subs is None else renderer(context, lang).lists.subscriptions(subs)
+    reply = Reply(t("store_down", lang)) if subs is None else renderer(context, lang).roundups.subscriptions(subs)
     await send(update, context, [reply])
 
 
@@ -161,7 +208,8 @@ async def unsubscribe_command(update: Update, context: PaperContext) -> None:
         count = await guarded("removing follows", store.unsubscribe(user_id))
     else:
         lib = context.state.library
-        target = target_of(what, lib.index, lib.gazetteer, lang)
+        _, named = split_cadence(what)   # "/unsubscribe multimodal weekly" names the follow
+        target = target_of(named, lib.index, lib.gazetteer, lang) if named else None
         chosen = [s for n, s in enumerate(subs, 1) if what == str(n) or what.casefold() == s.label.casefold()
                   or (target is not None and (s.kind, s.value) == (target.kind, target.value))]
         count = 0

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.catalog.catalog import Catalog, Selection
+from bot.catalog.catalog import Catalog, Selection, author_key
+from bot.catalog.schema import Paper
 from bot.conversation.ranges import Period
 
 # What each kind of key subtracts: organisation, section, topic, author, paper, months.
@@ -110,3 +111,21 @@ def narrowing(topic: str | None, code: bool | None, period: Period | None, catal
     if period:
         groups.append(catalog.between(period.first, period.last))
     return groups
+
+
+def names(key: str, paper: Paper) -> bool:
+    """Whether one key subtracts this paper: a follow's exclusions, read for a paper the
+    catalog may not hold yet (a new one being pushed)."""
+    kind, _, value = key.partition(".")
+    if kind == "o":
+        return value in paper.orgs
+    if kind == "s":
+        return paper.section == value
+    if kind == "g":
+        return value in paper.topics
+    if kind == "a":
+        return any(author_key(a) == value for a in paper.named_authors)
+    if kind == "p":
+        return paper.id == value
+    period = Period.from_key(value) if kind == "r" else None
+    return period is not None and period.holds(str(paper.date))

@@ -8,12 +8,14 @@ log, the handlers send. A subscription is parsed with the same understanding as 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.catalog.catalog import Catalog, author_key
 from bot.catalog.schema import Paper, Topic
+from bot.conversation.exclusions import names
 from bot.conversation.understand import Gazetteer, ListFilter, read
 from bot.search.engine import SearchIndex, search
 from bot.store.records import Kind, Subscription
@@ -27,12 +29,17 @@ class Target:
     kind: Kind
     value: str
     label: str
+    without: tuple[str, ...] = ()   # exclusion keys: papers of these are never pushed
+
+
+# "/subscribe multimodal -microsoft": a minus before a word is "not" (what exclusions read).
+_MINUS = re.compile(r"(?:^|(?<=\s))[-−–](?=\w)")
 
 
 def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) -> Target | None:
     """What "/subscribe <text>" follows: a section, an organisation, an author or a topic; None
     when nothing in the catalog matches it."""
-    text = text.strip()[:200]
+    text = _MINUS.sub(" not ", text.strip()[:200]).strip()
     if not text:
         return None
     found = read(text, index, gazetteer)
@@ -41,6 +48,8 @@ def target_of(text: str, index: SearchIndex, gazetteer: Gazetteer, lang: str) ->
                                                                                  gazetteer.topics)
     if named is not None:
         return named
+    if found.filter.without:   # "agent benchmarks but not google": the words left, without what they subtract
+        return None
     if search(text, index).verdict == "none":
         return None
     return Target("topic", normalise(text), text)
@@ -51,22 +60,26 @@ def target_of_filter(wanted: ListFilter, catalog: Catalog, lang: str,
     """A filter's section, organisation, author or curated topic (in that order) as something to
     follow; the 🔔 button on a list and "/subscribe" share it. A curated topic is followed by its
     id: a new paper tagged with it is pushed."""
+    without = wanted.without
     if wanted.section and wanted.section in catalog.section_by_id:
         section = catalog.section_by_id[wanted.section]
-        return Target("section", wanted.section, section.zh if lang == "zh" else section.en)
+        return Target("section", wanted.section, section.zh if lang == "zh" else section.en, without)
     if wanted.org and wanted.org in catalog.org_by_id:
-        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"))
+        return Target("org", wanted.org, catalog.org_by_id[wanted.org].name("zh" if lang == "zh" else "en"), without)
     if wanted.author and wanted.author in catalog.authors:
-        return Target("author", wanted.author, catalog.authors[wanted.author])
+        return Target("author", wanted.author, catalog.authors[wanted.author], without)
     if wanted.topic and topics and wanted.topic in topics:
         topic = topics[wanted.topic]
-        return Target("topic", topic.id, topic.zh if lang == "zh" else topic.en)
+        return Target("topic", topic.id, topic.zh if lang == "zh" else topic.en, without)
     return None
 
 
 def matches(sub: Subscription, paper: Paper, topic_hits: Mapping[str, set[str]]) -> bool:
     """Whether a new paper is one a subscription follows: a topic matches a paper tagged with it
-    (a curated topic's id) or one its words find (a topic the vocabulary lacks)."""
+    (a curated topic's id) or one its words find (a topic the vocabulary lacks); never a paper
+    the follow's exclusions subtract."""
+    if any(names(key, paper) for key in sub.without):
+        return False
     if sub.kind == "section":
         return paper.section == sub.value
     if sub.kind == "org":
@@ -82,20 +95,29 @@ def new_papers(old: Catalog, new: Catalog) -> list[Paper]:
     return [new.papers[i] for i, pid in enumerate(new.ids) if pid not in known]
 
 
-def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex,
-               curated: Collection[str] = ()) -> list[tuple[int, str]]:
-    """(chat, paper) for every new paper some subscription of that chat matches, once each.
+def matched(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex,
+            curated: Collection[str] = ()) -> list[tuple[Subscription, Paper]]:
+    """Every (follow, new paper) that follow matches, papers in order.
     `curated` are the topic ids of data/topics.yaml: those match by tag only, never by search."""
     subs = list(subs)
     ids = {p.id for p in papers}
     topic_hits = {s.value: {h.paper.id for h in search(s.value, index, limit=TOPIC_HITS).hits} & ids
                   for s in subs if s.kind == "topic" and s.value not in curated}
-    out: dict[tuple[int, str], None] = {}
-    for paper in papers:
-        for sub in subs:
-            if matches(sub, paper, topic_hits):
-                out[(sub.chat_id, paper.id)] = None
-    return list(out)
+    return [(sub, paper) for paper in papers for sub in subs if matches(sub, paper, topic_hits)]
+
+
+def deliveries(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex,
+               curated: Collection[str] = ()) -> list[tuple[int, str]]:
+    """(chat, paper) for every new paper some instant follow of that chat matches, once each."""
+    instant = [s for s in subs if s.cadence == "instant"]
+    return list(dict.fromkeys((s.chat_id, p.id) for s, p in matched(instant, papers, index, curated)))
+
+
+def collected(subs: Iterable[Subscription], papers: Sequence[Paper], index: SearchIndex,
+              curated: Collection[str] = ()) -> list[tuple[tuple[int, str, str], str]]:
+    """(follow, paper) for every new paper a daily or weekly follow keeps for its next roundup."""
+    periodic = [s for s in subs if s.cadence != "instant"]
+    return [(s.follow, p.id) for s, p in matched(periodic, papers, index, curated)]
 
 
 @dataclass

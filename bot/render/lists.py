@@ -17,7 +17,7 @@ from bot.render.locale import Lang, t
 from bot.render.reply import LANG_BYTES, MAX_CALLBACK, Button, Reply, encode
 
 if TYPE_CHECKING:
-    from bot.store.records import Subscription
+    pass
 
 PAGE_SIZE = 8
 PUSH_SHOWN = 8             # a push lists this many new papers, then how many more
@@ -85,14 +85,6 @@ class Lists:
         rows = kit.picks(papers[start:end])
         nav = kit.pager("svd", "", page, pages)
         return Reply(clip_html("\n".join(lines)), (*rows, nav) if nav else rows)
-
-    def subscriptions(self, subs: Sequence[Subscription]) -> Reply:
-        lang = self.kit.lang
-        if not subs:
-            return Reply(t("subs_empty", lang))
-        lines = [t("subs_title", lang)]
-        lines += [f"{n}. {t('kind_' + s.kind, lang)}: <b>{esc(s.label)}</b>" for n, s in enumerate(subs, 1)]
-        return Reply("\n".join(lines))
 
     def push(self, papers: Sequence[Paper]) -> Reply:
         """One message per follower per batch of new papers, with a button to open each."""

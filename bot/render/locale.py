@@ -18,8 +18,10 @@ STRINGS: dict[str, dict[str, str]] = {
                "/digest — 阅读「{digest}」全文\n"
                "/saved — 我的收藏（卡片上的 ⭐）；<code>/saved bib</code>、<code>/saved ris</code>、<code>/saved csl</code> 导出 "
                "BibTeX、RIS、CSL-JSON 文件（Zotero 等可直接导入）\n"
-               "/subscribe 关注 — 有新论文时推送，例：<code>/subscribe agent</code>、<code>/subscribe 谷歌</code>\n"
+               "/subscribe 关注 — 有新论文时推送，例：<code>/subscribe agent</code>、<code>/subscribe 谷歌</code>；"
+               "加 每周 / 每天 / 即时 定频率，加 -机构 排除：<code>/subscribe 多模态 每周 -微软</code>\n"
                "/subscriptions — 我的关注；/unsubscribe [编号或名称] — 取消关注（不带参数取消全部）\n"
+               "/tz 时区 — 每天/每周推送在你的 09:00 送达，例：<code>/tz Asia/Shanghai</code>、<code>/tz UTC+8</code>\n"
                "/lang zh|en|auto — 回复语言\n"
                "/privacy — 保存了哪些数据；/forget — 全部删除\n"
                "/start — 欢迎和推荐论文；/help — 本帮助\n"
@@ -33,8 +35,10 @@ STRINGS: dict[str, dict[str, str]] = {
                "/digest — read the \"{digest}\" digest\n"
                "/saved — your saved papers (⭐ on a card); <code>/saved bib</code>, <code>/saved ris</code>, <code>/saved csl</code> "
                "as a BibTeX, RIS or CSL-JSON file for Zotero and other reference managers\n"
-               "/subscribe WHAT — pushes of new papers, e.g. <code>/subscribe agent</code>, <code>/subscribe google</code>\n"
+               "/subscribe WHAT — pushes of new papers, e.g. <code>/subscribe agent</code>, <code>/subscribe google</code>; "
+               "add weekly / daily / instant for how often, -NAME to leave out: <code>/subscribe multimodal weekly -microsoft</code>\n"
                "/subscriptions — what you follow; /unsubscribe [number or name] — stop one (all without one)\n"
+               "/tz ZONE — daily and weekly roundups arrive at 09:00 there, e.g. <code>/tz Europe/Berlin</code>, <code>/tz UTC-5</code>\n"
                "/lang zh|en|auto — the reply language\n"
                "/privacy — what is stored; /forget — delete all of it\n"
                "/start — the welcome and papers to try; /help — this help\n"
@@ -100,9 +104,30 @@ STRINGS: dict[str, dict[str, str]] = {
     "sub_limit": {"zh": "关注数量已达上限（{limit} 个），请先 /unsubscribe 取消一些。",
                   "en": "You follow {limit} things already, the most allowed; /unsubscribe some first."},
     "sub_nothing": {"zh": "目录里没有与「{what}」相关的内容；试试 /list", "en": "Nothing in the catalog matches “{what}”; try /list"},
-    "sub_usage": {"zh": "用法：/subscribe 板块、机构、作者或话题，例如 /subscribe agent、/subscribe 谷歌、/subscribe 投机解码",
+    "sub_usage": {"zh": "用法：/subscribe 板块、机构、作者或话题，例如 /subscribe agent、/subscribe 谷歌、/subscribe 投机解码；"
+                        "可加 每周 / 每天 / 即时 和 -排除项：/subscribe 多模态 每周 -微软",
                   "en": "Usage: /subscribe a section, organisation, author or topic, e.g. /subscribe agent, "
-                        "/subscribe Google, /subscribe speculative decoding"},
+                        "/subscribe Google, /subscribe speculative decoding; add weekly / daily / instant and "
+                        "-what to leave out: /subscribe multimodal weekly -microsoft"},
+    "sub_updated": {"zh": "🔔 已更新对「{label}」的关注。", "en": "🔔 Your follow of “{label}” is updated."},
+    "sub_cadence_daily": {"zh": "每天 09:00（{zone}）发一条消息列出当天的新论文，没有新论文就不发。/tz 设置时区。",
+                          "en": "One message a day at 09:00 ({zone}) lists the day's new papers; none when there are none. "
+                                "/tz sets your time zone."},
+    "sub_cadence_weekly": {"zh": "每周一 09:00（{zone}）发一条消息列出这一周的新论文，没有新论文就不发。/tz 设置时区。",
+                           "en": "One message each Monday at 09:00 ({zone}) lists the week's new papers; none when there "
+                                 "are none. /tz sets your time zone."},
+    "sub_leaves_out": {"zh": "范围：{names}", "en": "Leaving out: {names}"},
+    "roundup_week": {"zh": "🗓 「{label}」过去一周有 {count} 篇新论文（{since} {hour} 起）：",
+                     "en": "🗓 “{label}” this past week: {count} new paper(s) (since {since} {hour}):"},
+    "roundup_day": {"zh": "🗓 「{label}」过去一天有 {count} 篇新论文（{since} {hour} 起）：",
+                    "en": "🗓 “{label}” this past day: {count} new paper(s) (since {since} {hour}):"},
+    "tz_set": {"zh": "好的，时区设为 {zone}（那里现在是 {time}）。每天/每周的推送在 09:00 送达。",
+               "en": "OK, your time zone is {zone} (it is {time} there now). Daily and weekly roundups arrive at 09:00."},
+    "tz_usage": {"zh": "你的时区：{zone}。用法：/tz 时区，例如 <code>/tz Asia/Shanghai</code>、<code>/tz Europe/Berlin</code>、"
+                       "<code>/tz UTC+8</code>",
+                 "en": "Your time zone: {zone}. Usage: /tz ZONE, e.g. <code>/tz Europe/Berlin</code>, "
+                       "<code>/tz America/New_York</code>, <code>/tz UTC-5</code>"},
+    "tz_unknown": {"zh": "不认识「{what}」这个时区。", "en": "“{what}” is not a time zone I know."},
     "subs_title": {"zh": "🔔 你的关注：", "en": "🔔 You follow:"},
     "subs_empty": {"zh": "你还没有关注任何内容。用 /subscribe 关注板块、机构、作者或话题。",
                    "en": "You follow nothing yet. /subscribe to a section, organisation, author or topic."},
@@ -186,6 +211,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd_saved": {"zh": "我收藏的论文", "en": "your saved papers"},
     "cmd_subscribe": {"zh": "关注板块、机构、作者或话题", "en": "follow a section, organisation, author or topic"},
     "cmd_subscriptions": {"zh": "我的关注", "en": "what you follow"},
+    "cmd_tz": {"zh": "时区（每天/每周推送的时间）", "en": "your time zone, for daily and weekly roundups"},
     "cmd_lang": {"zh": "回复语言：zh、en 或 auto", "en": "reply language: zh, en or auto"},
     "cmd_start": {"zh": "开始", "en": "start"},
     "stats_off": {"zh": "统计未开启：请设置 PAPERBOT_STATS_DB。", "en": "Analytics are off: set PAPERBOT_STATS_DB."},

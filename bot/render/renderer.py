@@ -39,6 +39,7 @@ from bot.render.lists import QUERY_ECHO, Lists
 from bot.render.locale import Lang, t
 from bot.render.reasoned import Reasoned
 from bot.render.reply import Reply
+from bot.render.roundups import Roundups
 from bot.render.standing import Standings
 
 
@@ -59,6 +60,7 @@ class Renderer:
     reasoned: Reasoned = field(init=False)
     standings: Standings = field(init=False)
     asked: Asked = field(init=False)
+    roundups: Roundups = field(init=False)
 
     def __post_init__(self) -> None:
         self.kit = Kit(self.catalog, self.lang, {t.id: t for t in self.topics})
@@ -68,6 +70,7 @@ class Renderer:
         self.reasoned = Reasoned(self.kit, self.cards, self.lists)
         self.standings = Standings(self.kit, self.lists)
         self.asked = Asked(self.kit)
+        self.roundups = Roundups(self.kit)
         self.chat = ChatReplies(self.kit, self.cards, self.lists, self.digests, self.keywords, self.featured, self.rng)
 
     def answer(self, answer: Answer) -> list[Reply]:

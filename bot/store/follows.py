@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bot.store.engine import Database
 from bot.store.records import MAX_SUBSCRIPTIONS, Claim, Subscription
-from bot.store.tables import deliveries, subscriptions
+from bot.store.tables import deliveries, roundup_items, subscriptions
 
 SENDING_STALE = 600.0   # a claim older than this belonged to a replica that died mid-broadcast
 
@@ -25,32 +25,45 @@ class Follows:
         self.db = db
         self.owner = owner
 
-    async def subscribe(self, sub: Subscription) -> Literal["added", "exists", "limit"]:
+    async def subscribe(self, sub: Subscription) -> Literal["added", "exists", "updated", "limit"]:
+        """A new follow, or an existing one given another cadence or other exclusions ("updated")."""
+        without = "|".join(sub.without)
         async with self.db.write() as conn:
+            same = (subscriptions.c.user_id == sub.user_id, subscriptions.c.kind == sub.kind,
+                    subscriptions.c.value == sub.value)
+            changed = await conn.execute(subscriptions.update().where(
+                *same, sa.or_(subscriptions.c.cadence != sub.cadence, subscriptions.c.without_keys != without))
+                .values(cadence=sub.cadence, without_keys=without, chat_id=sub.chat_id, lang=sub.lang))
+            if changed.rowcount:
+                return "updated"
             count = (await conn.execute(sa.select(sa.func.count()).select_from(subscriptions)
                                         .where(subscriptions.c.user_id == sub.user_id))).scalar_one()
             if count >= MAX_SUBSCRIPTIONS:
                 return "limit"
             done = await conn.execute(self.db.insert(subscriptions).values(
                 user_id=sub.user_id, kind=sub.kind, value=sub.value, chat_id=sub.chat_id, label=sub.label,
-                lang=sub.lang, at=time.time()).on_conflict_do_nothing())
+                lang=sub.lang, at=time.time(), cadence=sub.cadence, without_keys=without).on_conflict_do_nothing())
             return "added" if done.rowcount else "exists"
 
     async def of(self, user_id: int) -> list[Subscription]:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(subscriptions).where(subscriptions.c.user_id == user_id)
                                       .order_by(subscriptions.c.at))
-            return [_sub(r) for r in rows]
+            return [subscription_of(r) for r in rows]
 
     async def all(self) -> list[Subscription]:
         async with self.db.read() as conn:
-            return [_sub(r) for r in await conn.execute(sa.select(subscriptions))]
+            return [subscription_of(r) for r in await conn.execute(sa.select(subscriptions))]
 
     async def unsubscribe(self, user_id: int, kind: str | None = None, value: str | None = None) -> int:
+        """Stop one follow (or all); the papers its roundup was collecting go with it."""
         query = subscriptions.delete().where(subscriptions.c.user_id == user_id)
+        waiting = roundup_items.delete().where(roundup_items.c.user_id == user_id, roundup_items.c.period.is_(None))
         if kind is not None and value is not None:
             query = query.where(subscriptions.c.kind == kind, subscriptions.c.value == value)
+            waiting = waiting.where(roundup_items.c.kind == kind, roundup_items.c.value == value)
         async with self.db.write() as conn:
+            await conn.execute(waiting)
             return int((await conn.execute(query)).rowcount)
 
     async def latest_language(self, chat_id: int) -> str | None:
@@ -117,6 +130,10 @@ class Follows:
     async def drop_chat(self, chat_id: int) -> None:
         """A chat that blocked the bot or is gone: its subscriptions and pending pushes go."""
         async with self.db.write() as conn:
+            gone = sa.exists().where(subscriptions.c.chat_id == chat_id, subscriptions.c.user_id == roundup_items.c.user_id,
+                                     subscriptions.c.kind == roundup_items.c.kind,
+                                     subscriptions.c.value == roundup_items.c.value)
+            await conn.execute(roundup_items.delete().where(gone, roundup_items.c.period.is_(None)))
             await conn.execute(subscriptions.delete().where(subscriptions.c.chat_id == chat_id))
             await conn.execute(deliveries.update().where(deliveries.c.chat_id == chat_id,
                                                          deliveries.c.status == "pending").values(status="dropped"))
@@ -128,5 +145,6 @@ class Follows:
             return [(r[0], r[1], r[2]) for r in rows]
 
 
-def _sub(row: Any) -> Subscription:
-    return Subscription(row.user_id, row.chat_id, row.kind, row.value, row.label, row.lang)
+def subscription_of(row: Any) -> Subscription:
+    return Subscription(row.user_id, row.chat_id, row.kind, row.value, row.label, row.lang, row.cadence,
+                        tuple(k for k in row.without_keys.split("|") if k))

@@ -15,6 +15,8 @@ from typing import Any, Literal
 log = logging.getLogger(__name__)
 
 Kind = Literal["section", "org", "author", "topic"]
+Cadence = Literal["instant", "daily", "weekly"]
+CADENCES: tuple[Cadence, ...] = ("instant", "daily", "weekly")
 MAX_SUBSCRIPTIONS = 50
 
 
@@ -26,12 +28,38 @@ class Subscription:
     value: str
     label: str
     lang: str = "zh"   # the language the reader subscribed in: pushes follow it
+    cadence: Cadence = "instant"   # each new paper at once, or one roundup a day / a week
+    without: tuple[str, ...] = ()  # exclusion keys (bot.conversation.exclusions): papers never pushed
+
+    @property
+    def follow(self) -> tuple[int, str, str]:
+        """What names one follow in the store: the reader, its kind and value."""
+        return self.user_id, self.kind, self.value
 
 
 @dataclass(frozen=True)
 class Claim:
     chat_id: int
     paper_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Roundup:
+    """One period's roundup of a follow, claimed by this replica (or read back for a page)."""
+
+    id: int
+    sub: Subscription
+    period: str        # the period's key ("weekly:2026-11-30"): logged once per follow
+    paper_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Collected:
+    """A follow with papers waiting for its roundup: the oldest waiting since `oldest` (epoch s)."""
+
+    sub: Subscription
+    zone: str | None   # the reader's /tz, None when never set
+    oldest: float
 
 
 TIMEOUT = 3.0   # seconds a reader waits for the store before "try again later"

@@ -2,6 +2,7 @@
 
     store.saves      ⭐ saves                       (bot.store.saves)
     store.follows    follows and pushes' deliveries (bot.store.follows)
+    store.roundups   daily/weekly roundups, their delivery log, /tz (bot.store.roundups)
     store.journal    the update journal             (bot.store.journal)
     store.owners     which processes are alive      (bot.store.owners)
     store.shared     cooldowns and file_ids         (bot.store.shared)
@@ -22,9 +23,10 @@ from bot.store.journal import Journal
 from bot.store.languages import Languages
 from bot.store.owners import Owners, new_owner_id
 from bot.store.records import Claim, Subscription
+from bot.store.roundups import Roundups
 from bot.store.saves import Saves
 from bot.store.shared import Shared
-from bot.store.tables import deliveries, languages, saves, subscriptions
+from bot.store.tables import deliveries, languages, roundup_items, roundups, saves, subscriptions, time_zones
 
 
 class Store:
@@ -36,6 +38,7 @@ class Store:
         self.db = Database(url)
         self.saves = Saves(self.db)
         self.follows = Follows(self.db, self.owner)
+        self.roundups = Roundups(self.db, self.owner)
         self.journal = Journal(self.db, self.owner)
         self.shared = Shared(self.db)
         self.languages = Languages(self.db)
@@ -66,7 +69,7 @@ class Store:
 
     # --- follows and pushes -----------------------------------------------------------------
 
-    async def subscribe(self, sub: Subscription) -> Literal["added", "exists", "limit"]:
+    async def subscribe(self, sub: Subscription) -> Literal["added", "exists", "updated", "limit"]:
         return await self.follows.subscribe(sub)
 
     async def subscriptions_of(self, user_id: int) -> list[Subscription]:
@@ -133,7 +136,7 @@ class Store:
         """Delete everything stored about a reader (their private chat's pushes too); rows deleted."""
         deleted = 0
         async with self.db.write() as conn:
-            for table in (saves, subscriptions, languages):
+            for table in (saves, subscriptions, languages, time_zones, roundup_items, roundups):
                 deleted += (await conn.execute(table.delete().where(table.c.user_id == user_id))).rowcount
             deleted += (await conn.execute(deliveries.delete().where(deliveries.c.chat_id == user_id))).rowcount
         return deleted

@@ -17,7 +17,10 @@ subscriptions = sa.Table(
     sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("kind", sa.Text, primary_key=True),
     sa.Column("value", sa.Text, primary_key=True), sa.Column("chat_id", sa.BigInteger, nullable=False),
     sa.Column("label", sa.Text, nullable=False), sa.Column("lang", sa.Text, nullable=False, server_default="zh"),
-    sa.Column("at", sa.Float, nullable=False))
+    sa.Column("at", sa.Float, nullable=False),
+    # v5: instant | daily | weekly, and the exclusion keys joined by "|" (bot.conversation.exclusions)
+    sa.Column("cadence", sa.Text, nullable=False, server_default="instant"),
+    sa.Column("without_keys", sa.Text, nullable=False, server_default=""))
 languages = sa.Table(
     "languages", metadata,
     sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("lang", sa.Text, nullable=False))
@@ -51,6 +54,27 @@ queries = sa.Table(
     sa.Column("hit", sa.Integer, nullable=False), sa.Column("user_id", sa.BigInteger),
     sa.Index("queries_at", "at"))
 
+time_zones = sa.Table(
+    "time_zones", metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("zone", sa.Text, nullable=False))
+# Papers a daily or weekly follow collected; `period` is set when a roundup takes them.
+roundup_items = sa.Table(
+    "roundup_items", metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True), sa.Column("kind", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, primary_key=True), sa.Column("paper_id", sa.Text, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False), sa.Column("period", sa.Text),
+    sa.Index("roundup_items_waiting", "period", "user_id"))
+# The roundups' delivery log: one row per follow and period, whichever replica inserts it first.
+roundups = sa.Table(
+    "roundups", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False), sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False), sa.Column("period", sa.Text, nullable=False),
+    sa.Column("chat_id", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),          # sending -> sent | dropped
+    sa.Column("owner", sa.Text), sa.Column("at", sa.Float, nullable=False),
+    sa.UniqueConstraint("user_id", "kind", "value", "period", name="roundups_once"))
+
 Migration = Callable[[sa.Connection], None]
 
 
@@ -71,5 +95,15 @@ def _v4(conn: sa.Connection) -> None:
     metadata.create_all(conn, tables=[owners])
 
 
+def _v5(conn: sa.Connection) -> None:
+    # Follows gain a cadence and exclusions (old rows: instant, none); roundups and /tz. A new
+    # database got both columns from v1, which creates the table as it is defined now.
+    have = {c["name"] for c in sa.inspect(conn).get_columns("subscriptions")}
+    for name, default in (("cadence", "'instant'"), ("without_keys", "''")):
+        if name not in have:
+            conn.execute(sa.text(f"ALTER TABLE subscriptions ADD COLUMN {name} TEXT NOT NULL DEFAULT {default}"))
+    metadata.create_all(conn, tables=[time_zones, roundup_items, roundups])
+
+
 # Versioned migrations, run in order at start by every engine; append, never edit.
-MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Migration, ...] = (_v1, _v2, _v3, _v4, _v5)

@@ -39,12 +39,12 @@ from bot.store.records import guarded
 from bot.store.stats import StatsStore
 from bot.store.stats import default_path as default_stats_path
 from bot.telegram.state import BotState, Cooldown
-from handlers import admin, callbacks, commands, errors, groups, inline, journal, messages, push, readers
+from handlers import admin, callbacks, commands, errors, groups, inline, journal, messages, push, readers, roundups
 from handlers.common import PaperApp, PaperContext
 
 log = logging.getLogger(__name__)
 
-MENU = ("paper", "list", "random", "digest", "saved", "subscribe", "subscriptions", "lang", "help")
+MENU = ("paper", "list", "random", "digest", "saved", "subscribe", "subscriptions", "tz", "lang", "help")
 PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
 
 
@@ -68,6 +68,9 @@ async def on_start(application: PaperApp) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(push.push_job, interval=PUSH_INTERVAL, first=PUSH_INTERVAL,
                                             name="push-new-papers")
+        # Roundups look as often as pushes: a period that ended is sent within seconds of its end.
+        application.job_queue.run_repeating(roundups.roundup_job, interval=PUSH_INTERVAL, first=1.0,
+                                            name="send-roundups")
         if state.store is not None and state.journal_replay:
             # The heartbeat keeps this process's updates its own; a replica that died meanwhile
             # leaves its updates to whoever beats next.
@@ -137,6 +140,7 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(CommandHandler(["subscribe", "follow"], readers.subscribe_command, filters=new))
     app.add_handler(CommandHandler("subscriptions", readers.subscriptions_command, filters=new))
     app.add_handler(CommandHandler(["unsubscribe", "unfollow"], readers.unsubscribe_command, filters=new))
+    app.add_handler(CommandHandler("tz", readers.tz_command, filters=new))
     app.add_handler(CommandHandler("lang", readers.lang_command, filters=new))
     app.add_handler(CommandHandler("forget", readers.forget_command, filters=new))
     app.add_handler(CommandHandler("privacy", readers.privacy_command, filters=new))

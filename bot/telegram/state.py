@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.catalog.bundle import Bundle, build_bundle_parts
+from bot.catalog.schema import Paper
 from bot.catalog.yamlfile import DataError
 from bot.conversation.follow import Pacer
 from bot.conversation.library import Library, compile_library, load_library
 from bot.conversation.understand import ChatContext
 from bot.memo import Memo
 from bot.settings import Settings
-from bot.store.records import guarded
+from bot.store.records import Subscription, guarded
 from bot.store.stats import StatsStore
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class BotState:
     push_pacer: Pacer | None = None   # one pace for every push run of this replica
     journal_replay: bool = False      # `paperbot run` replays unhandled journalled updates; chat/ask do not
     started: float = field(default_factory=time.time)
+    clock: Callable[[], float] = time.time   # the wall clock roundups' periods are read on (tests set it)
     # Bounded per-chat and per-reader memory (PTB's chat_data and user_data never forget a chat).
     contexts: Memo[int, ChatContext] = field(init=False)
     languages: Memo[int, str] = field(init=False)          # a reader's /lang: zh | en | auto
@@ -123,9 +125,28 @@ class BotState:
         if not fresh or self.store is None:
             return 0
         subs = await guarded("reading subscriptions", self.store.all_subscriptions(), [])
-        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index, {t.id for t in new.topics})
+        curated = {t.id for t in new.topics}
+        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index, curated)
         added = await guarded("logging pushes", self.store.enqueue(pairs), 0)
         log.info("%d new paper(s): %d push(es) to %d chat(s) logged", len(fresh), added, len({c for c, _ in pairs}))
+        await self.collect_roundups(subs, fresh, new)
+        return int(added)
+
+    def now(self) -> float:
+        """The time roundups are collected and sent by (PAPERBOT_CLOCK_OFFSET moves it, for trying one out)."""
+        return self.clock() + self.settings.clock_offset
+
+    async def collect_roundups(self, subs: list[Subscription], fresh: list[Paper], new: Library) -> int:
+        """Keep each new paper for the next roundup of every daily or weekly follow it matches."""
+        from bot.conversation.follow import collected
+
+        if self.store is None:
+            return 0
+        items = await asyncio.to_thread(collected, subs, fresh, new.index, {t.id for t in new.topics})
+        if not items:
+            return 0
+        added = await guarded("collecting roundups", self.store.roundups.collect(items, self.now()), 0)
+        log.info("%d paper(s) kept for %d roundup(s)", added, len({f for f, _ in items}))
         return int(added)
 
     async def cooldown_allows(self, chat_id: int, rule_id: str) -> bool:

@@ -1,0 +1,126 @@
+"""The roundup job: each daily or weekly follow gets one message per period that collected papers.
+
+A run reads the follows with collected papers, finds for each the period its oldest paper fell
+in (on the reader's clock: /tz, else guessed from the follow's language) and, once that period
+has ended, claims it in the delivery log: the claim is the log row's unique key (follow,
+period), so across replicas and restarts each period is sent once; a period with no papers
+has no row and no message; a bot that was down when a period ended sends it on its next run.
+Flood control and other refusals release nothing: a roundup already logged is not sent again
+(the same at-most-once rule as pushes), and a chat that blocked the bot loses its follows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.catalog.schema import Paper
+from bot.conversation.cadence import guessed_zone, tz_of, window_of
+from bot.conversation.follow import Pacer
+from bot.render.locale import Lang
+from bot.render.renderer import Renderer
+from bot.render.reply import Reply
+from bot.store.records import guarded
+from handlers.common import markup
+from handlers.push import Broadcast
+
+if TYPE_CHECKING:
+    from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+PER_RUN = 2000   # follows looked at per run; the rest wait for the next run
+
+Send = Callable[[int, str, object], Awaitable[object]]
+
+
+async def send_roundups(store: Store, now: float, renderer_for: Callable[[Lang], Renderer], send: Send, pacer: Pacer,
+                        catalog_get: Callable[[str], Paper | None]) -> Broadcast:
+    """Send every ended period's roundup this replica can claim. Pure of Telegram but for `send`."""
+    outcome = Broadcast()
+    for waiting in await store.roundups.waiting(PER_RUN):
+        sub = waiting.sub
+        window = window_of(waiting.oldest, sub.cadence, tz_of(waiting.zone or guessed_zone(sub.lang)))
+        if window.end > now:
+            continue   # the period is still under way
+        roundup = await store.roundups.claim(sub, window.key, window.end, now)
+        if roundup is None:
+            continue   # sent already, by another replica or before a restart
+        papers = [p for i in roundup.paper_ids if (p := catalog_get(i)) is not None]
+        if not papers:
+            await store.roundups.finish(roundup, "dropped")
+            continue
+        lang: Lang = "en" if sub.lang == "en" else "zh"
+        reply = renderer_for(lang).roundups.roundup(sub, roundup.period, papers, roundup.id)
+        await pacer.wait()
+        try:
+            await send(sub.chat_id, reply.text, markup(reply))
+        except (Forbidden, BadRequest) as exc:
+            log.info("roundup: chat %s unreachable (%s); its follows are removed", sub.chat_id, exc)
+            await store.roundups.finish(roundup, "dropped")
+            await store.drop_chat(sub.chat_id)
+            outcome.dropped += 1
+            continue
+        except (RetryAfter, TelegramError) as exc:
+            # Logged means not sent again: a reader never gets a period twice (at worst not at all).
+            log.warning("roundup %s to %s not delivered: %s", roundup.period, sub.chat_id, exc)
+            await store.roundups.finish(roundup, "dropped")
+            outcome.deferred += 1
+            if isinstance(exc, RetryAfter):
+                break
+            continue
+        await store.roundups.finish(roundup, "sent")
+        outcome.sent += 1
+    return outcome
+
+
+async def roundup_job(context: object) -> None:
+    """JobQueue entry: one run of roundups, never raising (a store outage is logged)."""
+    from handlers.common import PaperContext, renderer
+
+    assert isinstance(context, PaperContext)
+    state = context.state
+    store = state.store
+    if store is None:
+        return
+    pacer = state.push_pacer
+    if pacer is None:
+        pacer = state.push_pacer = Pacer(state.settings.push_rate)
+
+    async def send(chat_id: int, text: str, reply_markup: object) -> object:
+        return await context.bot.send_message(chat_id, text, reply_markup=reply_markup)  # type: ignore[arg-type]
+
+    now = state.now()
+    await guarded("settling roundups a stopped replica left", store.roundups.settle_stale(now))
+    outcome = await guarded("sending roundups", send_roundups(
+        store, now, lambda lang: renderer(context, lang), send, pacer, state.library.catalog.get))
+    if outcome is not None and (outcome.sent or outcome.dropped or outcome.deferred):
+        log.info("roundups: %d sent, %d chats dropped, %d not delivered", outcome.sent, outcome.dropped,
+                 outcome.deferred)
+
+
+async def roundup_page(update: Update, context: object, roundup_id: str, page: int, lang: Lang) -> Reply | None:
+    """A roundup's Prev/Next: its papers read back from the log; only in the chat it was sent to."""
+    from handlers.common import PaperContext, renderer
+
+    assert isinstance(context, PaperContext)
+    store = context.state.store
+    chat = update.effective_chat
+    if store is None or chat is None or not roundup_id.isdigit():
+        return None
+    found = await guarded("reading a roundup", store.roundups.papers_of(int(roundup_id)))
+    if found is None:
+        return None
+    follow, chat_id, period, paper_ids = found
+    if chat_id != chat.id:
+        return None
+    subs = await guarded("reading follows", store.subscriptions_of(follow[0]), [])
+    sub = next((s for s in subs if s.follow == follow), None)   # a follow since stopped: a stale button
+    catalog = context.state.library.catalog
+    papers = [p for i in paper_ids if (p := catalog.get(i)) is not None]
+    if sub is None or not papers:
+        return None
+    return renderer(context, lang).roundups.roundup(sub, period, papers, int(roundup_id), page)
