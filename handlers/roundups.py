@@ -43,7 +43,9 @@ async def send_roundups(store: Store, now: float, renderer_for: Callable[[Lang],
     outcome = Broadcast()
     for waiting in await store.roundups.waiting(PER_RUN):
         sub = waiting.sub
-        window = window_of(waiting.oldest, sub.cadence, tz_of(waiting.zone or guessed_zone(sub.lang)))
+        chosen = await store.language(sub.user_id)   # the reader's /lang, else the language they followed in
+        lang: Lang = "en" if (chosen or sub.lang) == "en" else "zh"
+        window = window_of(waiting.oldest, sub.cadence, tz_of(waiting.zone or guessed_zone(lang)))
         if window.end > now:
             continue   # the period is still under way
         roundup = await store.roundups.claim(sub, window.key, window.end, now)
@@ -53,7 +55,6 @@ async def send_roundups(store: Store, now: float, renderer_for: Callable[[Lang],
         if not papers:
             await store.roundups.finish(roundup, "dropped")
             continue
-        lang: Lang = "en" if sub.lang == "en" else "zh"
         reply = renderer_for(lang).roundups.roundup(sub, roundup.period, papers, roundup.id)
         await pacer.wait()
         try:

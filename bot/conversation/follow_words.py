@@ -24,7 +24,10 @@ _EN = re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:(?:daily|weekly)\s+
 # What a request says around the thing it follows: "的论文", "papers", "有新的就告诉我".
 _AROUND = re.compile(r"(?:相关)?的?(?:新)?(?:论文|文章|paper)s?(?=$|[，,。.！!\s]|但|不|每)|有新的?(?:论文)?就?(?:告诉|通知)我|"
                      r"\b(?:new\s+)?(?:papers?|articles?)\b(?:\s+(?:on|about|in))?|\bplease\b|[。.!！?？]+$")
-_PUSH_ONLY = re.compile(r"^(?:send|push|email) me|推送|发")   # needs a cadence or "papers" to be a follow
+# A question about following ("推送是什么", "follow what?") is answered, not taken for a follow.
+_QUESTION = re.compile(r"什么|怎么|吗\s*$|[?？]\s*$|\b(?:what|how|why|who)\b")
+# "send me all the papers" asks for a list or the bundle: a follow only when it says how often.
+_SEND_ONLY = re.compile(r"^(?:please\s+|can you\s+|could you\s+)?(?:send|email) me|(?<!推)发")
 
 
 def follow_request(text: str) -> str | None:
@@ -35,8 +38,10 @@ def follow_request(text: str) -> str | None:
         return None
     cue = plain[:found.start("what")]
     what = found.group("what")
+    if _QUESTION.search(what):
+        return None
     cadence = re.search(r"每周|每天|每日|每星期|每个星期|即时|实时|\b(?:daily|weekly|every (?:day|week)|instantly)\b", plain)
-    if _PUSH_ONLY.search(cue) and not cadence and not re.search(r"论文|文章|\bpapers?\b", what):
+    if _SEND_ONLY.search(cue) and not cadence:
         return None   # "send me the bundle", "发个链接": not a follow
     head = cue.replace("给我", " ").replace("帮我", " ")
     leading = re.findall(r"每周|每天|每日|每星期|每个星期|即时|实时|daily|weekly", head)

@@ -145,11 +145,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "lang_auto": {"zh": "好的，按消息语言自动回复。", "en": "OK, replies follow the language of each message."},
     "lang_usage": {"zh": "用法：/lang zh、/lang en 或 /lang auto", "en": "Usage: /lang zh, /lang en or /lang auto"},
     "forgot": {"zh": "已删除与你有关的全部记录（{count} 条）。", "en": "Everything stored about you is deleted ({count} record{s})."},
-    "privacy": {"zh": "本机器人保存：你收藏的论文、你的关注及推送所在的聊天、你选择的语言、推送记录。"
+    "privacy": {"zh": "本机器人保存：你收藏的论文、你的关注（频率与排除项）及推送所在的聊天、你选择的语言和时区、推送记录。"
                       "查询统计不记录用户身份（除非运营者开启 STATS_STORE_USERS）。/forget 可随时全部删除。",
-                "en": "This bot stores: the papers you save, what you follow and the chat pushes go to, your /lang "
-                      "choice, and which pushes were sent. Query statistics are anonymous unless the operator turns "
-                      "on STATS_STORE_USERS. /forget deletes all of it at any time."},
+                "en": "This bot stores: the papers you save, what you follow (how often, what it leaves out) and the "
+                      "chat pushes go to, your /lang and /tz choices, and which pushes were sent. Query statistics "
+                      "are anonymous unless the operator turns on STATS_STORE_USERS. /forget deletes all of it at any time."},
     "push_title": {"zh": "🔔 你关注的方向有 {count} 篇新论文：", "en": "🔔 {count} new paper(s) you follow:"},
     "store_down": {"zh": "暂时无法保存，请稍后再试。", "en": "That cannot be saved right now; please try again later."},
     "bundle_part": {"zh": "第 {n}/{total} 部分", "en": "Part {n} of {total}"},

@@ -1,6 +1,7 @@
 """Two `paperbot run` replicas in webhook mode on one PostgreSQL, against the local Bot API
 server: what a reader does through one is seen by the other, a cooldown holds across both,
-the bundle is uploaded once, and a new paper is pushed once in total."""
+the bundle is uploaded once, a new paper is pushed once in total, and a weekly roundup is
+sent once across both and across a restart in the middle of its week."""
 
 from __future__ import annotations
 
@@ -34,28 +35,61 @@ def numbered(update: dict[str, Any]) -> dict[str, Any]:
     return dict(update, update_id=int(time.time() * 1000) % 10**9)
 
 
+def replica(server: BotAPIServer, folder: Path, port: int, database: str, catalog: Path, **env: str) -> RunningBot:
+    return RunningBot(server, folder, WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_LISTEN="127.0.0.1",
+                      WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, DATABASE_URL=database,
+                      PAPERBOT_CATALOG=str(catalog), PAPERBOT_RELOAD_INTERVAL="1", **env)
+
+
+async def collected(database: str) -> list[tuple[str, str | None]]:
+    """The papers roundups collected, read straight from PostgreSQL: (paper, the period that took it)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database)
+    try:
+        return [(r["paper_id"], r["period"]) for r in await conn.fetch("SELECT paper_id, period FROM roundup_items")]
+    finally:
+        await conn.close()
+
+
+async def restart(server: BotAPIServer, replicas: list[RunningBot], which: list[int], folders: list[Path],
+                  ports: list[int], database: str, catalog: Path, **env: str) -> int:
+    """Stop these replicas together, start them again (with `env`); the call-log mark from before they start."""
+    codes = await asyncio.gather(*(asyncio.to_thread(replicas[n].stop) for n in which))
+    assert list(codes) == [0] * len(which)
+    mark = server.mark()
+    for n in which:
+        replicas[n] = replica(server, folders[n], ports[n], database, catalog, **env)
+    await server.wait_for("setWebhook", count=len(which), timeout=40, since=mark)
+    for n in which:
+        await wait_for_port(ports[n])
+    return mark
+
+
+def sent_about(server: BotAPIServer, since: int, words: str) -> list[dict[str, Any]]:
+    return [p for m, p in server.calls[since:] if m == "sendMessage" and words in p.get("text", "")]
+
+
 async def test_two_replicas_share_one_postgresql(server: BotAPIServer, tmp_path: Path, postgres_url: str) -> None:
     database = await fresh_database(postgres_url, "replicas")
     catalog = tmp_path / "papers.yaml"
     catalog.write_bytes((DATA / "papers.yaml").read_bytes())
     ports = [free_port(), free_port()]
-    replicas = []
-    for n, port in enumerate(ports):
-        folder = tmp_path / f"replica{n}"
-        folder.mkdir()
-        replicas.append(RunningBot(server, folder, WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-                                   WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET,
-                                   DATABASE_URL=database, PAPERBOT_CATALOG=str(catalog),
-                                   PAPERBOT_RELOAD_INTERVAL="1"))
+    folders = [tmp_path / "replica0", tmp_path / "replica1"]
+    replicas = [replica(server, f, p, database, catalog) for f, p in zip(folders, ports, strict=True)]
     try:
         await server.wait_for("setWebhook", count=2, timeout=40)
         for port in ports:
             await wait_for_port(port)
         a, b = ports
 
-        # A follow made through A is listed by B.
+        # A follow made through A is listed by B; a weekly one beside it.
         await post(a, numbered(message("/subscribe agent")))
         await server.wait_for("sendMessage", timeout=20)
+        mark = server.mark()
+        await post(a, numbered(message("/subscribe multimodal weekly")))
+        [weekly] = await server.wait_for("sendMessage", timeout=20, since=mark)
+        assert "Following “Multimodal”" in weekly["text"] and "each Monday at 09:00 (UTC)" in weekly["text"]
         mark = server.mark()
         await post(b, numbered(message("/subscriptions")))
         [listing] = await server.wait_for("sendMessage", timeout=20, since=mark)
@@ -86,18 +120,41 @@ async def test_two_replicas_share_one_postgresql(server: BotAPIServer, tmp_path:
         [again] = await server.wait_for("sendDocument", timeout=30, since=mark)
         assert isinstance(again["document"], str)                   # B reused A's upload by file_id
 
-        # A new paper in the shared catalog: both replicas reload, the follower gets one push.
+        # New papers in the shared catalog: both replicas reload, the follower gets one push of the
+        # agent paper, and the multimodal one is kept (once) for the weekly roundup, not pushed.
         entry = {"id": "agentbench", "title": "AgentBench: Evaluating LLMs as Agents", "authors": ["Xiao Liu"],
                  "arxiv": "2308.03688", "date": "2023-08", "section": "agent", "orgs": ["tsinghua"]}
+        vision = {"id": "vision-e2e", "title": "Seeing Further: A Vision-Language Model", "authors": ["Ada Lovelace"],
+                  "arxiv": "2311.00001", "date": "2023-11", "section": "multimodal", "orgs": ["google"]}
         mark = server.mark()
-        catalog.write_text(insert_papers(catalog.read_text(encoding="utf-8"), str(catalog), entries_yaml([entry])),
-                           encoding="utf-8")
+        catalog.write_text(insert_papers(catalog.read_text(encoding="utf-8"), str(catalog),
+                                         entries_yaml([entry, vision])), encoding="utf-8")
         [push] = await server.wait_for("sendMessage", timeout=40, since=mark)
         assert "AgentBench" in push["text"] and int(push["chat_id"]) == PRIVATE["id"]
+        assert "Seeing Further" not in push["text"]
         await asyncio.sleep(7)                                       # past both replicas' next push runs
-        pushes = [p for m, p in server.calls[mark:] if m == "sendMessage" and "AgentBench" in p.get("text", "")]
-        assert len(pushes) == 1
+        assert len(sent_about(server, mark, "AgentBench")) == 1
+        assert await collected(database) == [("vision-e2e", None)]
+
+        # A restart in the middle of the week: the paper stays collected and nothing is sent.
+        start = await restart(server, replicas, [0], folders, ports, database, catalog)
+        await asyncio.sleep(2)                                       # past the restarted replica's first run
+        assert sent_about(server, mark, "Seeing Further") == []
+        assert await collected(database) == [("vision-e2e", None)]
+
+        # Eight days on (PAPERBOT_CLOCK_OFFSET, set as both restart, rather than sleeping through a
+        # week): the week has ended, and its roundup is sent once in all.
+        start = await restart(server, replicas, [0, 1], folders, ports, database, catalog,
+                              PAPERBOT_CLOCK_OFFSET=str(8 * 86400))
+        [roundup] = await server.wait_for("sendMessage", timeout=30, since=start)
+        assert "“Multimodal” this past week: 1 new paper" in roundup["text"] and "Seeing Further" in roundup["text"]
+        assert int(roundup["chat_id"]) == PRIVATE["id"]
+        await asyncio.sleep(6)                                       # past both replicas' next runs
+        assert len(sent_about(server, start, "Seeing Further")) == 1
+        [(paper, period)] = await collected(database)
+        assert paper == "vision-e2e" and period is not None and period.startswith("weekly:")
         assert not server.errors
     finally:
-        for replica in replicas:
-            assert await asyncio.to_thread(replica.stop) == 0
+        for bot in replicas:
+            assert await asyncio.to_thread(bot.stop) == 0
+

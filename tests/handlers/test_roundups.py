@@ -128,6 +128,8 @@ async def test_the_readers_zone_sets_the_hour(bot: LocalBot, clock: Clock) -> No
 async def test_exclusions_hold_for_pushes_and_roundups(bot: LocalBot, clock: Clock) -> None:
     [answer] = texts(await bot.say("/subscribe multimodal weekly -microsoft"))
     assert "Leaving out: not Microsoft" in answer
+    [same] = texts(await bot.say("关注多模态，但不要微软的"))
+    assert same == "你已经关注了「多模态」。"                  # the same follow: weekly, without Microsoft
     [answer] = texts(await bot.say("关注 agent，但不要清华的"))
     assert "不含 清华大学" in answer or "不含 清华" in answer
     [listing] = texts(await bot.say("/subscriptions"))
@@ -172,3 +174,15 @@ async def test_a_long_roundup_is_paged_in_one_message(bot: LocalBot, clock: Cloc
     buttons = json.loads(buttons) if isinstance(buttons, str) else buttons
     assert any(b["callback_data"].startswith("rp:") and b["callback_data"].endswith(":0|en")
                for row in buttons["inline_keyboard"] for b in row)
+
+
+async def test_help_and_the_command_menu_name_tz_and_the_cadences(bot: LocalBot) -> None:
+    from bot.telegram.app import MENU
+
+    assert "tz" in MENU
+    [en] = texts(await bot.say("/help", language_code="en"))
+    assert "/tz" in en and "weekly" in en and "-microsoft" in en
+    [zh] = texts(await bot.say("/help", language_code="zh-hans"))
+    assert "/tz" in zh and "每周" in zh and "-微软" in zh
+    [usage] = texts(await bot.say("/subscribe weekly"))
+    assert "Usage" in usage                                     # a cadence alone names nothing to follow

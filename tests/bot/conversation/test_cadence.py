@@ -83,7 +83,7 @@ def test_a_follow_asked_in_plain_words(text: str, words: str) -> None:
     assert follow_request(text) == words
 
 
-@pytest.mark.parametrize("text", ["send me the bundle", "推送是什么", "发个链接", "Medusa 是谁发表的",
-                                  "关注度最高的论文", "follow-ups?", "who follows Tri Dao"])
+@pytest.mark.parametrize("text", ["send me the bundle", "send me all the papers", "send me agent papers", "推送是什么",
+                                  "发个链接", "Medusa 是谁发表的", "关注度最高的论文", "follow-ups?", "who follows Tri Dao"])
 def test_other_messages_are_not_follows(text: str) -> None:
     assert follow_request(text) is None
