@@ -1,4 +1,4 @@
-from bot.cli import main
+from bot.cli import entry
 
 if __name__ == "__main__":  # not when a worker process imports it
-    raise SystemExit(main())
+    raise SystemExit(entry())
