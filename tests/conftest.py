@@ -53,6 +53,18 @@ def library(catalog: Catalog, index: SearchIndex) -> Library:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def compiled_sources() -> None:
+    """The processes the tests start (`paperbot run`, the command line) import the project from
+    bytecode, as an installed package would: where PYTHONDONTWRITEBYTECODE is set, each of them
+    would compile every module from source again. A stale file is never used (its source's
+    time and size are checked on import)."""
+    import compileall
+
+    for package in ("bot", "handlers"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
 def private_home_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Caches and data of this run (and of the processes it starts) stay out of the real home."""
     import os

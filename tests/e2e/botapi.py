@@ -38,6 +38,8 @@ class BotAPIServer:
     hold_after: dict[str, int] = field(default_factory=dict)
     held: int = 0
     _released: asyncio.Event = field(default_factory=asyncio.Event)
+    # a "timeout" fault's call is over: answered late, or given up by the bot (its handler cancelled)
+    abandoned: asyncio.Event = field(default_factory=asyncio.Event)
     _next_id: int = 1
     _runner: web.AppRunner | None = None
     _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -140,8 +142,11 @@ class BotAPIServer:
             return web.json_response({"ok": False, "error_code": 500, "description": "Internal Server Error"},
                                      status=500)
         if kind == "timeout":
-            await asyncio.sleep(6)  # longer than the client's read timeout (5 s)
-            return web.json_response({"ok": False, "error_code": 500, "description": "too late"}, status=500)
+            try:
+                await asyncio.sleep(6)  # longer than the client's read timeout (5 s)
+                return web.json_response({"ok": False, "error_code": 500, "description": "too late"}, status=500)
+            finally:
+                self.abandoned.set()
         assert kind == "drop", kind
         if request.transport is not None:
             request.transport.close()

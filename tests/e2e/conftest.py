@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -80,13 +81,13 @@ async def bot(server: BotAPIServer, tmp_path: Path) -> AsyncIterator[subprocess.
         await server.wait_for("setMyCommands", count=2, timeout=30)
         yield running.proc
     finally:
-        running.stop()
+        # In a thread: the server on this loop must answer the bot's last calls (the getUpdates
+        # that confirms the offset) for its stop to end at once, not at a read timeout.
+        await asyncio.to_thread(running.stop)
 
 
 async def wait_for_port(port: int, timeout: float = 20.0) -> None:
     """Telegram is told the webhook URL just before the local server listens: wait for it."""
-    import asyncio
-
     deadline = time.monotonic() + timeout
     while True:
         try:
