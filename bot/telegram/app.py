@@ -108,16 +108,23 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
         file_url = state.settings.base_file_url()
         if file_url:
             builder = builder.base_file_url(file_url)
-    settling = journal.SettlingRequest(connection_pool_size=1)
-    builder = builder.request(request).get_updates_request(request) if request is not None \
-        else builder.get_updates_request(settling)
+    # Made only when the bot talks to a Bot API over HTTP: each HTTP client loads the system's
+    # CA bundle (0.15 s and more), which the local backend of `chat` and `ask` never needs.
+    settling: journal.SettlingRequest | None = None
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    else:
+        settling = journal.SettlingRequest(connection_pool_size=1)
+        builder = builder.get_updates_request(settling)
     # Telegram's flood limits (a 429 retry_after is waited out and retried) and, either way, the
     # journal's word just before each request.
     limiter = PatientRateLimiter(max_retries=3) if rate_limit else JournalGate()
     builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     app: PaperApp = builder.build()
     queue = app.update_queue if isinstance(app.update_queue, journal.JournalQueue) else None
-    limiter.queue = settling.queue = queue
+    limiter.queue = queue
+    if settling is not None:
+        settling.queue = queue
     app.bot_data["state"] = state
 
     # Only new messages: an edit or a channel post would make the bot answer twice or in a

@@ -53,3 +53,16 @@ async def test_the_group_chat_names_the_bot_and_explains_a_wrong_mention() -> No
     assert silence("@PaperLocalBot hi", "PaperLocalBot", group=True) == ""
     assert silence("anyone up for lunch?", "PaperLocalBot", group=True) == ""
     assert silence("@paperbot medusa", "PaperLocalBot", group=False) == ""
+
+
+async def test_the_local_backend_makes_no_http_client(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each HTTP client loads the system's CA bundle (0.15 s and more): `chat`, `ask` and every
+    LocalBot in the tests answer in-process and need none."""
+    import ssl
+
+    made: list[object] = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: made.append(a) or real(*a, **k))
+    async with LocalBot(settings) as local:
+        assert "2401.10774" in last_shown(await local.say("/paper medusa")).text
+    assert made == []
