@@ -303,12 +303,34 @@ def run_bot(settings: Settings) -> int:
         if settings.webhook_url:
             asyncio.run(serve_webhook(app, state, allowed))
         else:
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+            stop_once(loop)
             # An unreachable Bot API at start is retried (PTB logs each attempt); a wrong token is not.
-            app.run_polling(allowed_updates=allowed, bootstrap_retries=-1)
+            app.run_polling(allowed_updates=allowed, bootstrap_retries=-1, stop_signals=None)
     except InvalidToken:
         log.error("Telegram refused the bot token (401/404 from getMe): check TELEGRAM_BOT_TOKEN")
         return 1
     return 0
+
+
+def stop_once(loop: asyncio.AbstractEventLoop) -> None:
+    """Polling's stop signals: the first ends whatever phase runs (PTB then stops polling, drains
+    the updates in flight and shuts down); a second one during that drain is only logged. PTB's
+    own handler raises again, in the middle of the shutdown, and skips the rest of it: the
+    analytics' last rows and the journal's leave would be lost."""
+    stopping = False
+
+    def on_signal() -> None:
+        nonlocal stopping
+        if stopping:
+            log.info("stop signal again: still finishing the updates in flight")
+            return
+        stopping = True
+        raise SystemExit  # as PTB's handler does: out of run_polling's current phase into its shutdown
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGABRT):
+        loop.add_signal_handler(sig, on_signal)
 
 
 async def initialize_with_retry(app: PaperApp, stop: asyncio.Event) -> bool:

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
@@ -48,7 +49,7 @@ async def test_a_timeout_is_not_retried_and_the_bot_carries_on(server: BotAPISer
     while "TimedOut" not in log.read_text() and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
     assert "TimedOut" in log.read_text()
-    await asyncio.sleep(1.5)  # the server answers the abandoned call 6 s after it came
+    await asyncio.wait_for(server.abandoned.wait(), 30)  # and the server's side of the call is over
     server.push(message("/paper gptq"))
     [after] = await server.wait_for("sendMessage", timeout=30)
     assert "GPTQ" in after["text"] and bot.poll() is None
@@ -118,6 +119,39 @@ async def test_a_second_sigterm_during_shutdown_never_leaves_it_hanging(server: 
     assert time.monotonic() - start < 15
     with sqlite3.connect(tmp_path / "stats.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM queries").fetchone()[0] == 1
+
+
+async def test_a_second_sigterm_while_a_reply_is_in_flight_still_drains_it(server: BotAPIServer,
+                                                                            tmp_path: Path) -> None:
+    """The second signal lands for sure inside the drain (a reply is held there): the reply still
+    goes out, its row is recorded and the process leaves the journal, as after one signal."""
+    running = RunningBot(server, tmp_path)
+    await server.wait_for("setMyCommands", count=2, timeout=30)
+    server.hold("sendMessage")
+    update = message("/paper medusa")
+    server.push(update)
+    await until(lambda: server.held >= 1 and server.confirmed > update["update_id"], 20, "the reply held")
+    running.proc.send_signal(signal.SIGTERM)
+    await until(lambda: "received stop signal" in running.log_path.read_text(), 20, "the drain begun")
+    running.proc.send_signal(signal.SIGTERM)
+    await until(lambda: "stop signal again" in running.log_path.read_text() or running.proc.poll() is not None,
+                20, "the second signal seen")
+    server.release()                            # the held call is lost; its retry goes through
+    assert await asyncio.to_thread(running.stop, signal_sent=True) == 0
+    [card] = [p for m, p in server.calls if m == "sendMessage"]
+    assert "2401.10774" in card["text"]
+    with sqlite3.connect(tmp_path / "stats.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM queries").fetchone()[0] == 1
+    with sqlite3.connect(tmp_path / "store.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM owners").fetchone()[0] == 0, "the journal was not left"
+
+
+async def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.01)
 
 
 def _peak_rss_mb(pid: int) -> float:
