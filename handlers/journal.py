@@ -41,6 +41,10 @@ ACCEPT_WAIT = 1.0    # polling: seconds an update waits for its row before it is
 ANSWER_WAIT = 0.5    # seconds a reply waits for the answer decision before it goes anyway
 DURABLE_WAIT = 5.0   # webhook: seconds the 200 waits for the row (then 503: Telegram retries)
 SETTLE_WAIT = 5.0    # polling: seconds the next getUpdates waits for the rows before it
+# A store call in flight this long means a hung store (a frozen database): a card stops waiting
+# for its row or its answer decision at once, and getUpdates for the rows after SETTLE_STALL.
+STALL = 0.25
+SETTLE_STALL = 1.0
 
 NOT_A_REPLY = frozenset({"sendChatAction", "getFile", "getMe", "getChatMember"})
 
@@ -77,6 +81,10 @@ class JournalQueue(asyncio.Queue[object]):
     async def put_durable(self, update: Update) -> bool:
         """Webhook: True once the update's row is durable (or it was journalled before)."""
         if self.store is None:
+            await super().put(update)
+            return True
+        if self.store.db.gone is not None:   # never durable again until a restart: answer without a row
+            self.unjournalled += 1
             await super().put(update)
             return True
         accepted = self._admit(update, fallback=False)
@@ -123,17 +131,30 @@ class JournalQueue(asyncio.Queue[object]):
             return done
         accepted.add_done_callback(journalled)
         if fallback:
+            loop = asyncio.get_running_loop()
+            began = loop.time()
+
             def slow() -> None:
-                if not accepted.done():
+                if accepted.done() or queued:
+                    return
+                if loop.time() - began >= ACCEPT_WAIT or self.store is None or self.store.db.stalled() >= STALL:
                     self.unjournalled += 1
                     hand_over()
-            asyncio.get_running_loop().call_later(ACCEPT_WAIT, slow)
+                else:
+                    loop.call_later(STALL, slow)
+            loop.call_later(STALL, slow)
         return accepted
 
     async def settle(self) -> None:
         """Before getUpdates confirms an offset: the rows of the updates before it are durable."""
-        if self.store is not None and not await self.store.journal.settled(SETTLE_WAIT):
-            log.warning("store: the journal is slow; confirming updates to Telegram without their rows")
+        if self.store is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_WAIT
+        while not await self.store.journal.settled(STALL):
+            if loop.time() >= deadline or self.store.db.stalled() >= SETTLE_STALL:
+                log.warning("store: the journal is slow; confirming updates to Telegram without their rows")
+                return
 
     async def before_call(self, endpoint: str) -> None:
         """Just before a Bot API request made while handling an update: its first request asks
@@ -144,8 +165,9 @@ class JournalQueue(asyncio.Queue[object]):
         decision = self._decisions.get(update_id)
         if decision is None:
             decision = self._decisions[update_id] = self.store.journal.answer(update_id)
+        wait = 0.0 if self.store.db.stalled() >= STALL and not decision.done() else ANSWER_WAIT
         try:
-            mine = await asyncio.wait_for(asyncio.shield(decision), ANSWER_WAIT)
+            mine = await asyncio.wait_for(asyncio.shield(decision), wait)
         except Exception as exc:
             # A slow or broken store: this process accepted the update and is alive, so no one
             # else replays it; the reply goes.

@@ -49,6 +49,8 @@ async def load_language(update: Update, context: PaperContext) -> None:
     store = context.state.store
     if user is None or store is None or context.state.languages.get(user.id) is not None:
         return
+    if store.db.stalled() >= QUICK:   # a hung store: not even QUICK seconds of this card wait for it
+        return
     chosen = await guarded("reading a language", store.language(user.id), FAILED, timeout=QUICK)
     if chosen != FAILED:
         context.state.languages.set(user.id, chosen or "auto")

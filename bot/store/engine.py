@@ -3,17 +3,29 @@
 SQLAlchemy Core over two drivers: SQLite (aiosqlite, WAL) by default and PostgreSQL (asyncpg)
 when DATABASE_URL says postgresql://. The repositories beside this module (saves, follows,
 journal, shared, languages) each own one concern and reach the database only through
-`read()` and `write()`: on SQLite every write transaction of this process goes through one
-lock, so two transactions never overlap on the file ("database is locked") and a connection is
-never shared by two of them.
+`read()` and `write()`.
+
+SQLite: this process holds one connection, and one transaction at a time goes through it (a
+lock around reads and writes alike), so two transactions never overlap ("database is locked",
+"cannot commit transaction - SQL statements in progress"). The file keeps a rollback journal
+rather than WAL: WAL maps its `-shm` file into memory, and a `-shm` truncated or replaced under
+the process kills it with SIGBUS, while a rollback journal needs no shared memory at all. The
+file is watched: removed or replaced while the bot runs (its directory deleted), every later
+write is refused (`StoreGone`) instead of confirmed into a deleted file.
+
+PostgreSQL: a pool, with connect, statement and pool timeouts, so a frozen server costs a
+caller seconds, never forever. `stalled()` says how long the oldest call in flight has waited:
+what must not wait for a hung store (a card) goes on without it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -42,13 +54,25 @@ def engine_url(url: str) -> str:
     raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql:// (got {url.split(':', 1)[0]}:)")
 
 
+CONNECT_TIMEOUT = 5.0     # PostgreSQL: seconds to connect, and to wait for a pooled connection
+STATEMENT_TIMEOUT = 10.0  # PostgreSQL: seconds one statement may take
+
+
+class StoreGone(RuntimeError):
+    """The SQLite file was removed or replaced while the bot ran: nothing more is written to it."""
+
+
 class Database:
     """One database: `open()` connects and migrates, `close()` disposes of the pool."""
 
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: AsyncEngine | None = None
-        self._writer = asyncio.Lock()   # SQLite only: one write transaction at a time
+        self._one = asyncio.Lock()   # SQLite only: one transaction at a time on the one connection
+        self._busy: dict[int, float] = {}   # calls in flight: when each began
+        self._ids = itertools.count()
+        self._file: tuple[str, int, int] | None = None   # SQLite: (path, device, inode) at open
+        self.gone: str | None = None   # why writes are refused (the file went away), once it did
 
     @property
     def engine(self) -> AsyncEngine:
@@ -66,36 +90,76 @@ class Database:
             path = url.removeprefix("sqlite+aiosqlite:///")
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        if url.endswith(":memory:"):  # one shared connection, or every query sees another empty database
+        if url.startswith("sqlite"):
+            # One connection (see the module's docstring); in memory it is also the only database.
             from sqlalchemy.pool import StaticPool
 
             self._engine = create_async_engine(url, poolclass=StaticPool)
-        else:
-            self._engine = create_async_engine(url, pool_pre_ping=url.startswith("postgresql"))
-        if self.dialect == "sqlite":
             sa.event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            self._engine = create_async_engine(url, pool_pre_ping=True, pool_timeout=CONNECT_TIMEOUT,
+                                               connect_args={"timeout": CONNECT_TIMEOUT,
+                                                             "command_timeout": STATEMENT_TIMEOUT})
         async with self.write() as conn:
             await conn.run_sync(_migrate)
+        self._file = _identity(url)
 
     async def close(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
 
+    def stalled(self) -> float:
+        """Seconds the oldest store call in flight has been waiting (0 when none is)."""
+        return time.monotonic() - min(self._busy.values()) if self._busy else 0.0
+
+    def check(self) -> str | None:
+        """SQLite: is the file still the one opened? Once it is not, why (kept in `gone`)."""
+        if self.gone is None and self._file is not None:
+            path, device, inode = self._file
+            try:
+                st = os.stat(path)
+            except OSError:
+                self.gone = f"the store's file {path} was removed while the bot ran"
+            else:
+                if (st.st_dev, st.st_ino) != (device, inode):
+                    self.gone = f"the store's file {path} was replaced while the bot ran"
+            if self.gone is not None:
+                log.error("store: %s; saves and follows are refused until a restart", self.gone)
+        return self.gone
+
+    @contextlib.asynccontextmanager
+    async def _timed(self) -> AsyncIterator[None]:
+        key = next(self._ids)
+        self._busy[key] = time.monotonic()
+        try:
+            yield
+        finally:
+            del self._busy[key]
+
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.connect() as conn:
-            yield conn
+        async with self._timed():
+            if self.dialect == "sqlite":
+                async with self._one, self.engine.connect() as conn:
+                    yield conn
+            else:
+                async with self.engine.connect() as conn:
+                    yield conn
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction, committed on leaving; on SQLite the only one of this process."""
-        if self.dialect == "sqlite":
-            async with self._writer, self.engine.begin() as conn:
-                yield conn
-        else:
-            async with self.engine.begin() as conn:
-                yield conn
+        async with self._timed():
+            if self.dialect == "sqlite":
+                async with self._one:
+                    if self.check() is not None:
+                        raise StoreGone(self.gone)
+                    async with self.engine.begin() as conn:
+                        yield conn
+            else:
+                async with self.engine.begin() as conn:
+                    yield conn
 
     def insert(self, table: sa.Table) -> Any:
         """The dialect's INSERT, which knows ON CONFLICT."""
@@ -106,9 +170,20 @@ class Database:
         return sqlite_insert(table)
 
 
+def _identity(url: str) -> tuple[str, int, int] | None:
+    """(path, device, inode) of a SQLite file, to notice it being removed or replaced."""
+    path = url.removeprefix("sqlite+aiosqlite:///")
+    if not url.startswith("sqlite") or not path or path == ":memory:":
+        return None
+    st = os.stat(path)
+    return os.path.abspath(path), st.st_dev, st.st_ino
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    # A rollback journal, not WAL: no -shm mapped into memory (see the module's docstring); a
+    # file left in WAL mode by an earlier version is converted here.
+    cursor.execute("PRAGMA journal_mode=TRUNCATE")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 

@@ -11,7 +11,10 @@ between loses nothing, and nothing is answered twice.
   sends the rest. A kill between Telegram receiving a reply and that mark's commit (a few ms)
   is the one way left to answer twice; a reply not yet received is sent by the replay.
 - Writes are group-committed: accepts, answers and closes arriving within `window` seconds
-  share one transaction; each caller's future resolves once its row is durable.
+  share one transaction; each caller's future resolves once its row is durable. A failed
+  commit is retried: ATTEMPTS times for an operation someone waits for, until it holds for the
+  marks nobody waits for (`answered`, `close`: dropping one would have a replay answer again),
+  never into a store that is gone.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
-from bot.store.engine import Database
+from bot.store.engine import Database, StoreGone
 from bot.store.tables import journal
 
 log = logging.getLogger(__name__)
@@ -114,13 +117,15 @@ class Journal:
         try:
             results = await self._write(batch)
         except Exception as exc:
-            again = [op for op in batch if op.attempts + 1 < ATTEMPTS]
+            gone = isinstance(exc, StoreGone)
+            again = [op for op in batch if not gone and (op.future is None or op.attempts + 1 < ATTEMPTS)]
             for op in batch:
                 op.attempts += 1
-                if op.attempts >= ATTEMPTS and op.future is not None and not op.future.done():
+                if (gone or op.attempts >= ATTEMPTS) and op.future is not None and not op.future.done():
                     op.future.set_exception(exc)
-            log.warning("store: the journal's commit failed (%s: %s); %d operation(s) retried",
-                        type(exc).__name__, exc, len(again))
+            if not gone:   # a store that is gone was said once, by its check
+                log.warning("store: the journal's commit failed (%s: %s); %d operation(s) retried",
+                            type(exc).__name__, exc, len(again))
             self._pending[:0] = again
             if again and self._wake is not None:
                 self._wake.set()
