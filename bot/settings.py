@@ -20,6 +20,10 @@ def data_dir() -> Path:
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 
 
+# Telegram's rule for setWebhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
 class TokenError(ValueError):
     """The bot token is missing or malformed; the message says what to set."""
 
@@ -98,6 +102,14 @@ class Settings(BaseSettings):
             raise TokenError("TELEGRAM_BOT_TOKEN is malformed: expected the form "
                              "123456789:ABC... as given by @BotFather")
         return token
+
+    def webhook_secret_problem(self) -> str | None:
+        """WEBHOOK_SECRET breaking Telegram's rules (1-256 of A-Z a-z 0-9 _ -), in one line; None if fine."""
+        value = self.webhook_secret.get_secret_value() if self.webhook_secret is not None else ""
+        if value and not WEBHOOK_SECRET_PATTERN.match(value):   # empty: no secret, as before
+            return ("WEBHOOK_SECRET is not one Telegram accepts: 1 to 256 characters, each a letter, "
+                    "a digit, _ or - (choose a long random one, e.g. `openssl rand -hex 32`)")
+        return None
 
     def base_file_url(self) -> str | None:
         """The file URL that follows TELEGRAM_API_BASE_URL (`.../bot` -> `.../file/bot`)."""

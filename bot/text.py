@@ -56,7 +56,9 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 # C0 and C1 control characters (ESC sequences, bells, NULs) but tab and newline: a reader never
 # means them, a reply must never echo them, and one inside a query must not stop it matching.
-_CONTROL = re.compile("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates too: JSON can carry `\ud800`, but no UTF-8 text (OpenCC's, Telegram's) can.
+_CONTROL = re.compile("\x1b\\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def clean_input(text: str) -> str:
@@ -81,7 +83,12 @@ def _simplify_normalized(text: str) -> str:
     if _HAS_INVISIBLE.search(text):
         text = text.translate(_INVISIBLE)
     # Any non-ASCII text goes through OpenCC: it also knows the CJK extension planes.
-    return text if text.isascii() else _T2S.convert(text)
+    if text.isascii():
+        return text
+    try:
+        return str(_T2S.convert(text))
+    except UnicodeEncodeError:   # a lone surrogate that reached here without clean_input
+        return str(_T2S.convert(_SURROGATE.sub("", text)))
 
 
 def prepare_joined(texts: Iterable[str]) -> str:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
+from telegram.request import HTTPXRequest, RequestData
 
 from bot.store.records import guarded
 from handlers.common import PaperContext
@@ -207,14 +207,51 @@ async def call(queue: JournalQueue | None, endpoint: str, request: Callable[...,
 
 class SettlingRequest(HTTPXRequest):
     """The getUpdates connection: the offset it sends confirms every update before it to
-    Telegram, so it goes only once their rows are durable."""
+    Telegram, so it goes only once their rows are durable.
+
+    It also keeps polling alive past an update python-telegram-bot cannot read (a `poll`
+    without the fields the library requires): the whole batch fails to parse, and PTB asks for
+    the same offset again, forever. A getUpdates asking again for the offset of a batch that
+    held updates is that case: this time each update is parsed on its own, and one that cannot
+    be is logged and handed on as its bare id (handled as nothing, and the offset moves past
+    it). Only the retried batch pays for the parse."""
 
     queue: JournalQueue | None = None
+    _asked: tuple[object, bool] | None = None   # the last offset asked for, whether updates came
 
     async def do_request(self, url: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        if self.queue is not None and url.endswith("/getUpdates"):
+        if not url.endswith("/getUpdates"):
+            return await super().do_request(url, *args, **kwargs)
+        if self.queue is not None:
             await self.queue.settle()
-        return await super().do_request(url, *args, **kwargs)
+        data = kwargs.get("request_data") or next((a for a in args if isinstance(a, RequestData)), None)
+        offset = data.parameters.get("offset") if data is not None else None
+        again = self._asked is not None and self._asked == (offset, True)
+        code, body = await super().do_request(url, *args, **kwargs)
+        self._asked = (offset, b'"update_id"' in body)
+        return code, readable(body) if again else body
+
+
+def readable(body: bytes) -> bytes:
+    """A getUpdates answer with each update PTB cannot parse replaced by its bare id."""
+    try:
+        answer = json.loads(body)
+        updates = answer["result"]
+    except (ValueError, KeyError, TypeError):
+        return body
+    changed = False
+    for n, item in enumerate(updates if isinstance(updates, list) else []):
+        try:
+            Update.de_json(item, None)
+        except Exception as exc:
+            update_id = item.get("update_id") if isinstance(item, dict) else None
+            log.warning("update %s cannot be read (%s: %s); skipped", update_id, type(exc).__name__,
+                        str(exc)[:200])
+            updates[n] = {"update_id": update_id} if isinstance(update_id, int) else None
+            changed = True
+    if changed:
+        answer["result"] = [u for u in updates if u is not None]
+    return json.dumps(answer).encode() if changed else body
 
 
 class JournalledApplication(Application[Any, PaperContext, Any, Any, Any, Any]):

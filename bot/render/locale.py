@@ -198,6 +198,9 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": ("Hello! I am paperbot: the {count} papers of \"{digest}\" are here. "
                            "Use /paper NAME to look one up, /help for more.")},
     "reload_ok": {"zh": "已重新加载：{summary}", "en": "Reloaded: {summary}"},
+    "store_gone": {"zh": "⚠️ 存储出了问题：{problem}。收藏和订阅暂停，直到重启；论文卡片照常回复。",
+                   "en": "⚠️ The store has a problem: {problem}. Saves and follows are refused until a restart; "
+                         "cards are still answered."},
     "reload_failed": {"zh": "数据文件有问题，继续使用上一版：\n{problems}",
                       "en": "The data files have problems; still serving the last good version:\n{problems}"},
     "bundle_caption": {"zh": "{title} · 论文压缩包（{count} 篇）", "en": "{title} · paper bundle ({count} papers)"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from pathlib import Path
@@ -39,13 +40,27 @@ from bot.store.records import guarded
 from bot.store.stats import StatsStore
 from bot.store.stats import default_path as default_stats_path
 from bot.telegram.state import BotState, Cooldown
-from handlers import admin, callbacks, commands, errors, groups, inline, journal, messages, push, readers, roundups
+from handlers import (
+    admin,
+    callbacks,
+    commands,
+    errors,
+    groups,
+    inline,
+    journal,
+    messages,
+    push,
+    readers,
+    roundups,
+    store_watch,
+)
 from handlers.common import PaperApp, PaperContext
 
 log = logging.getLogger(__name__)
 
 MENU = ("paper", "list", "random", "digest", "saved", "subscribe", "subscriptions", "tz", "lang", "help")
 PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
+STORE_CHECK = 1.0     # seconds between looks at the SQLite store's file (a stat)
 
 
 async def on_start(application: PaperApp) -> None:
@@ -58,7 +73,9 @@ async def on_start(application: PaperApp) -> None:
     if state.stats is not None:
         await state.stats.open()
     if state.store is not None:
-        await state.store.open()
+        from bot.store.opening import open_with_retry
+
+        await open_with_retry(state.store)
         await guarded("settling pushes a stopped replica left", state.store.settle_stale())
         if state.journal_replay:
             # Alive from now on; then the updates dead processes accepted and did not answer,
@@ -76,6 +93,8 @@ async def on_start(application: PaperApp) -> None:
             # leaves its updates to whoever beats next.
             application.job_queue.run_repeating(_heartbeat_job, interval=HEARTBEAT, first=HEARTBEAT,
                                                 name="journal-heartbeat")
+            application.job_queue.run_repeating(store_watch.watch_store, interval=STORE_CHECK, first=STORE_CHECK,
+                                                name="store-watch", data={"told": False})
     if application.job_queue is not None and state.settings.reload_interval > 0:
         application.job_queue.run_repeating(admin.watch_files, interval=state.settings.reload_interval,
                                             first=state.settings.reload_interval, name="watch-data-files")
@@ -221,10 +240,15 @@ def secrets_of(settings: Settings, token: str) -> list[str]:
     return sorted({s for s in found if len(s) >= 4}, key=len, reverse=True)
 
 
+# The webhook secret as a request parameter (PTB's DEBUG line of setWebhook), whatever its length:
+# a secret too short to be replaced wherever it occurs is still replaced here.
+_SECRET_PARAMETER = re.compile(r"""(['"]secret_token['"]\s*:\s*)(['"])(?:(?!\2).)*\2""")
+
+
 def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "<redacted>")
-    return text
+    return _SECRET_PARAMETER.sub(r"\1'<redacted>'", text) if "secret_token" in text else text
 
 
 class RedactingFormatter(logging.Formatter):
@@ -287,6 +311,10 @@ def run_bot(settings: Settings) -> int:
         print(f"paperbot: {exc}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level, secrets_of(settings, token))
+    problem = settings.webhook_secret_problem()
+    if problem:
+        print(f"paperbot: {problem}", file=sys.stderr)
+        return 2
     try:
         from bot.store.engine import default_url
 
@@ -310,6 +338,13 @@ def run_bot(settings: Settings) -> int:
             app.run_polling(allowed_updates=allowed, bootstrap_retries=-1, stop_signals=None)
     except InvalidToken:
         log.error("Telegram refused the bot token (401/404 from getMe): check TELEGRAM_BOT_TOKEN")
+        return 1
+    except Exception as exc:
+        from bot.store.opening import StoreRefused
+
+        if not isinstance(exc, StoreRefused):
+            raise
+        log.error("%s: check DATABASE_URL", exc)
         return 1
     return 0
 

@@ -67,3 +67,23 @@ def test_an_uncaught_exception_after_logging_is_configured_is_redacted_on_stderr
     assert proc.returncode == 1 and "Traceback" in proc.stderr
     assert "RuntimeError: cannot reach https://api.telegram.org/bot<redacted>/getMe" in proc.stderr
     assert TOKEN.split(":")[1] not in proc.stderr + proc.stdout
+
+
+def test_a_short_webhook_secret_is_redacted_in_the_setwebhook_line(settings: Settings) -> None:
+    """Secrets under 4 characters are not replaced wherever they occur (every "a" would go); the
+    parameter that carries one still is, in PTB's own DEBUG line for setWebhook."""
+    cfg = settings.model_copy(update={"webhook_secret": SecretStr("q7")})
+    formatter = RedactingFormatter("%(message)s", secrets_of(cfg, TOKEN))
+    record = logging.LogRecord("telegram.ext.ExtBot", logging.DEBUG, __file__, 1,
+                               "Calling Bot API endpoint `%s` with parameters `%s`",
+                               ("setWebhook", {"url": "https://h/hook", "secret_token": "q7"}), None)
+    text = formatter.format(record)
+    assert "'secret_token': '<redacted>'" in text and "q7" not in text and "https://h/hook" in text
+
+
+def test_webhook_secrets_follow_telegrams_rules(settings: Settings) -> None:
+    for good in ("", "a", "A-z_09", "x" * 256):
+        assert settings.model_copy(update={"webhook_secret": SecretStr(good)}).webhook_secret_problem() is None
+    for bad in ("x" * 257, "with space", "ünï", "a/b", "a:b"):
+        problem = settings.model_copy(update={"webhook_secret": SecretStr(bad)}).webhook_secret_problem()
+        assert problem is not None and bad not in problem

@@ -37,6 +37,10 @@ class BotAPIServer:
     # network would), and then lost: a process killed meanwhile never delivered them
     hold_after: dict[str, int] = field(default_factory=dict)
     held: int = 0
+    # As Telegram does: updates handed out stay and come again until an offset above them confirms
+    # them (off by default: most tests count each delivery once)
+    redeliver: bool = False
+    _unconfirmed: list[dict[str, Any]] = field(default_factory=list)
     _released: asyncio.Event = field(default_factory=asyncio.Event)
     # a "timeout" fault's call is over: answered late, or given up by the bot (its handler cancelled)
     abandoned: asyncio.Event = field(default_factory=asyncio.Event)
@@ -174,6 +178,9 @@ class BotAPIServer:
         # The offset asked for confirms every update below it: the bot has them in hand.
         self.confirmed = max(self.confirmed, int(params.get("offset", 0) or 0))
         timeout = float(params.get("timeout", 0) or 0)
+        self._unconfirmed = [u for u in self._unconfirmed if u["update_id"] >= self.confirmed]
+        if self.redeliver and self._unconfirmed:
+            return web.json_response({"ok": True, "result": self._unconfirmed})
         batch: list[dict[str, Any]] = []
         try:
             batch.append(await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.05)))
@@ -182,6 +189,8 @@ class BotAPIServer:
         except asyncio.TimeoutError:
             pass
         self.delivered += len(batch)
+        if self.redeliver:
+            self._unconfirmed = batch
         return web.json_response({"ok": True, "result": batch})
 
     def _check(self, method: str, params: dict[str, Any]) -> str | None:

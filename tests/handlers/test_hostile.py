@@ -106,3 +106,12 @@ async def test_any_text_is_safe(settings: Settings, text: str) -> None:  # type:
     async with LocalBot(settings) as local:
         assert_safe(await local.say(text))
         assert_safe(await local.say("/paper " + text))
+
+
+async def test_a_lone_surrogate_gets_a_reply(bot: LocalBot) -> None:
+    """JSON can carry `\\ud800`; no UTF-8 text can: OpenCC raised, and the reader got nothing."""
+    for text in ("/paper \ud800medusa", "medusa \udfff 是谁发表的"):
+        calls = await bot.say(text)
+        assert_safe(calls)
+        [reply] = [c.params["text"] for c in calls if c.method == "sendMessage"]
+        assert "Medusa" in reply and not any("\ud800" <= ch <= "\udfff" for ch in reply)
