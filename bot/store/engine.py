@@ -5,11 +5,11 @@ when DATABASE_URL says postgresql://. The repositories beside this module (saves
 journal, shared, languages) each own one concern and reach the database only through
 `read()` and `write()`.
 
-SQLite: this process holds one connection, and one transaction at a time goes through it (a
-lock around reads and writes alike), so two transactions never overlap ("database is locked",
-"cannot commit transaction - SQL statements in progress"). The file keeps a rollback journal
-rather than WAL: WAL maps its `-shm` file into memory, and a `-shm` truncated or replaced under
-the process kills it with SIGBUS, while a rollback journal needs no shared memory at all. The
+SQLite: this process writes through one connection, one transaction at a time (a lock), so two
+write transactions never overlap ("database is locked", "cannot commit transaction - SQL
+statements in progress"); reads have a pool of their own connections, so a card's quick read
+never queues behind a group commit (in memory, where each connection is another database, reads
+take the writer's connection and its lock). WAL, so readers never wait for the writer. The
 file is watched: removed or replaced while the bot runs (its directory deleted), every later
 write is refused (`StoreGone`) instead of confirmed into a deleted file.
 
@@ -67,8 +67,9 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._engine: AsyncEngine | None = None
-        self._one = asyncio.Lock()   # SQLite only: one transaction at a time on the one connection
+        self._engine: AsyncEngine | None = None    # SQLite: the writer's one connection
+        self._reader: AsyncEngine | None = None    # SQLite: the readers' pool (the writer's, in memory)
+        self._one = asyncio.Lock()   # SQLite only: one transaction at a time on the writer's connection
         self._busy: dict[int, float] = {}   # calls in flight: when each began
         self._ids = itertools.count()
         self._file: tuple[str, int, int] | None = None   # SQLite: (path, device, inode) at open
@@ -91,11 +92,13 @@ class Database:
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         if url.startswith("sqlite"):
-            # One connection (see the module's docstring); in memory it is also the only database.
+            # The writer's one connection and the readers' pool (see the module's docstring).
             from sqlalchemy.pool import StaticPool
 
             self._engine = create_async_engine(url, poolclass=StaticPool)
-            sa.event.listen(self._engine.sync_engine, "connect", _sqlite_pragmas)
+            self._reader = self._engine if url.endswith(":memory:") else create_async_engine(url)
+            for engine in {self._engine, self._reader}:
+                sa.event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         else:
             self._engine = create_async_engine(url, pool_pre_ping=True, pool_timeout=CONNECT_TIMEOUT,
                                                connect_args={"timeout": CONNECT_TIMEOUT,
@@ -105,9 +108,11 @@ class Database:
         self._file = _identity(url)
 
     async def close(self) -> None:
+        if self._reader is not None and self._reader is not self._engine:
+            await self._reader.dispose()
         if self._engine is not None:
             await self._engine.dispose()
-            self._engine = None
+        self._engine = self._reader = None
 
     def stalled(self) -> float:
         """Seconds the oldest store call in flight has been waiting (0 when none is)."""
@@ -140,11 +145,11 @@ class Database:
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         async with self._timed():
-            if self.dialect == "sqlite":
+            if self._reader is not None and self._reader is self._engine:   # SQLite in memory
                 async with self._one, self.engine.connect() as conn:
                     yield conn
             else:
-                async with self.engine.connect() as conn:
+                async with (self._reader or self.engine).connect() as conn:
                     yield conn
 
     @contextlib.asynccontextmanager
@@ -181,9 +186,7 @@ def _identity(url: str) -> tuple[str, int, int] | None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # A rollback journal, not WAL: no -shm mapped into memory (see the module's docstring); a
-    # file left in WAL mode by an earlier version is converted here.
-    cursor.execute("PRAGMA journal_mode=TRUNCATE")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 

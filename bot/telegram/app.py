@@ -273,7 +273,9 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
     logging.basicConfig(format=LOG_FORMAT, level=level.upper())
     # httpx logs every request URL, and the URL carries the token; the JobQueue's scheduler
     # logs two lines per run of every job.
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    # aiosqlite logs two DEBUG lines per database call, which slows every store call to a crawl
+    # (the journal's marks with it) when PAPERBOT_LOG_LEVEL=DEBUG.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     secrets = secrets or []
     for handler in logging.getLogger().handlers:
