@@ -47,11 +47,10 @@ def unreachable(exc: BaseException) -> bool:
     for item in _chain(exc):
         state = getattr(item, "sqlstate", None)
         if isinstance(state, str) and (state.startswith("28") or state == "3D000"):
-            return False   # authentication, or no such database: it answered
+            return False  # authentication, or no such database: it answered
         if isinstance(state, str) and state.startswith(("08", "57P03")):
-            return True    # connection failure, or "the database system is starting up"
-    return any(isinstance(item, (OSError, TimeoutError, ConnectionError)) and not isinstance(item, PermissionError)
-               for item in _chain(exc))
+            return True  # connection failure, or "the database system is starting up"
+    return any(isinstance(item, (OSError, TimeoutError, ConnectionError)) and not isinstance(item, PermissionError) for item in _chain(exc))
 
 
 def where(url: str) -> str:
@@ -75,7 +74,8 @@ async def open_with_retry(store: Openable, delay: float = 1.0) -> None:
             await store.close()
             if not unreachable(exc):
                 raise StoreRefused(f"the database at {where(store.url)} refused the bot: {reason(exc)}") from None
-            log.warning("the database at %s is unreachable (attempt %d: %s); retrying in %.0f s",
-                        where(store.url), attempt, reason(exc), delay)
+            log.warning(
+                "the database at %s is unreachable (attempt %d: %s); retrying in %.0f s", where(store.url), attempt, reason(exc), delay
+            )
         await asyncio.sleep(delay)
         delay, attempt = min(delay * 2, MAX_DELAY), attempt + 1

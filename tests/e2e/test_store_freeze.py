@@ -71,8 +71,7 @@ async def answered_in(server: BotAPIServer, text: str, n: int) -> tuple[float, s
     return time.monotonic() - start, str(reply["text"])
 
 
-async def test_a_frozen_postgresql_costs_cards_nothing_and_loses_nothing(server: BotAPIServer, tmp_path: Path,
-                                                                         postgres_url: str) -> None:
+async def test_a_frozen_postgresql_costs_cards_nothing_and_loses_nothing(server: BotAPIServer, tmp_path: Path, postgres_url: str) -> None:
     database = await fresh_database(postgres_url, "frozen")
     running = RunningBot(server, tmp_path, DATABASE_URL=database)
     try:
@@ -86,7 +85,7 @@ async def test_a_frozen_postgresql_costs_cards_nothing_and_loses_nothing(server:
             await asyncio.sleep(0.5)
             n = 1
             while time.monotonic() - start < FREEZE - 1:
-                took, card = await answered_in(server, "/paper gptq", n)   # a new reader each time
+                took, card = await answered_in(server, "/paper gptq", n)  # a new reader each time
                 assert "GPTQ" in card
                 cards.append(took)
                 n += 1
@@ -100,7 +99,7 @@ async def test_a_frozen_postgresql_costs_cards_nothing_and_loses_nothing(server:
     finally:
         assert await asyncio.to_thread(running.stop) == 0
     got = Counter(int(p["chat_id"]) for m, p in server.calls if m == "sendMessage")
-    assert got.pop(FIRST_CHAT) == 3 and set(got.values()) == {1}, got          # one reply per update
+    assert got.pop(FIRST_CHAT) == 3 and set(got.values()) == {1}, got  # one reply per update
     assert sorted(c - FIRST_CHAT for c in got) == list(range(1, len(cards) + 1))
     import asyncpg
 

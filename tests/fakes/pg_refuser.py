@@ -8,8 +8,7 @@ import struct
 
 
 def _error(code: str, message: str) -> bytes:
-    fields = b"".join(kind + value.encode() + b"\0" for kind, value in
-                      ((b"S", "FATAL"), (b"V", "FATAL"), (b"C", code), (b"M", message)))
+    fields = b"".join(kind + value.encode() + b"\0" for kind, value in ((b"S", "FATAL"), (b"V", "FATAL"), (b"C", code), (b"M", message)))
     body = fields + b"\0"
     return b"E" + struct.pack("!I", len(body) + 4) + body
 
@@ -19,7 +18,7 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
         while True:
             length = struct.unpack("!I", await reader.readexactly(4))[0]
             packet = await reader.readexactly(length - 4)
-            if struct.unpack("!I", packet[:4])[0] == 80877103:   # SSLRequest: no TLS here
+            if struct.unpack("!I", packet[:4])[0] == 80877103:  # SSLRequest: no TLS here
                 writer.write(b"N")
                 await writer.drain()
                 continue
