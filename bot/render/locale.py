@@ -26,7 +26,8 @@ STRINGS: dict[str, dict[str, str]] = {
                "/privacy — 保存了哪些数据；/forget — 全部删除\n"
                "/start — 欢迎和推荐论文；/help — 本帮助\n"
                "关键词：回复 <code>{keyword}</code> 获取论文压缩包\n"
-               "直接提问也可以，例：<code>Medusa 是谁发表的</code>、<code>什么是投机解码</code>"),
+               "直接提问也可以，例：<code>Medusa 是谁发表的</code>、<code>什么是投机解码</code>、"
+               "<code>gptq 的 bibtex</code>、<code>medusa 摘要</code>"),
         "en": ("<b>How to use paperbot</b>\n"
                "/paper NAME — a paper's card, e.g. <code>/paper medusa</code>, <code>/paper fa2</code>\n"
                "/list [filter] — browse by section, e.g. <code>/list agent</code>, <code>/list google</code>, "
@@ -43,7 +44,8 @@ STRINGS: dict[str, dict[str, str]] = {
                "/privacy — what is stored; /forget — delete all of it\n"
                "/start — the welcome and papers to try; /help — this help\n"
                "Keyword: send <code>{keyword}</code> to get the paper bundle\n"
-               "Or just ask, e.g. <code>who published Mixtral</code>, <code>which paper released PRM800K</code>"),
+               "Or just ask, e.g. <code>who published Mixtral</code>, <code>which paper released PRM800K</code>, "
+               "<code>cite gptq</code>, <code>medusa abstract</code>"),
     },
     "paper_usage": {"zh": "用法：<code>/paper 论文名</code>，例如 <code>/paper medusa</code>、<code>/paper llava 1.5</code>",
                     "en": "Usage: <code>/paper NAME</code>, e.g. <code>/paper medusa</code> or "
