@@ -5,18 +5,21 @@ in (on the reader's clock: /tz, else guessed from the follow's language) and, on
 has ended, claims it in the delivery log: the claim is the log row's unique key (follow,
 period), so across replicas and restarts each period is sent once; a period with no papers
 has no row and no message; a bot that was down when a period ended sends it on its next run.
-Flood control and other refusals release nothing: a roundup already logged is not sent again
-(the same at-most-once rule as pushes), and a chat that blocked the bot loses its follows.
+Flood control or another refusal gives the claim back (the message was not sent, so the next
+run sends it); a timed-out send may have gone through and stays logged (never twice); a chat
+that blocked the bot loses its follows.
 """
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError, TimedOut
 
 from bot.catalog.schema import Paper
 from bot.conversation.cadence import guessed_zone, tz_of, window_of
@@ -65,13 +68,21 @@ async def send_roundups(store: Store, now: float, renderer_for: Callable[[Lang],
             await store.drop_chat(sub.chat_id)
             outcome.dropped += 1
             continue
-        except (RetryAfter, TelegramError) as exc:
-            # Logged means not sent again: a reader never gets a period twice (at worst not at all).
-            log.warning("roundup %s to %s not delivered: %s", roundup.period, sub.chat_id, exc)
-            await store.roundups.finish(roundup, "dropped")
+        except TimedOut:
+            # It may have gone through: logged as sent, never sent twice (as replies and pushes do).
+            log.warning("roundup %s to %s timed out; not sent again", roundup.period, sub.chat_id)
+        except RetryAfter as exc:
+            await store.roundups.release(roundup)   # refused, so not sent: the next run sends it
             outcome.deferred += 1
-            if isinstance(exc, RetryAfter):
-                break
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+            log.info("roundups: flood control, waiting %.0f s before the next run", seconds)
+            await asyncio.sleep(seconds)
+            break
+        except TelegramError as exc:
+            await store.roundups.release(roundup)
+            outcome.deferred += 1
+            log.warning("roundup %s to %s deferred: %s", roundup.period, sub.chat_id, exc)
             continue
         await store.roundups.finish(roundup, "sent")
         outcome.sent += 1

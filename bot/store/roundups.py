@@ -81,6 +81,20 @@ class Roundups:
             await conn.execute(roundups.update().where(roundups.c.id == roundup.id, roundups.c.owner == self.owner)
                                .values(status=status))
 
+    async def release(self, roundup: Roundup) -> None:
+        """Give a claim back (Telegram refused the message, so it was not sent): the log row goes and
+        the period's papers wait again, for the next run to claim and send."""
+        user_id, kind, value = roundup.sub.follow
+        item = roundup_items.c
+        async with self.db.write() as conn:
+            gone = await conn.execute(roundups.delete().where(roundups.c.id == roundup.id,
+                                                              roundups.c.owner == self.owner,
+                                                              roundups.c.status == "sending"))
+            if gone.rowcount:
+                await conn.execute(roundup_items.update().where(
+                    item.user_id == user_id, item.kind == kind, item.value == value, item.period == roundup.period)
+                    .values(period=None))
+
     async def settle_stale(self, now: float) -> int:
         """Roundups a stopped replica was sending count as sent: a reader never gets one twice."""
         async with self.db.write() as conn:

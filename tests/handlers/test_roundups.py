@@ -186,3 +186,22 @@ async def test_help_and_the_command_menu_name_tz_and_the_cadences(bot: LocalBot)
     assert "/tz" in zh and "每周" in zh and "-微软" in zh
     [usage] = texts(await bot.say("/subscribe weekly"))
     assert "Usage" in usage                                     # a cadence alone names nothing to follow
+
+
+async def test_flood_control_gives_a_roundup_back_and_a_blocked_chat_loses_its_follow(bot: LocalBot, clock: Clock) -> None:
+    import datetime as dt
+
+    from telegram.error import Forbidden, RetryAfter
+
+    texts(await bot.say("/subscribe multimodal weekly"))
+    await add_paper_and_reload(bot, VISION)
+    clock.now = at("2026-12-07T09:00")   # an English reader: UTC
+    outcome = await roundups(bot, refused := Sender({1001: RetryAfter(dt.timedelta(seconds=0))}))
+    assert refused.sent == [] and outcome.deferred == 1
+    await roundups(bot, later := Sender())
+    assert len(later.sent) == 1 and "Seeing Further" in later.sent[0][1]   # refused, so sent on the next run
+    await add_paper_and_reload(bot, VISION | {"id": "vision-2", "arxiv": "2311.00009", "title": "Second Sight"})
+    clock.now = at("2026-12-14T09:00")
+    outcome = await roundups(bot, Sender({1001: Forbidden("Forbidden: bot was blocked by the user")}))
+    assert outcome.dropped == 1
+    assert bot.state.store is not None and await bot.state.store.subscriptions_of(1001) == []

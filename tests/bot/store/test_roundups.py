@@ -99,6 +99,19 @@ async def test_stopping_a_follow_drops_what_it_collected_and_forget_drops_it_all
     assert await a.roundups.zone(1) is None and await a.roundups.log() == []
 
 
+async def test_a_released_claim_is_claimed_again_with_its_papers(stores: tuple[Store, Store]) -> None:
+    a, b = stores
+    await a.subscribe(WEEKLY)
+    await a.roundups.collect([(WEEKLY.follow, "p1")], at=1.0)
+    claim = await a.roundups.claim(WEEKLY, "weekly:1", 2.0, 2.0)
+    assert claim is not None
+    await b.roundups.release(claim)                                     # not b's claim: nothing changes
+    assert await a.roundups.claim(WEEKLY, "weekly:1", 2.0, 3.0) is None
+    await a.roundups.release(claim)
+    again = await b.roundups.claim(WEEKLY, "weekly:1", 2.0, 4.0)
+    assert again is not None and again.paper_ids == ("p1",)
+
+
 async def test_a_stale_claim_counts_as_sent(stores: tuple[Store, Store]) -> None:
     a, b = stores
     await a.subscribe(WEEKLY)
