@@ -222,6 +222,9 @@ async def unsubscribe_command(update: Update, context: PaperContext) -> None:
         return
     # Name what stopped ("Stopped following “Agents and tools”"), not how many.
     labels = quoted_list([esc(s.label) for s in chosen], lang)
+    details = renderer(context, lang).roundups.details(chosen[0]) if len(chosen) == 1 else ""
+    if details:   # which follow stopped, when it had a cadence or exclusions: “Multimodal” (weekly · not Microsoft)
+        labels += f"（{details}）" if lang == "zh" else f" ({details})"
     key = "unsubscribed_all" if every and len(chosen) > 1 else "unsubscribed"
     await send(update, context, [Reply(t(key, lang, count=len(chosen), labels=labels) if count and chosen
                                        else t("unsub_none", lang))])

@@ -55,10 +55,13 @@ class Roundups:
 
     def follow_line(self, n: int, sub: Subscription) -> str:
         """"2. Section: <b>Multimodal</b> · weekly · not Microsoft" for /subscriptions."""
-        lang = self.kit.lang
-        parts = [f"{n}. {t('kind_' + sub.kind, lang)}: <b>{esc(sub.label)}</b>"]
-        if sub.cadence != "instant":
-            parts.append(cadence_word(sub.cadence, lang))
+        details = self.details(sub)
+        line = f"{n}. {t('kind_' + sub.kind, self.kit.lang)}: <b>{esc(sub.label)}</b>"
+        return f"{line} · {details}" if details else line
+
+    def details(self, sub: Subscription) -> str:
+        """A follow's cadence (when not instant) and exclusions, escaped: "weekly · not Microsoft"."""
+        parts = [cadence_word(sub.cadence, self.kit.lang)] if sub.cadence != "instant" else []
         if sub.without:
             parts.append(esc(self.leaves_out(sub.without)))
         return " · ".join(parts)

@@ -143,6 +143,8 @@ async def test_exclusions_hold_for_pushes_and_roundups(bot: LocalBot, clock: Clo
                                            "orgs": ["google"]})
     await run(bot, pushed := Sender())
     assert [t for _, t in pushed.sent if "Agents at Google" in t]
+    [stopped] = texts(await bot.say("/unsubscribe agent"))
+    assert stopped == "Stopped following “agent（智能体）” (not Tsinghua University)."   # named as it was followed
     clock.now = at("2026-12-07T09:00", "UTC")
     await roundups(bot, sender := Sender())
     [(_, text)] = sender.sent
