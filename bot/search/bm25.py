@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -71,8 +72,9 @@ class BM25Index:
             return None
         if "\u3400" <= token[0] <= "\ufaff" and len(token) <= 2:
             key = cjk_key(token)
-            at = int(np.searchsorted(self.term_keys, key))
-            return at if at < len(self.term_keys) and self.term_keys[at] == key else None
+            keys = self._keys
+            at = bisect_left(keys, key)
+            return at if at < len(keys) and keys[at] == key else None
         wid = self.vocab.get(token)
         if wid is None or wid < 0:
             return None
@@ -89,6 +91,16 @@ class BM25Index:
         return found.astype(np.int64).data
 
     @cached_property
+    def _keys(self) -> memoryview:
+        """`term_keys` read as Python ints (bisect over it beats a numpy call per token)."""
+        return np.ascontiguousarray(self.term_keys, dtype=np.int64).data
+
+    @cached_property
+    def _pointers(self) -> memoryview:
+        """`indptr` read as Python ints: a term's postings are sliced with no numpy scalar."""
+        return np.ascontiguousarray(self.indptr, dtype=np.int64).data
+
+    @cached_property
     def max_idf(self) -> float:
         """The rarest term's idf, which scales word weights in `search.coverage`."""
         return float(self.idf.max()) if len(self.idf) else 1.0
@@ -96,8 +108,9 @@ class BM25Index:
     def scores(self, terms: Iterable[int], weights: Sequence[float] | None = None) -> np.ndarray:
         """Every document's BM25 score for the terms, each optionally weighted."""
         out = np.zeros(self.n_docs, dtype=np.float64)
+        pointers = self._pointers
         for k, t in enumerate(terms):
-            lo, hi = self.indptr[t], self.indptr[t + 1]
+            lo, hi = pointers[t], pointers[t + 1]
             if weights is None or weights[k] == 1.0:
                 out[self.indices[lo:hi]] += self.data[lo:hi]
             else:
@@ -107,21 +120,27 @@ class BM25Index:
     def document_frequency(self, word: str) -> int:
         """How many documents hold a Latin word (0 for an unknown word)."""
         term = self.term(word)
-        return 0 if term is None else int(self.indptr[term + 1] - self.indptr[term])
+        return 0 if term is None else self._pointers[term + 1] - self._pointers[term]
 
     def holding(self, terms: Iterable[int], docs: Iterable[int]) -> dict[int, frozenset[int]]:
         """For each term, which of `docs` hold it: one vectorised search of its postings per term
         instead of one per (term, document)."""
         wanted = np.unique(np.fromiter(docs, dtype=np.int64))
-        out = {}
+        pointers = self._pointers
+        out: dict[int, frozenset[int]] = {}
         for t in set(terms):
-            postings = self.indices[int(self.indptr[t]):int(self.indptr[t + 1])]
-            at = np.minimum(np.searchsorted(postings, wanted), max(len(postings) - 1, 0))
-            out[t] = frozenset(wanted[postings[at] == wanted].tolist()) if len(postings) else frozenset()
+            lo, hi = pointers[t], pointers[t + 1]
+            if lo == hi:
+                out[t] = frozenset()
+                continue
+            postings = self.indices[lo:hi]
+            at = postings.searchsorted(wanted)
+            at[at == hi - lo] = hi - lo - 1
+            out[t] = frozenset(wanted[postings[at] == wanted].tolist())
         return out
 
     def contains(self, term: int, doc: int) -> bool:
-        lo, hi = int(self.indptr[term]), int(self.indptr[term + 1])
+        lo, hi = self._pointers[term], self._pointers[term + 1]
         at = lo + int(np.searchsorted(self.indices[lo:hi], doc))
         return at < hi and int(self.indices[at]) == doc
 

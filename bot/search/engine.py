@@ -158,10 +158,11 @@ def _ranked_search(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], ind
     weighed = scoring.weigh(slots, ids, index)
     shortlist = list(candidates)
     names = [index.names_of(i) for i in shortlist]
+    shares = (scores[shortlist] / best_bm25).tolist()   # Python floats: no numpy scalar per paper
     ranked = []
-    for i, own, similarity in zip(shortlist, names, scoring.similarities(q.text, names), strict=True):
+    for i, own, similarity, share in zip(shortlist, names, scoring.similarities(q.text, names), shares, strict=True):
         cover, explained = scoring.coverage(weighed, i, held)
-        score = scoring.score(own, similarity, cover, query_words, scores[i] / best_bm25, in_name.get(i, 0.0))
+        score = scoring.score(own, similarity, cover, query_words, share, in_name.get(i, 0.0))
         # A name inside the query explains its words, even typed with a slip ("lmm in a flash").
         ranked.append((score, max(explained, in_name.get(i, 0.0)), i))
     ranked.sort(reverse=True)
