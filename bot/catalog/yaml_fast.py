@@ -43,7 +43,7 @@ def parse(raw: bytes, file: str) -> Document:
     data = _fast(raw)
     if data is None:
         return yamlfile.parse(raw, file)
-    return Document(file, data, None, raw.decode("utf-8").removeprefix("\ufeff"))
+    return Document(file, data, None, raw)  # the bytes, not their text: a str of 170 MB of CJK is 4 bytes a character
 
 
 def _fast(raw: bytes) -> dict[str, Any] | None:
@@ -86,7 +86,8 @@ def _unusual(raw: bytes) -> bool:
         at = raw.find(mark)
         while at >= 0:
             after = raw[at + 1] if at + 1 < len(raw) else ord(" ")
-            if (not at or raw[at - 1] in b" \t\n[{,:-?") and after not in b" \t\r\n[]{},":
+            # (After `:`, `-` or `?` an indicator needs a space first: "**Affiliations:**" is text.)
+            if after not in b" \t\r\n[]{}," and _may_start_scalar(raw, at):
                 return True
             at = raw.find(mark, at + 1)
     return False
@@ -153,19 +154,20 @@ def _plain_in(raw: bytes, value: bytes) -> bool:
 
 
 def _may_start_scalar(raw: bytes, at: int) -> bool:
-    """Whether a plain scalar may begin at `at`: after a space, a line's start or a flow
-    collection's bracket or comma; a comma only on a line that may be in a flow collection
-    (prose says "800,000" on a line `key: text`)."""
-    if not at:
-        return True
-    before = raw[at - 1]
-    if before not in _BEFORE_PLAIN:
+    """Whether a value may begin at `at`: at a line's start (after its indentation), or after
+    an indicator (`key:`, `- `, `? `) or a flow collection's bracket or comma, and spaces; a
+    comma only on a line that may be in a flow collection (prose says "800,000" on a line
+    `key: text`). Words before it ("Re-read 2026-12-02") make it part of a longer scalar."""
+    if at and raw[at - 1] not in _BEFORE_PLAIN:
         return False
-    if before != ord(","):
-        return True
     start = raw.rfind(b"\n", 0, at) + 1
-    line = raw[start:at]
-    return b"[" in line or b"{" in line or b": " not in line
+    before = raw[start:at].rstrip(b" \t")
+    if not before or before.lstrip(b" \t-") == b"":
+        return True  # a line's first value, or a sequence entry's
+    last = before[-1]
+    if last == ord(","):
+        return b"[" in before or b"{" in before or b": " not in before
+    return last in b":-?[{"
 
 
 def _leading_zero_number(raw: bytes) -> bool:

@@ -47,13 +47,13 @@ class Document:
     file: str
     data: Any
     composed: yaml.Node | None = None
-    text: str = field(default="", repr=False)
+    raw: bytes = field(default=b"", repr=False)   # the file's bytes, decoded again only for the tree
 
     @cached_property
     def root(self) -> yaml.Node:
         if self.composed is not None:
             return self.composed
-        loader = Loader(self.text)
+        loader = Loader(self.raw.decode("utf-8").removeprefix("\ufeff"))
         try:
             root = loader.get_single_node()
         finally:

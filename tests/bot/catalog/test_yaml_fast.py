@@ -78,6 +78,12 @@ TRICKY = [
     "- a\n- b",
     "",
     "a: R&D and Q&A *bold*",
+    "a: 'Re-read 2026-12-02: ''**Affiliations:** x'', *not* an alias'",
+    "a: [*x]",
+    "- *x",
+    "a: 'Re-read 2026-12-02 in'\nb: 2026-12-02",
+    "a: [x,\n  010]",
+    "a: [x, y]\nb: 1, 010",
 ]
 
 
@@ -113,6 +119,7 @@ def test_tricky_scalars_read_as_pyyaml_reads_them(text: str) -> None:
         "a: text with 800,000 steps",
         "a: [b, c]\nd: 42",
         "a: R&D",
+        "a: 'Re-read 2026-12-02: ''**Affiliations:** x'', *not* an alias'",
     ],
 )
 def test_files_without_a_disagreement_take_the_fast_path(text: str) -> None:
