@@ -158,7 +158,7 @@ def _ranked_search(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], ind
     weighed = scoring.weigh(slots, ids, index)
     shortlist = list(candidates)
     names = [index.names_of(i) for i in shortlist]
-    shares = (scores[shortlist] / best_bm25).tolist()   # Python floats: no numpy scalar per paper
+    shares = scores[shortlist] / best_bm25   # one division (numpy floats, as before: their rounding is numpy's)
     ranked = []
     for i, own, similarity, share in zip(shortlist, names, scoring.similarities(q.text, names), shares, strict=True):
         cover, explained = scoring.coverage(weighed, i, held)
