@@ -9,7 +9,7 @@ from bot.conversation.answer import Answer, ListAnswer, PaperAnswer, SimilarAnsw
 from bot.conversation.understand import ListFilter
 from bot.render.locale import Lang, t
 from bot.render.reply import Button, Reply, decode
-from handlers import readers, roundups
+from handlers import foryou, readers, roundups
 from handlers.common import PaperContext, button_lang, lang_of, mark_saved, markup, remember, renderer, save_button, send
 
 
@@ -35,6 +35,8 @@ async def button(update: Update, context: PaperContext) -> None:
         reply = await readers.saved_page(update, context, _page(callback.arg), lang)
     elif callback.verb == "rp":
         reply = await roundups.roundup_page(update, context, callback.paper_id, _page(callback.arg), lang)
+    elif callback.verb == "fy":
+        reply = await foryou.for_you(update, context, _page(callback.arg), lang)
     elif callback.verb == "sub":
         target = readers.target_of_key(callback.paper_id, context, lang)
         if target is not None:

@@ -13,8 +13,9 @@ from telegram import Update
 
 from bot.conversation.answer import KeywordAnswer, answer_text
 from bot.conversation.follow_words import follow_request
+from bot.conversation.foryou import ForYouAnswer
 from bot.text import clean_input
-from handlers import readers
+from handlers import foryou, readers
 from handlers.common import PaperContext, chat_context, is_group, lang_of, record, remember, renderer, send
 
 # Messages longer than this are not questions about papers; read only their start.
@@ -61,6 +62,11 @@ async def text_message(update: Update, context: PaperContext) -> None:
     if group and isinstance(answer, KeywordAnswer) and not await state.cooldown_allows(chat.id, answer.rule.id):
         return
     lang = lang_of(update, context, text)
+    if isinstance(answer, ForYouAnswer):   # recommendations need the reader's saves, read by the handler
+        reply = await foryou.for_you(update, context, answer.page, lang)
+        await send(update, context, [reply] if reply is not None else [])
+        await record(update, context, text, answer, lang)
+        return
     await send(update, context, renderer(context, lang).answer(answer))
     if addressed:
         remember(context, answer)

@@ -17,11 +17,12 @@ from bot.catalog.keywords import KeywordRules
 from bot.catalog.schema import KeywordRule, Paper
 from bot.conversation import asked, list_answers
 from bot.conversation.asked import SeveralAnswer
+from bot.conversation.foryou import ForYouAnswer, asks_for_you
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
 from bot.conversation.understand import ChatContext, ListFilter, Request, understand
 from bot.search.engine import SearchIndex, SearchResult, search
-from bot.text import normalise, tokens
+from bot.search.likeness import likeness_terms
 
 if TYPE_CHECKING:
     from bot.conversation.library import Library
@@ -110,7 +111,7 @@ class FallbackAnswer:
 Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
           | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer
           | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer | CitedAnswer | VenueAnswer
-          | SeveralAnswer)
+          | SeveralAnswer | ForYouAnswer)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -138,6 +139,8 @@ def answer_text(text: str, library: Library, context: ChatContext | None = None,
         return KeywordAnswer(rule)
     if not addressed:
         return None
+    if asks_for_you(text):   # "推荐几篇", "recommend me something": the handler reads the saves
+        return ForYouAnswer()
     found = answer(understand(text, library.index, library.gazetteer, context or ChatContext()), library)
     if found is not None:
         return found
@@ -222,9 +225,7 @@ def holds(paper: Paper, claim: ListFilter, catalog: Catalog) -> bool:
 
 def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Paper, ...]:
     """The papers nearest by text: BM25 with the paper's own title, summary and impact as the query."""
-    text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
-    ids = [i for term in dict.fromkeys(tokens(normalise(text))) if (i := index.bm25.term(term)) is not None]
-    scores = index.bm25.scores(ids)
+    scores = index.bm25.scores(likeness_terms(paper, index))
     # The paper itself goes by its id: a catalog opened from the cache decodes a new object on every read.
     with contextlib.suppress(KeyError):
         scores[index.catalog.position(paper.id)] = -np.inf

@@ -21,6 +21,7 @@ from bot.catalog.yamlfile import DataError, Problem
 from bot.conversation.understand import Gazetteer
 from bot.search.engine import SearchIndex
 from bot.search.index_cache import load_or_build
+from bot.search.likeness import Recommender
 from bot.settings import Settings
 
 
@@ -59,6 +60,11 @@ class Library:
     def _featured(self) -> tuple[Paper, ...]:
         # Decoded once per version: every reply's renderer asks for them.
         return tuple(p for d in self.digests for i in d.featured if (p := self.catalog.get(i)))
+
+    @cached_property
+    def recommender(self) -> Recommender:
+        """/foryou's ranking over this version's index (it keeps the saves' queries it read)."""
+        return Recommender(self.index)
 
     def featured(self, limit: int) -> list[Paper]:
         """The digests' featured papers, else the first of the catalog."""

@@ -16,6 +16,7 @@ STRINGS: dict[str, dict[str, str]] = {
                "<code>/list 2023年12月</code>\n"
                "/random — 随机一篇\n"
                "/digest — 阅读「{digest}」全文\n"
+               "/foryou — 按你的收藏推荐论文（也可以说 <code>推荐几篇</code>）\n"
                "/saved — 我的收藏（卡片上的 ⭐）；<code>/saved bib</code>、<code>/saved ris</code>、<code>/saved csl</code> 导出 "
                "BibTeX、RIS、CSL-JSON 文件（Zotero 等可直接导入）\n"
                "/subscribe 关注 — 有新论文时推送，例：<code>/subscribe agent</code>、<code>/subscribe 谷歌</code>；"
@@ -34,6 +35,7 @@ STRINGS: dict[str, dict[str, str]] = {
                "<code>/list 2023-12</code>\n"
                "/random — a random paper\n"
                "/digest — read the \"{digest}\" digest\n"
+               "/foryou — papers recommended from what you saved (or say <code>recommend me something</code>)\n"
                "/saved — your saved papers (⭐ on a card); <code>/saved bib</code>, <code>/saved ris</code>, <code>/saved csl</code> "
                "as a BibTeX, RIS or CSL-JSON file for Zotero and other reference managers\n"
                "/subscribe WHAT — pushes of new papers, e.g. <code>/subscribe agent</code>, <code>/subscribe google</code>; "
@@ -100,6 +102,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "save_removed": {"zh": "已取消收藏", "en": "Removed from your saved papers"},
     "saved_title": {"zh": "⭐ 我的收藏（{count} 篇）", "en": "⭐ Your saved papers ({count})"},
     "saved_empty": {"zh": "还没有收藏。点论文卡片上的 ⭐ 即可收藏。", "en": "Nothing saved yet. Press ⭐ on a paper's card to save it."},
+    # /foryou (#25): recommendations from the reader's saves
+    "foryou_title": {"zh": "✨ 为你推荐：与你收藏的 {count} 篇相近的论文（越新的收藏越重要）",
+                     "en": "✨ For you: papers close to your {count} saved (the newest count most)"},
+    "foryou_near": {"zh": "   ↳ 与你收藏的 <b>{name}</b> 相近", "en": "   ↳ close to your saved <b>{name}</b>"},
+    "foryou_none": {"zh": "你收藏的论文在目录里没有相近的了。", "en": "Nothing else in the catalog is close to what you saved."},
+    "foryou_empty": {"zh": "还没有收藏，先看看这几篇？点卡片上的 ⭐ 收藏，/foryou 就会按你的收藏推荐。",
+                     "en": "Nothing saved yet, so here are the digest's picks. Press ⭐ on a card to save it, "
+                           "and /foryou recommends from what you saved."},
     "subscribed": {"zh": "🔔 已关注「{label}」。有新论文时会在这里推送。/subscriptions 查看全部关注。",
                    "en": "🔔 Following “{label}”. New papers will be pushed here. /subscriptions lists what you follow."},
     "already_subscribed": {"zh": "你已经关注了「{label}」。", "en": "You already follow “{label}”."},
@@ -217,6 +227,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd_subscribe": {"zh": "关注板块、机构、作者或话题", "en": "follow a section, organisation, author or topic"},
     "cmd_subscriptions": {"zh": "我的关注", "en": "what you follow"},
     "cmd_tz": {"zh": "时区（每天/每周推送的时间）", "en": "your time zone, for daily and weekly roundups"},
+    "cmd_foryou": {"zh": "按我的收藏推荐论文", "en": "papers recommended from your saves"},
     "cmd_lang": {"zh": "回复语言：zh、en 或 auto", "en": "reply language: zh, en or auto"},
     "cmd_start": {"zh": "开始", "en": "start"},
     "stats_off": {"zh": "统计未开启：请设置 PAPERBOT_STATS_DB。", "en": "Analytics are off: set PAPERBOT_STATS_DB."},

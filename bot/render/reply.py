@@ -46,7 +46,8 @@ class Callback:
 
 VERBS = ("card", "abs", "bib", "sim", "ls", "dg", "pick", "save", "sub", "svd",
          "abp",   # abp: a page of a paper's whole abstract (render/asked.py)
-         "rp")    # rp: a page of a follow's roundup (render/roundups.py)
+         "rp",    # rp: a page of a follow's roundup (render/roundups.py)
+         "fy")    # fy: a page of /foryou (render/foryou.py)
 LANGS = ("zh", "en")
 LANG_BYTES = 3   # "|zh": what a button's language adds to its data
 

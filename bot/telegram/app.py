@@ -45,6 +45,7 @@ from handlers import (
     callbacks,
     commands,
     errors,
+    foryou,
     groups,
     inline,
     journal,
@@ -58,7 +59,7 @@ from handlers.common import PaperApp, PaperContext
 
 log = logging.getLogger(__name__)
 
-MENU = ("paper", "list", "random", "digest", "saved", "subscribe", "subscriptions", "tz", "lang", "help")
+MENU = ("paper", "list", "random", "digest", "saved", "foryou", "subscribe", "subscriptions", "tz", "lang", "help")
 PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
 STORE_CHECK = 1.0     # seconds between looks at the SQLite store's file (a stat)
 
@@ -163,6 +164,7 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
     app.add_handler(CommandHandler("digest", commands.digest, filters=new))
     # Readers' own state: saves, follows, language, privacy.
     app.add_handler(CommandHandler("saved", readers.saved_command, filters=new))
+    app.add_handler(CommandHandler(["foryou", "recommend"], foryou.foryou_command, filters=new))
     app.add_handler(CommandHandler(["subscribe", "follow"], readers.subscribe_command, filters=new))
     app.add_handler(CommandHandler("subscriptions", readers.subscriptions_command, filters=new))
     app.add_handler(CommandHandler(["unsubscribe", "unfollow"], readers.unsubscribe_command, filters=new))
