@@ -90,35 +90,46 @@ class Recommender:
             asks[row, np.searchsorted(terms, t)] = scale[row]
         weight = asks.sum(axis=0)
         lengths = bm25.indptr[terms + 1] - bm25.indptr[terms]
-        # The most score per posting first (the rarer terms), as many as the budget holds.
+        # The most score per posting first (the rarer terms), as many as the budget holds; a term
+        # only one paper holds is that save's own and recommends nothing.
         order = np.argsort(-(weight * bm25.idf[terms]) / np.maximum(lengths, 1), kind="stable")
+        order = order[lengths[order] > 1]
+        if not len(order):
+            return ()
         head = np.sort(order[: max(1, int(np.searchsorted(np.cumsum(lengths[order]), budget, side="right")))])
-        scores = bm25.scores(terms[head].tolist(), weights=weight[head].tolist())
+        docs, data, rows = _postings(bm25, terms[head])
+        n_docs = len(self.index.catalog.papers)
+        scores = np.bincount(docs, weights=weight[head][rows] * data, minlength=n_docs)
         scores[list(saved)] = -np.inf
-        k = min(limit, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        k = min(limit, n_docs)
+        top = np.argpartition(-scores, k - 1)[:k] if k < n_docs else np.arange(n_docs)
         top = np.sort(top[scores[top] > 0])
         if not len(top):
             return ()
         # Which save each pick owes most of its score to: the saves' shares of the same terms.
-        shares = asks[:, head] @ _weights_at(bm25, terms[head], top)
+        shares = asks[:, head] @ _weights_at(docs, data, rows, len(head), top, n_docs)
         ranked = sorted(range(len(top)), key=lambda j: (-scores[top[j]], int(top[j])))
         return tuple(Pick(int(top[j]), int(saved[int(np.argmax(shares[:, j]))]), float(scores[top[j]])) for j in ranked)
 
 
-def _weights_at(bm25: BM25Index, terms: np.ndarray, docs: np.ndarray) -> np.ndarray:
-    """terms x docs: each term's BM25 weight in each of the (sorted) documents, 0 where absent."""
-    out = np.zeros((len(terms), len(docs)))
-    docs = docs.astype(bm25.indices.dtype)   # else every search first copies the postings to int64
-    for row, t in enumerate(terms.tolist()):
-        lo, hi = int(bm25.indptr[t]), int(bm25.indptr[t + 1])
-        postings = bm25.indices[lo:hi]
-        found = np.searchsorted(postings, docs)
-        inside = found < hi - lo
-        hit = inside.copy()
-        hit[inside] = postings[found[inside]] == docs[inside]
-        out[row, hit] = bm25.data[lo + found[hit]]
-    return out
+def _postings(bm25: BM25Index, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The terms' postings end to end: documents, weights, and the row (term) of each; one
+    pass in C instead of one numpy call per term."""
+    spans = [(int(bm25.indptr[t]), int(bm25.indptr[t + 1])) for t in terms.tolist()]
+    docs = np.concatenate([bm25.indices[lo:hi] for lo, hi in spans])
+    data = np.concatenate([bm25.data[lo:hi] for lo, hi in spans])
+    rows = np.repeat(np.arange(len(spans)), [hi - lo for lo, hi in spans])
+    return docs, data, rows
+
+
+def _weights_at(docs: np.ndarray, data: np.ndarray, rows: np.ndarray, n_rows: int, wanted: np.ndarray,
+                n_docs: int) -> np.ndarray:
+    """rows x wanted: each term's weight in each wanted document (0 where absent). Postings are
+    sorted by document within a term, so (row, document) keys are sorted end to end: one search."""
+    keys = rows.astype(np.int64) * n_docs + docs
+    asked = (np.arange(n_rows, dtype=np.int64)[:, None] * n_docs + wanted[None, :]).ravel()
+    at = np.minimum(np.searchsorted(keys, asked), len(keys) - 1)
+    return np.where(keys[at] == asked, data[at], 0.0).reshape(n_rows, len(wanted))
 
 
 def naive_scores(index: SearchIndex, saved: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
