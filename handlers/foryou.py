@@ -32,18 +32,17 @@ async def for_you(update: Update, context: PaperContext, page: int, lang: Lang) 
     library = context.state.library
     catalog = library.catalog
     view = ForYou(renderer(context, lang).kit)
-    saved = [at for i in ids if (at := _position(catalog, i)) is not None]   # oldest first, as saved
+    saved = [at for i in ids if (at := _position(catalog, i)) is not None]  # oldest first, as saved
     if not saved:
         return view.no_saves(library.featured(SHOWN))
     picks = library.recommender.rank(saved)
     page, shown = page_slice(len(picks), page)
-    papers = catalog.papers   # only the page's papers are decoded
-    return view.page([Recommended(papers[p.position], papers[p.near]) for p in picks[shown]], page, len(picks),
-                     len(saved))
+    papers = catalog.papers  # only the page's papers are decoded
+    return view.page([Recommended(papers[p.position], papers[p.near]) for p in picks[shown]], page, len(picks), len(saved))
 
 
 def _position(catalog: Catalog, paper_id: str) -> int | None:
     try:
         return catalog.position(paper_id)
-    except KeyError:   # a saved paper a reload removed
+    except KeyError:  # a saved paper a reload removed
         return None

@@ -25,8 +25,26 @@ class ForYouAnswer:
 
 
 # The words of an English request, to which a word typed with a slip is mended.
-_WORDS = ("recommend", "recommendation", "recommendations", "recommended", "suggest", "suggestion", "suggestions",
-          "something", "anything", "should", "read", "next", "what", "papers", "paper", "please", "some", "good")
+_WORDS = (
+    "recommend",
+    "recommendation",
+    "recommendations",
+    "recommended",
+    "suggest",
+    "suggestion",
+    "suggestions",
+    "something",
+    "anything",
+    "should",
+    "read",
+    "next",
+    "what",
+    "papers",
+    "paper",
+    "please",
+    "some",
+    "good",
+)
 _EN = re.compile(
     r"(?:please |pls |can you |could you |would you |hey |ok )*"
     r"(?:(?:recommend|suggest)(?: me| us)?(?: some| something| anything| a| one| a few| few| more| another| some more)?"
@@ -34,13 +52,15 @@ _EN = re.compile(
     r"|(?:any |some |your |give me |show me )*(?:recommendations?|suggestions?|recommended papers?)(?: for me| please)*"
     r"|what (?:should|shall|do|could|can) i read(?: next| now| today)?(?: please)?"
     r"|what (?:paper |papers )?(?:to read|should i read)(?: next)?"
-    r"|(?:papers? )?for you|foryou|papers? for me)")
+    r"|(?:papers? )?for you|foryou|papers? for me)"
+)
 _ZH = re.compile(
     r"(?:请|请你|麻烦|可以|能不能|能否)?(?:给我|帮我|为我|给|替我)?(?:再|多)?(?:推荐|荐)(?:一下|几篇|一篇|两篇|三篇|点|些|一些|几个|下)?"
     r"(?:好的|好|新的|值得读的|值得看的)?(?:论文|文章|paper)?(?:吧|呢|吗|呀|啊|嘛|给我)*"
     r"|(?:有)?(?:什么|啥|哪些)(?:论文|文章)?(?:推荐|可以推荐|值得推荐)(?:的)?(?:论文|文章)?(?:吗|吧|呢)*"
     r"|(?:我)?(?:接下来|下一篇|下一步|然后|现在|今天)?(?:该|应该|可以)?(?:读|看)(?:什么|啥|哪篇|哪些)(?:论文|文章)?(?:好|呢|吧)*"
-    r"|为你推荐|猜你喜欢|给我推荐")
+    r"|为你推荐|猜你喜欢|给我推荐"
+)
 
 
 def _mended(word: str) -> str:

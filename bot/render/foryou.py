@@ -12,7 +12,7 @@ from bot.render.kit import Kit
 from bot.render.locale import t
 from bot.render.reply import Reply
 
-SHOWN = 3   # recommendations a page
+SHOWN = 3  # recommendations a page
 
 
 def page_count(total: int) -> int:
@@ -28,7 +28,7 @@ def page_slice(total: int, page: int) -> tuple[int, slice]:
 @dataclass(frozen=True)
 class Recommended:
     paper: Paper
-    near: Paper    # the saved paper it is closest to
+    near: Paper  # the saved paper it is closest to
 
 
 @dataclass(frozen=True)

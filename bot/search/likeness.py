@@ -25,26 +25,46 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.catalog.schema import Paper
-from bot.search.bm25 import BM25Index
+from bot.search.bm25 import BM25Index, cjk_key
 from bot.search.lookup import SearchIndex
 from bot.text import normalise, tokens
 
-HALF_LIFE = 10          # saves: the tenth newest weighs half the newest
-POSTINGS_BUDGET = 600_000   # postings scored over the whole catalog; the rest only for the shortlist
-MOST = 30               # recommendations offered in all (ten pages of three)
-KEPT = 20_000           # saved papers whose query terms stay in memory
+HALF_LIFE = 10  # saves: the tenth newest weighs half the newest
+POSTINGS_BUDGET = 400_000  # postings scored per ask: about 20 ms of one core at 100,000 papers
+MOST = 30  # recommendations offered in all (ten pages of three)
+KEPT = 20_000  # saved papers whose query terms stay in memory
 
 
 def likeness_terms(paper: Paper, index: SearchIndex) -> list[int]:
-    """The BM25 term numbers of the paper's title, summary and impact: the Similar query."""
+    """The BM25 term numbers of the paper's title, summary and impact: the Similar query, in the
+    order of its words (each once)."""
     text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
-    return [i for term in dict.fromkeys(tokens(normalise(text))) if (i := index.bm25.term(term)) is not None]
+    return _term_numbers(index.bm25, list(dict.fromkeys(tokens(normalise(text)))))
+
+
+def _term_numbers(bm25: BM25Index, words: list[str]) -> list[int]:
+    """`BM25Index.term` of each word, the known ones only; the Chinese ones found in one search of
+    the term keys instead of one each (a summary has dozens of bigrams)."""
+    cjk = [n for n, w in enumerate(words) if "\u3400" <= w[0] <= "\ufaff" and len(w) <= 2]
+    found: dict[int, int] = {}
+    if cjk:
+        keys = np.asarray([cjk_key(words[n]) for n in cjk], dtype=np.int64)
+        at = np.minimum(np.searchsorted(bm25.term_keys, keys), max(len(bm25.term_keys) - 1, 0))
+        hits = bm25.term_keys[at] == keys if len(bm25.term_keys) else np.zeros(len(keys), dtype=bool)
+        found = {n: int(a) for n, a, hit in zip(cjk, at.tolist(), hits.tolist(), strict=True) if hit}
+    chinese = set(cjk)
+    out = []
+    for n, word in enumerate(words):
+        term = found.get(n) if n in chinese else bm25.term(word)
+        if term is not None:
+            out.append(term)
+    return out
 
 
 @dataclass(frozen=True)
 class Pick:
-    position: int       # the recommended paper's place in the catalog
-    near: int           # the saved paper (its place) it is closest to
+    position: int  # the recommended paper's place in the catalog
+    near: int  # the saved paper (its place) it is closest to
     score: float
 
 
@@ -122,8 +142,7 @@ def _postings(bm25: BM25Index, terms: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return docs, data, rows
 
 
-def _weights_at(docs: np.ndarray, data: np.ndarray, rows: np.ndarray, n_rows: int, wanted: np.ndarray,
-                n_docs: int) -> np.ndarray:
+def _weights_at(docs: np.ndarray, data: np.ndarray, rows: np.ndarray, n_rows: int, wanted: np.ndarray, n_docs: int) -> np.ndarray:
     """rows x wanted: each term's weight in each wanted document (0 where absent). Postings are
     sorted by document within a term, so (row, document) keys are sorted end to end: one search."""
     keys = rows.astype(np.int64) * n_docs + docs

@@ -51,7 +51,7 @@ async def test_saves_give_three_close_unsaved_papers_a_page(bot: LocalBot) -> No
     text = reply.params["text"]
     assert text.startswith("✨ For you: papers close to your 2 saved")
     lines = [line for line in text.split("\n") if re.match(r"\d+\. ", line)]
-    assert len(lines) == 3 and not any("Medusa:" in line or "Gemini:" in line for line in lines)   # never a save
+    assert len(lines) == 3 and not any("Medusa:" in line or "Gemini:" in line for line in lines)  # never a save
     assert "1. <b>SpecInfer" in text and text.count("↳ close to your saved <b>") == 3
     assert "close to your saved <b>Medusa</b>" in text
     data = [b["callback_data"] for b in buttons(reply) if "callback_data" in b]
@@ -59,7 +59,7 @@ async def test_saves_give_three_close_unsaved_papers_a_page(bot: LocalBot) -> No
     assert texts([reply]) and len(text) < 4096
     page2 = sent(await bot.process(press("fy::1|en")))
     assert page2.method == "editMessageText" and "4. <b>" in page2.params["text"] and "page 2/" in page2.params["text"]
-    assert "close to your saved <b>Gemini</b>" in text + page2.params["text"]   # each save finds its own
+    assert "close to your saved <b>Gemini</b>" in text + page2.params["text"]  # each save finds its own
 
 
 async def test_in_chinese_and_from_a_typo(bot: LocalBot) -> None:
@@ -80,3 +80,12 @@ async def test_a_store_that_is_down_says_try_again(bot: LocalBot, monkeypatch: p
 
     monkeypatch.setattr(store, "saved", broken)
     assert "try again later" in sent(await bot.say("/foryou")).params["text"]
+
+
+async def test_help_and_the_command_menu_name_it(bot: LocalBot) -> None:
+    from bot.telegram.app import MENU
+
+    assert "foryou" in MENU
+    assert "/foryou" in sent(await bot.say("/help")).params["text"]
+    zh = sent(await bot.say("怎么用")).params["text"]
+    assert "/foryou" in zh and "/saved ris" in zh

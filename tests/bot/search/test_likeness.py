@@ -26,7 +26,7 @@ def test_the_ranking_is_the_per_save_baseline(index: SearchIndex, seed: int) -> 
     total, near = likeness.naive_scores(index, saved)
     want = [int(i) for i in np.argsort(-total, kind="stable") if total[i] > 0]
     assert [p.position for p in picks] == sorted(want, key=lambda i: (-total[i], i))
-    assert [p.near for p in picks] == [int(near[p.position]) for p in picks]          # the save it is closest to
+    assert [p.near for p in picks] == [int(near[p.position]) for p in picks]  # the save it is closest to
     assert [p.score for p in picks] == pytest.approx([total[p.position] for p in picks], rel=1e-5)
     assert not {p.position for p in picks} & set(saved)
 
@@ -63,3 +63,12 @@ def test_a_single_save_ranks_as_its_similar_button(index: SearchIndex) -> None:
 
 def test_no_saves_and_saves_without_words_find_nothing(index: SearchIndex) -> None:
     assert likeness.Recommender(index).rank([]) == ()
+
+
+def test_the_terms_are_the_ones_the_index_gives_each_word(index: SearchIndex) -> None:
+    from bot.text import normalise, tokens
+
+    for paper in index.catalog:
+        text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
+        words = dict.fromkeys(tokens(normalise(text)))
+        assert likeness.likeness_terms(paper, index) == [t for w in words if (t := index.bm25.term(w)) is not None]
