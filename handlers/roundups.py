@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -51,7 +52,9 @@ async def send_roundups(store: Store, now: float, renderer_for: Callable[[Lang],
         window = window_of(waiting.oldest, sub.cadence, tz_of(waiting.zone or guessed_zone(lang)))
         if window.end > now:
             continue   # the period is still under way
-        roundup = await store.roundups.claim(sub, window.key, window.end, now)
+        # A follow made instant with papers still collected: everything collected until now goes at once.
+        end = math.nextafter(now, math.inf) if sub.cadence == "instant" else window.end
+        roundup = await store.roundups.claim(sub, window.key, end, now)
         if roundup is None:
             continue   # sent already, by another replica or before a restart
         papers = [p for i in roundup.paper_ids if (p := catalog_get(i)) is not None]

@@ -31,9 +31,12 @@ class Roundups:
         pages = page_count(len(shown))
         page = min(max(page, 0), pages - 1)
         start, end = page_bounds(len(shown), page)
-        key = "roundup_week" if sub.cadence == "weekly" else "roundup_day"
-        lines = [t(key, kit.lang, label=esc(sub.label), count=len(shown), since=period.partition(":")[2],
-                   hour=f"{ROUNDUP_HOUR:02d}:00"), ""]
+        if sub.cadence == "instant":   # papers a follow collected before it was made instant: a push
+            heading = t("push_title", kit.lang, count=len(shown))
+        else:
+            heading = t("roundup_week" if sub.cadence == "weekly" else "roundup_day", kit.lang, label=esc(sub.label),
+                        count=len(shown), since=period.partition(":")[2], hour=f"{ROUNDUP_HOUR:02d}:00")
+        lines = [heading, ""]
         lines += [kit.paper_line(n, p) for n, p in enumerate(shown[start:end], start + 1)]
         if sub.without:
             lines += ["", esc(self.leaves_out(sub.without))]

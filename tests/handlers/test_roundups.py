@@ -91,6 +91,11 @@ async def test_a_weekly_follow_gets_one_roundup_when_its_week_ends(bot: LocalBot
     clock.now = at("2026-12-21T09:30", "Asia/Shanghai")         # two weeks that collected nothing
     await roundups(bot, empty := Sender())
     assert empty.sent == []
+    await add_paper_and_reload(bot, VISION | {"id": "vision-2", "arxiv": "2311.00009", "title": "Second Sight"})
+    [answer] = texts(await bot.say("/subscribe 多模态 即时"))           # made instant mid-week
+    assert "已更新" in answer
+    await roundups(bot, now := Sender())
+    assert len(now.sent) == 1 and "新论文" in now.sent[0][1] and "Second Sight" in now.sent[0][1]
 
 
 async def test_a_restart_in_the_middle_of_a_week_neither_repeats_nor_skips_it(settings: Settings, tmp_path: Path,
