@@ -60,7 +60,9 @@ def test_without_write_nothing_changes_and_the_diff_says_what_differs(catalog_fi
     lines = describe(diff)
     assert lines[0] == "doremi (2305.10429): version not recorded → arXiv v4"
     assert "+New Author (after Xuanyi Dong)" in lines[2] and "10 → 11 names" in lines[2]
-    assert lines[3].startswith("  abstract: none in the catalog → 'We propose DoReMi.'")
+    # the catalog holds arXiv's abstract (#20): the diff shows it, shortened, before the new one
+    assert lines[3].startswith("  abstract: 'The mixture proportions of pretraining data domains")
+    assert lines[3].endswith("→ 'We propose DoReMi.'")
 
 
 def test_write_applies_the_differences_and_keeps_the_old_values_as_errata(catalog_file: Path) -> None:
