@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -55,3 +56,27 @@ class Memo(Generic[K, V]):
             if at >= cutoff:
                 return
             del self._items[key]
+
+
+class OneRead(Generic[K, V]):
+    """One read per key in flight, shared by every caller asking meanwhile, its result kept in
+    the memo when it lands, even after every caller stopped waiting: a slow store is read once
+    per reader, not once per message (each timing out, each adding to the load)."""
+
+    def __init__(self, memo: Memo[K, V]) -> None:
+        self.memo = memo
+        self._flying: dict[K, asyncio.Future[V]] = {}
+
+    def read(self, key: K, start: Callable[[], Awaitable[V]]) -> asyncio.Future[V]:
+        """The read of `key` in flight, else a new one; await it through asyncio.shield."""
+        future = self._flying.get(key)
+        if future is None:
+            future = self._flying[key] = asyncio.ensure_future(start())
+
+            def landed(done: asyncio.Future[V]) -> None:
+                self._flying.pop(key, None)
+                if not done.cancelled() and done.exception() is None:
+                    self.memo.set(key, done.result())
+
+            future.add_done_callback(landed)
+        return future

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -111,14 +112,15 @@ async def mark_saved(update: Update, context: PaperContext, replies: list[Reply]
 async def saved_of(context: PaperContext, user_id: int) -> frozenset[str]:
     """The reader's saves from memory; read (briefly) when not there: a slow store costs the ⭐
     marks of one reply, never the reply."""
-    memo = context.state.saved
-    found = memo.get(user_id)
-    if found is None and context.state.store is not None:
-        ids = await guarded("reading saves", context.state.store.saved(user_id), timeout=QUICK)
-        if ids is None:
-            return frozenset()
-        found = frozenset(ids)
-        memo.set(user_id, found)
+    found = context.state.saved.get(user_id)
+    store = context.state.store
+    if found is None and store is not None:
+        async def read() -> frozenset[str]:
+            return frozenset(await store.saved(user_id))
+
+        # One read per reader in flight; one that outlasts QUICK still lands in the memory.
+        found = await guarded("reading saves", asyncio.shield(context.state.saved_reads.read(user_id, read)),
+                              timeout=QUICK)
     return found or frozenset()
 
 

@@ -4,6 +4,7 @@ reader a short "try again later", never an error."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -51,9 +52,12 @@ async def load_language(update: Update, context: PaperContext) -> None:
         return
     if store.db.stalled() >= QUICK:   # a hung store: not even QUICK seconds of this card wait for it
         return
-    chosen = await guarded("reading a language", store.language(user.id), FAILED, timeout=QUICK)
-    if chosen != FAILED:
-        context.state.languages.set(user.id, chosen or "auto")
+    async def read() -> str:
+        return await store.language(user.id) or "auto"
+
+    # A read that outlasts QUICK still lands in the memory: the reader's next message finds it.
+    await guarded("reading a language", asyncio.shield(context.state.language_reads.read(user.id, read)), FAILED,
+                  timeout=QUICK)
 
 
 async def saved_command(update: Update, context: PaperContext) -> None:

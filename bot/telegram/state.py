@@ -20,7 +20,7 @@ from bot.catalog.yamlfile import DataError
 from bot.conversation.follow import Pacer
 from bot.conversation.library import Library, compile_library, load_library
 from bot.conversation.understand import ChatContext
-from bot.memo import Memo
+from bot.memo import Memo, OneRead
 from bot.settings import Settings
 from bot.store.records import Subscription, guarded
 from bot.store.stats import StatsStore
@@ -49,6 +49,11 @@ class Cooldown:
         self._last[(chat_id, rule_id)] = now
         return True
 
+    def fired_within(self, chat_id: int, rule_id: str) -> bool:
+        """This process fired the rule in this chat within the window (no need to ask the store)."""
+        last = self._last.get((chat_id, rule_id))
+        return last is not None and self.clock() - last < self.seconds
+
 
 @dataclass
 class BotState:
@@ -68,6 +73,8 @@ class BotState:
     contexts: Memo[int, ChatContext] = field(init=False)
     languages: Memo[int, str] = field(init=False)          # a reader's /lang: zh | en | auto
     saved: Memo[int, frozenset[str]] = field(init=False)   # a reader's ⭐, re-read each minute (replicas)
+    language_reads: OneRead[int, str] = field(init=False)       # the reads filling those two, one per reader
+    saved_reads: OneRead[int, frozenset[str]] = field(init=False)
     seen_files: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
@@ -75,6 +82,7 @@ class BotState:
         size, ttl = self.settings.memory_chats, self.settings.memory_ttl
         self.contexts, self.languages = Memo(size, ttl), Memo(size, ttl)
         self.saved = Memo(size, min(ttl, 60.0))
+        self.language_reads, self.saved_reads = OneRead(self.languages), OneRead(self.saved)
 
     def file_signature(self) -> tuple[tuple[str, int, int], ...]:
         """(path, mtime, size) of every served data file: changes when any of them is edited."""
@@ -153,9 +161,13 @@ class BotState:
         """The keyword cooldown, shared by every replica through the store (this process's own
         memory when the store is unreachable)."""
         if self.store is not None:
+            if self.cooldown.fired_within(chat_id, rule_id):   # a busy group costs no store write per message
+                return False
             allowed = await guarded("keyword cooldown", self.store.cooldown_allows(
                 chat_id, rule_id, self.cooldown.seconds))
             if allowed is not None:
+                if allowed:
+                    self.cooldown.allow(chat_id, rule_id)
                 return bool(allowed)
         return self.cooldown.allow(chat_id, rule_id)
 

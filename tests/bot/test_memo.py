@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
+import pytest
+
 from bot.memo import Memo
 
 
@@ -34,3 +38,30 @@ def test_an_idle_entry_expires_and_a_read_keeps_it_alive() -> None:
     clock.now = 40
     memo.set(3, "c")                   # writing sweeps expired entries off the old end
     assert len(memo) == 1
+
+
+@pytest.mark.asyncio
+async def test_one_read_per_key_lands_in_the_memo_even_after_callers_stopped_waiting() -> None:
+    import asyncio
+
+    from bot.memo import OneRead
+
+    memo: Memo[int, str] = Memo(10, 60)
+    reads = OneRead(memo)
+    started = 0
+    release = asyncio.Event()
+
+    async def slow() -> str:
+        nonlocal started
+        started += 1
+        await release.wait()
+        return "en"
+
+    for _ in range(5):   # five messages of one reader, each giving up after a moment
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(reads.read(7, slow)), 0.01)
+    assert started == 1 and memo.get(7) is None
+    release.set()
+    await asyncio.sleep(0.01)
+    assert memo.get(7) == "en"               # the next message finds it without a read
+    assert started == 1
