@@ -92,3 +92,23 @@ async def test_per_chat_memory_is_bounded(settings: Settings) -> None:
             update["message"]["chat"] = {"id": 7000 + chat, "type": "private", "first_name": "A"}
             await local.process(update)
         assert len(local.state.contexts) == 5 and local.app.chat_data == {}
+
+
+async def test_memory_stays_bounded_over_many_readers(settings: Settings) -> None:
+    """Per chat and per reader, everything kept is bounded by PAPERBOT_MEMORY_CHATS: context,
+    /lang choices, ⭐ saves, PTB's chat_data and user_data, the reads and answer decisions in
+    flight (the issue's 20,000 chats, scaled down to a test's time; benchmarks/faults.py prints RSS)."""
+    from bot.telegram.local import message_update
+
+    bounded = settings.model_copy(update={"memory_chats": 40})
+    async with LocalBot(bounded) as local:
+        for n in range(400):
+            update = message_update("/paper medusa", group=False, update_id=n + 1)
+            update["message"]["chat"] = {"id": 50_000 + n, "type": "private", "first_name": "A"}
+            update["message"]["from"] = {"id": 50_000 + n, "is_bot": False, "first_name": "A"}
+            await local.process(update)
+        state = local.state
+        assert len(state.contexts) == 40 and len(state.languages) <= 40 and len(state.saved) <= 40
+        assert local.app.chat_data == {} and local.app.user_data == {}
+        assert not state.language_reads._flying and not state.saved_reads._flying
+        assert len(state.cooldown._last) <= 10_001
