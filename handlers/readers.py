@@ -120,7 +120,9 @@ async def follow(update: Update, context: PaperContext, target: Target, lang: La
     if user is None or chat is None or store is None:
         return t("store_down", lang)
     if cadence is None or not target.without:   # what the reader did not say stays as it was
-        subs = await guarded("reading follows", store.subscriptions_of(user.id), [])
+        subs = await guarded("reading follows", store.subscriptions_of(user.id))
+        if subs is None:   # a store that cannot read now will not write either: say so at once
+            return t("store_down", lang)
         there = next((s for s in subs if (s.kind, s.value) == (target.kind, target.value)), None)
         cadence = cadence or (there.cadence if there else "instant")
         target = replace(target, without=target.without or (there.without if there else ()))
