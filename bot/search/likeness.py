@@ -45,20 +45,22 @@ def likeness_terms(paper: Paper, index: SearchIndex) -> list[int]:
 def _term_numbers(bm25: BM25Index, words: list[str]) -> list[int]:
     """`BM25Index.term` of each word, the known ones only; the Chinese ones found in one search of
     the term keys instead of one each (a summary has dozens of bigrams)."""
-    cjk = [n for n, w in enumerate(words) if "\u3400" <= w[0] <= "\ufaff" and len(w) <= 2]
-    found: dict[int, int] = {}
-    if cjk:
-        keys = np.asarray([cjk_key(words[n]) for n in cjk], dtype=np.int64)
-        at = np.minimum(np.searchsorted(bm25.term_keys, keys), max(len(bm25.term_keys) - 1, 0))
-        hits = bm25.term_keys[at] == keys if len(bm25.term_keys) else np.zeros(len(keys), dtype=bool)
-        found = {n: int(a) for n, a, hit in zip(cjk, at.tolist(), hits.tolist(), strict=True) if hit}
-    chinese = set(cjk)
-    out = []
-    for n, word in enumerate(words):
-        term = found.get(n) if n in chinese else bm25.term(word)
-        if term is not None:
+    out: list[int] = []
+    slots: list[int] = []  # where in `out` each Chinese word's term goes
+    keys: list[int] = []
+    for word in words:
+        if "\u3400" <= word[0] <= "\ufaff" and len(word) <= 2:
+            slots.append(len(out))
+            out.append(-1)
+            keys.append(cjk_key(word))
+        elif (term := bm25.term(word)) is not None:
             out.append(term)
-    return out
+    if keys and len(bm25.term_keys):
+        wanted = np.asarray(keys, dtype=np.int64)
+        at = np.minimum(np.searchsorted(bm25.term_keys, wanted), len(bm25.term_keys) - 1)
+        for slot, term, hit in zip(slots, at.tolist(), (bm25.term_keys[at] == wanted).tolist(), strict=True):
+            out[slot] = term if hit else -1
+    return [t for t in out if t >= 0]
 
 
 @dataclass(frozen=True)
