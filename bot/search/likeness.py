@@ -129,7 +129,7 @@ class Recommender:
         if not len(top):
             return ()
         # Which save each pick owes most of its score to: the saves' shares of the same terms.
-        shares = asks[:, head] @ _weights_at(docs, data, rows, len(head), top, n_docs)
+        shares = asks[:, head] @ _weights_at(docs, data, rows, len(head), top)
         ranked = sorted(range(len(top)), key=lambda j: (-scores[top[j]], int(top[j])))
         return tuple(Pick(int(top[j]), int(saved[int(np.argmax(shares[:, j]))]), float(scores[top[j]])) for j in ranked)
 
@@ -144,13 +144,13 @@ def _postings(bm25: BM25Index, terms: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return docs, data, rows
 
 
-def _weights_at(docs: np.ndarray, data: np.ndarray, rows: np.ndarray, n_rows: int, wanted: np.ndarray, n_docs: int) -> np.ndarray:
-    """rows x wanted: each term's weight in each wanted document (0 where absent). Postings are
-    sorted by document within a term, so (row, document) keys are sorted end to end: one search."""
-    keys = rows.astype(np.int64) * n_docs + docs
-    asked = (np.arange(n_rows, dtype=np.int64)[:, None] * n_docs + wanted[None, :]).ravel()
-    at = np.minimum(np.searchsorted(keys, asked), len(keys) - 1)
-    return np.where(keys[at] == asked, data[at], 0.0).reshape(n_rows, len(wanted))
+def _weights_at(docs: np.ndarray, data: np.ndarray, rows: np.ndarray, n_rows: int, wanted: np.ndarray) -> np.ndarray:
+    """rows x wanted: each term's weight in each wanted (sorted) document, 0 where absent; the
+    postings of the wanted documents picked out in one pass (a document is once in a term's postings)."""
+    mine = np.isin(docs, wanted, kind="table")
+    out = np.zeros((n_rows, len(wanted)))
+    out[rows[mine], np.searchsorted(wanted, docs[mine])] = data[mine]
+    return out
 
 
 def naive_scores(index: SearchIndex, saved: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
