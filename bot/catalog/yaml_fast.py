@@ -38,12 +38,14 @@ _LEADING_ZERO = re.compile(rb"0[0-9_oO]")
 _OCTAL_LOOKING = re.compile(rb"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
 
 
-def parse(raw: bytes, file: str) -> Document:
-    """The file as `yamlfile.parse` reads it (same values, same problems), faster when it can."""
+def parse(raw: bytes, file: str, *, keep_bytes: bool = True) -> Document:
+    """The file as `yamlfile.parse` reads it (same values, same problems), faster when it can.
+    Without `keep_bytes`, a problem's line is found by reading `file` again (a large catalog's
+    bytes are then not held while it is validated)."""
     data = _fast(raw)
     if data is None:
         return yamlfile.parse(raw, file)
-    return Document(file, data, None, raw)  # the bytes, not their text: a str of 170 MB of CJK is 4 bytes a character
+    return Document(file, data, None, raw if keep_bytes else b"")  # the bytes, not a decoded copy (twice their size)
 
 
 def _fast(raw: bytes) -> dict[str, Any] | None:

@@ -53,7 +53,8 @@ class Document:
     def root(self) -> yaml.Node:
         if self.composed is not None:
             return self.composed
-        loader = Loader(self.raw.decode("utf-8").removeprefix("\ufeff"))
+        raw = self.raw or Path(self.file).read_bytes()
+        loader = Loader(raw.decode("utf-8").removeprefix("\ufeff"))
         try:
             root = loader.get_single_node()
         finally:

@@ -146,3 +146,20 @@ def test_a_fast_document_locates_lines_like_pyyaml() -> None:
     assert fast.composed is None  # no tree until a line is asked for
     for path in (("papers",), ("papers", 1), ("papers", 1, "title"), ("papers", 0, "id")):
         assert fast.line(path) == slow.line(path)
+
+
+def test_a_catalog_with_a_problem_is_reported_by_pyyaml_with_its_line(tmp_path: Path) -> None:
+    from bot.catalog import catalog as catalog_mod
+
+    text = (ROOT / "data" / "papers.yaml").read_text(encoding="utf-8")
+    assert yaml_fast._fast(text.encode()) is not None  # the fast reader takes the valid file
+    bad = text.replace("section: ", "section: no-such-section-", 1)
+    line = next(n for n, row in enumerate(bad.splitlines(), 1) if "no-such-section-" in row)
+    path = tmp_path / "papers.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(DataError) as fast:
+        catalog_mod.load(path, tmp_path / "cache")
+    with pytest.raises(DataError) as slow:
+        catalog_mod.validate(yamlfile.read(path))
+    assert fast.value.problems == slow.value.problems
+    assert any(p.line == line and "no-such-section-" in p.message for p in fast.value.problems)
