@@ -75,6 +75,14 @@ async def test_the_questions_promised_a_one_line_answer_get_one(settings: Settin
         for question in examples("`什么是投机解码`"):
             first = replies_of(await bot.say(question))[0]["text"]
             assert first.startswith("<b><a href=\"https://arxiv.org/abs/"), question   # the card itself
+        for question in examples("`which paper released PRM800K`"):
+            line, card = replies_of(await bot.say(question))[0]["text"].split("\n\n", 1)
+            assert line.startswith("📌") and "“" in line and "</b>" in line, question   # the quote, its figure bold
+            assert card.startswith("<b><a href=\"https://arxiv.org/abs/"), question    # ...then the card
+        for question in examples("`GPT-4 的论文在不在`"):
+            first = replies_of(await bot.say(question))[0]["text"]
+            assert "不在这个目录里" in first or "not in this catalog" in first, question
+            assert "arxiv.org/abs/" not in first, question                            # no other paper's card
 
 
 def test_the_readme_and_the_tests_need_nothing_outside_the_repository() -> None:

@@ -15,8 +15,10 @@ import numpy as np
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules
 from bot.catalog.schema import KeywordRule, Paper
-from bot.conversation import asked, list_answers
+from bot.conversation import asked, facts, list_answers
+from bot.conversation.absent import Absent
 from bot.conversation.asked import SeveralAnswer
+from bot.conversation.facts import FactAnswer
 from bot.conversation.foryou import ForYouAnswer, asks_for_you
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
@@ -111,7 +113,7 @@ class FallbackAnswer:
 Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
           | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer
           | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer | CitedAnswer | VenueAnswer
-          | SeveralAnswer | ForYouAnswer)
+          | SeveralAnswer | ForYouAnswer | FactAnswer | Absent)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -155,6 +157,8 @@ def answer(request: Request, library: Library) -> Answer | None:
         return ChatAnswer("which_paper")
     if intent == "bundle":
         return bundle_answer(library.keywords, library.digests[0].id if library.digests else "")
+    if intent == "absent" and request.missing is not None:
+        return request.missing
     # The thing asked for (conversation/asked.py): one line per paper named, an entry, an abstract.
     several = asked.several(papers, intent)
     if several is not None:
@@ -168,6 +172,8 @@ def answer(request: Request, library: Library) -> Answer | None:
         return standing
     if intent == "compare" and len(papers) >= 2:
         return CompareAnswer(papers)
+    if intent == "fact" and papers and request.fact is not None:
+        return facts.fact_answer(papers[0], request.text, request.fact)
     if intent in ("list", "page"):
         return ListAnswer(request.filter, request.page)
     if intent in ("digest", "earliest", "latest", "most", "others", "ranked"):
@@ -241,6 +247,8 @@ def next_context(context: ChatContext, answer: Answer | None, catalog: Catalog) 
     """What the chat remembers after an answer: the papers shown, the list filter, the question."""
     if isinstance(answer, PaperAnswer):
         return replace(context, papers=(answer.paper.id,), intent=answer.focus)
+    if isinstance(answer, FactAnswer):
+        return replace(context, papers=(answer.paper.id,), intent="card")
     if isinstance(answer, CheckAnswer):
         return replace(context, papers=(answer.paper.id,), intent="check")
     if isinstance(answer, CompareAnswer):
@@ -269,6 +277,10 @@ def describe(answer: Answer | None) -> tuple[str, str | None, bool]:
         return "paper", answer.paper.id, True
     if isinstance(answer, CompareAnswer | SeveralAnswer):
         return "compare" if isinstance(answer, CompareAnswer) else "several", answer.papers[0].id, True
+    if isinstance(answer, FactAnswer):
+        return "fact", answer.paper.id, bool(answer.quotes)
+    if isinstance(answer, Absent):
+        return "absent", None, False
     if isinstance(answer, BundleAnswer):
         return "bundle", None, True
     if isinstance(answer, ChatAnswer):

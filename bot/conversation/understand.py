@@ -18,14 +18,14 @@ from typing import Literal
 from bot.catalog.catalog import Catalog, Selection
 from bot.catalog.schema import Paper, Topic
 from bot.catalog.topics import topic_names
-from bot.conversation import about_digest, asked, exclusions, ordinals, ranges, superlatives
+from bot.conversation import about_digest, absent, asked, exclusions, facts, ordinals, ranges, superlatives
 from bot.conversation.ranges import Period, find_period
 from bot.search.engine import ARXIV, SearchIndex, SearchResult, search_normalised
 from bot.text import STOPWORDS, Normal, is_cjk, normalise, simplify, squeeze
 
 Intent = Literal["card", "who", "when", "what", "impact", "links", "code", "similar", "check", "compare", "bibtex", "abstract",
                  "list", "count", "bundle", "greeting", "help", "thanks", "goodbye",
-                 "digest", "page", "others", "earliest", "latest", "most", "ranked"]
+                 "digest", "page", "others", "earliest", "latest", "most", "ranked", "fact", "absent"]
 PAPER_QUESTIONS: frozenset[str] = frozenset({"who", "when", "what", "impact", "links", "code", "similar", "check",
                                              "bibtex", "abstract"})   # the last two: conversation/asked.py
 SOCIAL_ORDER = ("thanks", "goodbye", "help", "greeting")  # "谢谢，很有帮助" is a thank-you
@@ -467,6 +467,8 @@ class Request:
     page: int = 0                         # "page": the page of the filter's list asked for
     ranking: tuple[str, bool] | None = None   # "most": (what is ranked, fewest first)
     query: str = ""                       # "ranked": words no topic names, ranked by text
+    fact: facts.FactQuestion | None = None       # "fact": what the message asks of the paper's text
+    missing: absent.Absent | None = None  # "absent": a name the catalog does not hold
 
 
 @dataclass(frozen=True)
@@ -483,6 +485,7 @@ class Reading:
     # A paper named by a word that also names a topic ("投机解码"): the topic, for list questions.
     alias_topic: str | None = None
     alias_papers: tuple[str, ...] = ()
+    spans: tuple[Span, ...] = ()   # the entities found, where they stand in `normal`
 
 
 def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
@@ -545,7 +548,7 @@ def read(text: str, index: SearchIndex, gazetteer: Gazetteer) -> Reading:
                       topics[0] if topics else None, exclusions.code_wanted(normal), period,
                       tuple(dict.fromkeys(without)))
     return Reading(normal, unique, filt, tuple(cues), residual, fillers or bool(time_spans),
-                   tuple(searched), alias_topic, tuple(i for s in aliased for i in s.ids))
+                   tuple(searched), alias_topic, tuple(i for s in aliased for i in s.ids), tuple(chosen))
 
 
 _EXCLUDED_KIND = {"org": "o", "section": "s", "topic": "g", "author": "a", "paper": "p"}
@@ -607,6 +610,8 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
     if isinstance(reasoned, Request):
         return reasoned
     r = reasoned
+    if (missing := absent.absent(text, r, index)) is not None:   # "GPT-4 的论文在不在"
+        return Request(text, "absent", (), ListFilter(), r.cues, missing=missing)
     catalog = index.catalog
     cues = set(r.cues)
     social = next((c for c in SOCIAL_ORDER if c in cues), None)
@@ -638,6 +643,10 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
         if len(chosen) >= 2:
             return request("compare", chosen[:4])
 
+    if (fact := _fact(r, loose, in_context, context, catalog)) is not None:   # "medusa 能加速多少倍"
+        about, fact_question = fact
+        return replace(request("fact", about, from_context=about[0] in in_context and about[0] not in papers),
+                       fact=fact_question)
     # A claim about the paper last shown: "是阿里的吗", "is it from 2023?"
     if not r.papers and check and in_context and not listy and (not loose or _PRONOUN.search(r.normal)):
         return request("check", in_context[:1], r.filter, from_context=True)
@@ -681,6 +690,34 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
     bare = r.residual and not r.fillers and not r.cues and any(c.isascii() and c.isalnum() for c in "".join(r.residual))
     unmatched = " ".join(r.residual) if bare else ""
     return Request(text, None, (), ListFilter(), r.cues, unmatched=unmatched)
+
+
+_NOT_FACTS = frozenset({"who", "links", "code", "similar", "compare", "bundle", "impact"})
+
+
+def _fact(r: Reading, loose: tuple[Paper, ...], in_context: tuple[Paper, ...], context: ChatContext,
+          catalog: Catalog) -> tuple[tuple[Paper], facts.FactQuestion] | None:
+    """The one paper a question of fact is about, and the question; None when it asks none.
+    Another question's cue outside the fact's own words ("GPTQ 代码在哪") decides for that one."""
+    question = facts.question_of(r.normal)
+    if question is None:
+        return None
+    rest = list(r.normal)   # the message without its entities and the fact's own words ("几行代码")
+    for start, end in (*((s.start, s.end) for s in r.spans), question.span):
+        rest[start:end] = " " * (end - start)
+    words = "".join(rest)
+    for noun in question.nouns:
+        words = words.replace(noun, " ")
+    if set(cues_in(words)) & _NOT_FACTS:
+        return None
+    about = in_context if in_context and context.intent != "list" and _PRONOUN.search(r.normal) else ()
+    about = about or r.papers or loose
+    if not about and r.filter.topic and r.filter == ListFilter(topic=r.filter.topic):
+        picked = r.filter.papers(catalog)   # "过程监督模型…": a topic of one paper
+        about = (picked[0],) if len(picked) == 1 else ()
+    if not about and in_context and context.intent != "list" and not r.residual:
+        about = in_context
+    return ((about[0],), question) if len(about) == 1 else None
 
 
 # A topic's name asked as a list ("投机解码相关的论文", "speculative decoding papers"), not as one paper.

@@ -308,6 +308,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "asked_links": {"zh": "<b>{name}</b>：arXiv <code>{arxiv}</code> · {link}",
                     "en": "<b>{name}</b>: arXiv <code>{arxiv}</code> · {link}"},
     "asked_no_arxiv": {"zh": "<b>{name}</b>：目录里没有 arXiv 编号", "en": "<b>{name}</b>: no arXiv id in the catalog"},
+    # facts quoted from a paper, names the catalog lacks (render/facts.py)
+    "fact_quote": {"zh": "📌 <b>{name}</b>（{source}）：“{quote}”", "en": "📌 From <b>{name}</b>'s {source}: “{quote}”"},
+    "fact_unsaid": {"zh": "📌 <b>{name}</b> 的摘要和简介里没有提到这一点。",
+                    "en": "📌 The abstract of <b>{name}</b> does not say (nor does its summary)."},
+    "source_abstract_zh": {"zh": "摘要", "en": "Chinese abstract"},
+    "source_abstract_en": {"zh": "英文摘要", "en": "abstract"},
+    "source_summary_en": {"zh": "英文简介", "en": "summary"},
+    "source_summary_zh": {"zh": "简介", "en": "Chinese summary"},
+    "source_impact_zh": {"zh": "亮点", "en": "Chinese impact line"},
+    "source_impact_en": {"zh": "英文亮点", "en": "impact line"},
+    "absent": {"zh": "「{name}」不在这个目录里。", "en": "“{name}” is not in this catalog."},
+    "absent_related": {"zh": "目录里提到它的论文：", "en": "Papers here that mention it:"},
+    "absent_browse": {"zh": "目录收录了 {count} 篇论文，/list 可以浏览全部。",
+                      "en": "The catalog holds {count} papers; /list shows them all."},
 }
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules, pick
 from bot.catalog.schema import Digest, Paper, ReplyItem, Topic
+from bot.conversation.absent import Absent
 from bot.conversation.answer import (
     Answer,
     BundleAnswer,
@@ -26,6 +27,7 @@ from bot.conversation.answer import (
     SimilarAnswer,
 )
 from bot.conversation.asked import SeveralAnswer
+from bot.conversation.facts import FactAnswer
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer
 from bot.conversation.understand import ListFilter
@@ -33,6 +35,7 @@ from bot.render.asked import Asked
 from bot.render.cards import Cards
 from bot.render.chat import ChatReplies
 from bot.render.compare import Comparisons
+from bot.render.facts import Facts
 from bot.render.html import clip, esc
 from bot.render.kit import Kit
 from bot.render.lists import QUERY_ECHO, Lists
@@ -61,6 +64,7 @@ class Renderer:
     standings: Standings = field(init=False)
     asked: Asked = field(init=False)
     roundups: Roundups = field(init=False)
+    facts: Facts = field(init=False)
 
     def __post_init__(self) -> None:
         self.kit = Kit(self.catalog, self.lang, {t.id: t for t in self.topics})
@@ -71,6 +75,7 @@ class Renderer:
         self.standings = Standings(self.kit, self.lists)
         self.asked = Asked(self.kit)
         self.roundups = Roundups(self.kit)
+        self.facts = Facts(self.kit, self.cards)
         self.chat = ChatReplies(self.kit, self.cards, self.lists, self.digests, self.keywords, self.featured, self.rng)
 
     def answer(self, answer: Answer) -> list[Reply]:
@@ -84,6 +89,10 @@ class Renderer:
             return [self.cards.card(answer.paper, answer.focus)]
         if isinstance(answer, SeveralAnswer):
             return self.asked.several(answer)
+        if isinstance(answer, FactAnswer):
+            return [self.facts.fact(answer)]
+        if isinstance(answer, Absent):
+            return [self.facts.absent(answer)]
         if isinstance(answer, CitedAnswer):
             return [self.standings.ranked(answer)]
         if isinstance(answer, VenueAnswer):
