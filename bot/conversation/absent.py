@@ -38,6 +38,7 @@ _FRAMES = tuple(
         rf"(?:^|[^a-z0-9 ])\s*(?P<x>{_LATIN})\s*(?:的\s*)?(?:论文|文章|那篇|这篇)",
         rf"(?:^|[^a-z0-9 ])\s*(?P<x>{_LATIN})\s*(?:的\s*)?(?:{_PRESENT_ZH})",
         r"(?:有没有|有无|是否收录|收录了|收没收)\s*(?P<x>[a-z0-9][a-z0-9 .]*[a-z0-9])",
+        r"(?:^|[^a-z0-9 ])有\s*(?P<x>[a-z0-9][a-z0-9 .]*[a-z0-9])\s*(?:的\s*)?(?:论文|文章)?\s*吗",
         r"^(?:do|does) (?:you|u|the catalog|this catalog|it) (?:have|hold|include|contain|cover|got) "
         r"(?:the |a |an |any )?(?P<x>.+?)(?: papers?)?(?: (?:here|there|pls|please|plz|in (?:it|here|the catalog)))*$",
         r"^(?:have you got|got) (?:the |a |an |any )?(?P<x>.+?)(?: papers?)?$",
@@ -147,6 +148,9 @@ def _name_like(name: str, words: list[str], text: str, reading: Reading, found_b
     if len(content) > 1:
         return False  # capitals in a description ("the GPT quantization paper") do not make it a name
     word = content[0]
+    index = found_by.index
+    if index.bm25.document_frequency(word) > max(2, len(index.catalog.papers) // 10):
+        return False  # a word of the field ("LLM", "GPT"): papers about it, not one paper's name
     return word in _capitalised(simplify(text)) or _written_as_name(word, found_by.result)
 
 

@@ -28,8 +28,8 @@ _KINDS: tuple[tuple[str, str, tuple[Figure, ...], str], ...] = (
     ),
     (
         "money",
-        r"多少钱|花了多少|成本多少|多少成本|预算|\bhow much (?:did|does|do) (?:it |they )?cost\b|\bbudget\b|"
-        r"\bhow much money\b",
+        r"多少钱|花了多少|成本多少|多少成本|预算|\bhow much\b.*\b(?:cost|costs|spent|spend|money)\b|\bbudget\b|"
+        r"\bwhat did\b.*\bcost\b|\btraining cost\b",
         ("money",),
         "",
     ),
@@ -70,7 +70,7 @@ _KINDS: tuple[tuple[str, str, tuple[Figure, ...], str], ...] = (
         r"(?:基于|用的|用了|采用)\s*(?:什么|哪个|哪种)\s*(?:模型|基座)|\b(?:which|what) (?:base )?model\b|"
         r"\bbased on (?:which|what)\b",
         ("names",),
-        "model",
+        "base",
     ),
     ("names", r"哪些来源|来源是|(?:有|包括|包含)哪些|\b(?:which|what) sources\b|\bincludes? which\b", ("names",), ""),
     ("count", r"(?:多少|几)(?!\s*(?:篇|论文))|\bhow many\b(?! (?:papers|works|of them|of those))|\bnumber of\b", ("count", "percent"), ""),

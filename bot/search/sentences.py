@@ -38,6 +38,7 @@ _ZH_NUMERAL = r"[一二两三四五六七八九十百千]+"
 _EN_NUMBER = r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
 _TIME_UNIT = r"(?:小时|天|周|星期|个月|分钟|\bhours?\b|\bdays?\b|\bweeks?\b|\bmonths?\b|\bminutes?\b)"
 _TOKEN_UNIT = r"(?:tokens?\b|标记|词元|令牌|词库|字元)"
+_URL = re.compile(r"(?:https?://|www\.|github\.com/)\S*$")
 _CONTEXT_WORDS = re.compile(r"上下文|序列|输入|窗口|长度|context|sequence|input|window|length", re.IGNORECASE)
 _DATA_WORDS = re.compile(r"数据|样本|示例|图像|图文|对|data|samples?|examples?|images?|pairs?|instructions?", re.IGNORECASE)
 
@@ -138,6 +139,8 @@ def _figure_spans(text: str, kind: Figure, ask: Ask | None) -> list[tuple[int, i
         if kind == "data" and not _DATA_WORDS.search(clause):
             continue
         if kind == "names":
+            if _URL.search(text[max(0, start - 80) : end]):
+                continue  # "github.com/OpenBMB/ToolBench" names a repository, not what was asked
             word = m.group(0).casefold()
             if word in _COMMON_CAPS or (ask is not None and f" {normalise(word)} " in f" {ask.skip} "):
                 continue
@@ -207,6 +210,7 @@ _CONCEPTS: dict[str, str] = {
     "benchmark": r"基准|测试集|评测|\bbenchmark\w*",
     "context": r"上下文|\bcontext",
     "model": r"模型|\bmodels?\b",
+    "base": r"模型|基于|微调|基座|\bmodels?\b|\bfine-?tun\w*|\bbased on\b|\bbuilt on\b",
     "accuracy": r"准确|精度|\baccura\w*",
     "memory": r"内存|显存|\bmemory|\bdram",
     "steps": r"步骤|步数|\bsteps?\b",

@@ -39,6 +39,11 @@ async def test_a_real_conversation(server: BotAPIServer, bot: subprocess.Popen[s
     server.push(message("which paper released PRM800K"))
     [answer] = await server.wait_for("sendMessage")
     assert "Let's Verify Step by Step" in answer["text"]  # the title as arXiv writes it
+    assert answer["text"].startswith("📌") and "<b>PRM800K</b>" in answer["text"].split("\n\n")[0]  # the line first
+
+    server.push(message("GPT-4 的论文在不在"))
+    [absent] = await server.wait_for("sendMessage")
+    assert "不在这个目录里" in absent["text"] and "arxiv.org/abs" not in absent["text"]  # not GPTQ's card
 
     server.push(message("/paper <b>unclosed & <script>"))
     [escaped] = await server.wait_for("sendMessage")

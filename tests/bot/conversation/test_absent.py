@@ -32,6 +32,7 @@ def ask(text: str, library: Library) -> object:
         ("is PaLM 2 in the catalog?", "PaLM 2", []),
         ("do you have toolformer", "toolformer", []),
         ("GPT-4", "GPT-4", ["gorilla"]),  # a bare name with a version
+        ("有 Llama 3 吗", "Llama 3", []),
     ],
 )
 def test_a_name_the_catalog_lacks_is_said_to_be_absent(library: Library, text: str, name: str, related: list[str]) -> None:
@@ -58,7 +59,9 @@ def test_a_catalog_name_is_still_its_paper(library: Library, text: str, paper: s
     assert isinstance(found, PaperAnswer) and found.paper.id == paper, (text, found)
 
 
-@pytest.mark.parametrize("text", ["有没有 Meta 的论文", "有没有投机解码的论文", "有没有 agent 论文", "the 2nd google paper"])
+@pytest.mark.parametrize(
+    "text", ["有没有 Meta 的论文", "有没有投机解码的论文", "有没有 agent 论文", "the 2nd google paper", "有没有 LLM 的论文"]
+)
 def test_what_the_catalog_holds_is_not_absent(library: Library, text: str) -> None:
     assert not isinstance(ask(text, library), Absent), text
 

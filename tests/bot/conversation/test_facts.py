@@ -43,6 +43,9 @@ def own_words(paper: Paper) -> str:
         ("过程监督模型在MATH上解出了多少题", "lets-verify-step-by-step", "78%"),  # found by what it is about
         ("FlashAttention-2 能达到理论峰值的百分之多少", "flashattention-2", "50-73%"),  # not FlashAttention-1's 25-40%
         ("what context length was mixtral trained with", "mixtral", "32k"),
+        ("how much did FLM-101B cost to train", "flm-101b", "100"),
+        ("what base model is gorilla built on", "gorilla", "LLaMA"),
+        ("toolllm 用的什么模型", "toolllm", "LLaMA"),  # not "OpenBMB" of its repository's URL
     ],
 )
 def test_a_fact_is_quoted_from_the_papers_own_text(library: Library, text: str, paper: str, figure: str) -> None:
