@@ -18,7 +18,7 @@ from bot.catalog.schema import KeywordRule, Paper
 from bot.conversation import asked, facts, list_answers
 from bot.conversation.absent import Absent
 from bot.conversation.asked import SeveralAnswer
-from bot.conversation.facts import FactAnswer
+from bot.conversation.facts import FactAnswer, SeveralFacts
 from bot.conversation.foryou import ForYouAnswer, asks_for_you
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
@@ -113,7 +113,7 @@ class FallbackAnswer:
 Answer = (PaperAnswer | CheckAnswer | CompareAnswer | SimilarAnswer | ListAnswer | CountAnswer | ChoiceAnswer
           | NotFound | KeywordAnswer | BundleAnswer | ChatAnswer | FallbackAnswer
           | SuperlativeAnswer | RankingAnswer | OthersAnswer | RankedAnswer | DigestAnswer | CitedAnswer | VenueAnswer
-          | SeveralAnswer | ForYouAnswer | FactAnswer | Absent)
+          | SeveralAnswer | ForYouAnswer | FactAnswer | SeveralFacts | Absent)
 
 
 def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
@@ -157,8 +157,6 @@ def answer(request: Request, library: Library) -> Answer | None:
         return ChatAnswer("which_paper")
     if intent == "bundle":
         return bundle_answer(library.keywords, library.digests[0].id if library.digests else "")
-    if intent == "absent" and request.missing is not None:
-        return request.missing
     # The thing asked for (conversation/asked.py): one line per paper named, an entry, an abstract.
     several = asked.several(papers, intent)
     if several is not None:
@@ -170,10 +168,12 @@ def answer(request: Request, library: Library) -> Answer | None:
         return PaperAnswer(*standing)
     if standing is not None:
         return standing
+    if intent == "absent" and request.missing is not None:
+        return request.missing
     if intent == "compare" and len(papers) >= 2:
         return CompareAnswer(papers)
     if intent == "fact" and papers and request.fact is not None:
-        return facts.fact_answer(papers[0], request.text, request.fact)
+        return facts.facts_answer(papers, request.text, request.fact)
     if intent in ("list", "page"):
         return ListAnswer(request.filter, request.page)
     if intent in ("digest", "earliest", "latest", "most", "others", "ranked"):
@@ -256,6 +256,9 @@ def next_context(context: ChatContext, answer: Answer | None, catalog: Catalog) 
     if isinstance(answer, SeveralAnswer):   # "第二篇" points into the papers named, "它" at the first
         ids = tuple(p.id for p in answer.papers)
         return ChatContext(ids[:1], None, answer.focus, listed=ids)
+    if isinstance(answer, SeveralFacts):
+        ids = tuple(p.id for p in answer.papers)
+        return ChatContext(ids[:1], None, "card", listed=ids)
     if isinstance(answer, ListAnswer | CountAnswer):
         # A list of one paper is that paper: "苹果的论文" then "什么时候发布的".
         listed = answer.filter.papers(catalog)
@@ -279,6 +282,8 @@ def describe(answer: Answer | None) -> tuple[str, str | None, bool]:
         return "compare" if isinstance(answer, CompareAnswer) else "several", answer.papers[0].id, True
     if isinstance(answer, FactAnswer):
         return "fact", answer.paper.id, bool(answer.quotes)
+    if isinstance(answer, SeveralFacts):
+        return "fact", answer.papers[0].id, any(a.quotes for a in answer.answers)
     if isinstance(answer, Absent):
         return "absent", None, False
     if isinstance(answer, BundleAnswer):

@@ -76,6 +76,7 @@ _KINDS: tuple[tuple[str, str, tuple[Figure, ...], str], ...] = (
     ("count", r"(?:多少|几)(?!\s*(?:篇|论文))|\bhow many\b(?! (?:papers|works|of them|of those))|\bnumber of\b", ("count", "percent"), ""),
 )
 _RESOLUTION = re.compile(r"分辨率|\bresolution\b|像素|\bpixels?\b")
+SEVERAL = 4  # papers answered at once, one line each
 _KIND_PATTERNS = tuple((kind, re.compile(cue), figs, topic) for kind, cue, figs, topic in _KINDS)
 # "which paper released PRM800K": the sentence that says so, the name asked about in bold.
 _WHICH_PAPER = re.compile(r"哪篇|哪一篇|哪个论文|哪项工作|\b(?:which|what) (?:paper|work|one)\b")
@@ -128,6 +129,17 @@ class FactAnswer:
         return next((q for q in self.quotes if q.lang == lang), self.quotes[0] if self.quotes else None)
 
 
+@dataclass(frozen=True)
+class SeveralFacts:
+    """The same fact asked of several papers ("Medusa 和 Lookahead 分别能加速多少"), in the order named."""
+
+    answers: tuple[FactAnswer, ...]
+
+    @property
+    def papers(self) -> tuple[Paper, ...]:
+        return tuple(a.paper for a in self.answers)
+
+
 def question_of(normal: str) -> FactQuestion | None:
     """The fact a (normalised) message asks for, or None when it asks none."""
     if _RECORDS.search(normal):
@@ -177,6 +189,12 @@ def passages(paper: Paper) -> list[Passage]:
     return [p for p in found if p.text.strip()]
 
 
+def facts_answer(papers: tuple[Paper, ...], text: str, question: FactQuestion) -> FactAnswer | SeveralFacts:
+    """The fact for one paper, or for each of several named together."""
+    found = tuple(fact_answer(p, text, question) for p in papers)
+    return found[0] if len(found) == 1 else SeveralFacts(found)
+
+
 def fact_answer(paper: Paper, text: str, question: FactQuestion) -> FactAnswer:
     """The quote of this paper's text that answers the question, per language."""
     normal = normalise(text)
@@ -186,7 +204,8 @@ def fact_answer(paper: Paper, text: str, question: FactQuestion) -> FactAnswer:
     words = tuple(w for w in content_words(normal) if w not in own)
     if question.kind == "source":  # the names asked about as written: "PRM800K", not "prm 800k"
         written = re.findall(r"[a-z0-9][a-z0-9.\-]*[a-z0-9]", simplify(text).casefold())
-        words = tuple(w for w in written if w not in _QUESTION_WORDS and not _RELEASED.fullmatch(w) and w not in _PAPER_WORDS)
+        names = tuple(w for w in written if w not in _QUESTION_WORDS and not _RELEASED.fullmatch(w) and w not in _PAPER_WORDS)
+        words = (*names, "发布") if names else ()  # ...in a sentence that says it was released (any language)
     figs = question.figures
     if question.kind == "size" and _RESOLUTION.search(normal):
         figs = ("resolution",)

@@ -611,7 +611,8 @@ def understand(text: str, index: SearchIndex, gazetteer: Gazetteer, context: Cha
         return reasoned
     r = reasoned
     if (missing := absent.absent(text, r, index)) is not None:   # "GPT-4 的论文在不在"
-        return Request(text, "absent", (), ListFilter(), r.cues, missing=missing)
+        # The filter stays: "most cited multimodal paper", "AAAI 的论文" are answered by standing.py.
+        return Request(text, "absent", (), dated(r.filter, gazetteer.year), r.cues, missing=missing)
     catalog = index.catalog
     cues = set(r.cues)
     social = next((c for c in SOCIAL_ORDER if c in cues), None)
@@ -696,8 +697,9 @@ _NOT_FACTS = frozenset({"who", "links", "code", "similar", "compare", "bundle", 
 
 
 def _fact(r: Reading, loose: tuple[Paper, ...], in_context: tuple[Paper, ...], context: ChatContext,
-          catalog: Catalog) -> tuple[tuple[Paper], facts.FactQuestion] | None:
-    """The one paper a question of fact is about, and the question; None when it asks none.
+          catalog: Catalog) -> tuple[tuple[Paper, ...], facts.FactQuestion] | None:
+    """The paper a question of fact is about (or the papers it names), and the question; None when
+    it asks none.
     Another question's cue outside the fact's own words ("GPTQ 代码在哪") decides for that one."""
     question = facts.question_of(r.normal)
     if question is None:
@@ -717,6 +719,8 @@ def _fact(r: Reading, loose: tuple[Paper, ...], in_context: tuple[Paper, ...], c
         about = (picked[0],) if len(picked) == 1 else ()
     if not about and in_context and context.intent != "list" and not r.residual:
         about = in_context
+    if len(about) > 1 and about == r.papers:   # "Medusa 和 Lookahead 分别能加速多少"
+        return about[:facts.SEVERAL], question
     return ((about[0],), question) if len(about) == 1 else None
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.conversation.absent import Absent
-from bot.conversation.facts import FactAnswer
+from bot.conversation.facts import FactAnswer, SeveralFacts
 from bot.render.cards import Cards
-from bot.render.html import clip, esc
+from bot.render.html import clip, esc, split_html
 from bot.render.kit import Kit
 from bot.render.locale import t
 from bot.render.reply import Reply
@@ -35,14 +35,23 @@ class Facts:
     cards: Cards
 
     def fact(self, answer: FactAnswer) -> Reply:
+        if answer.kind == "source" and not answer.quotes:
+            return self.cards.card(answer.paper)  # found by what it released, no sentence says so: the card
+        return self.cards.card(answer.paper, focus_line=self.line(answer))
+
+    def several(self, answer: SeveralFacts) -> list[Reply]:
+        """One line per paper, in the order named; the buttons open their cards."""
+        lines = [self.line(a) for a in answer.answers]
+        picks = self.kit.picks(answer.papers)
+        return [Reply(part, picks) for part in split_html("\n\n".join(lines))]
+
+    def line(self, answer: FactAnswer) -> str:
         lang, name = self.kit.lang, self.kit.name(answer.paper)
         quote = answer.quote(lang)
         if quote is None:
-            line = t("fact_unsaid", lang, name=name)
-        else:
-            source = t(f"source_{quote.field}_{quote.lang}", lang)
-            line = t("fact_quote", lang, name=name, source=source, quote=marked(quote))
-        return self.cards.card(answer.paper, focus_line=line)
+            return t("fact_unsaid", lang, name=name)
+        source = t(f"source_{quote.field}_{quote.lang}", lang)
+        return t("fact_quote", lang, name=name, source=source, quote=marked(quote))
 
     def absent(self, answer: Absent) -> Reply:
         lang = self.kit.lang

@@ -27,7 +27,7 @@ from bot.conversation.answer import (
     SimilarAnswer,
 )
 from bot.conversation.asked import SeveralAnswer
-from bot.conversation.facts import FactAnswer
+from bot.conversation.facts import FactAnswer, SeveralFacts
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer
 from bot.conversation.understand import ListFilter
@@ -91,6 +91,8 @@ class Renderer:
             return self.asked.several(answer)
         if isinstance(answer, FactAnswer):
             return [self.facts.fact(answer)]
+        if isinstance(answer, SeveralFacts):
+            return self.facts.several(answer)
         if isinstance(answer, Absent):
             return [self.facts.absent(answer)]
         if isinstance(answer, CitedAnswer):

@@ -210,7 +210,7 @@ _CONCEPTS: dict[str, str] = {
     "benchmark": r"基准|测试集|评测|\bbenchmark\w*",
     "context": r"上下文|\bcontext",
     "model": r"模型|\bmodels?\b",
-    "base": r"模型|基于|微调|基座|\bmodels?\b|\bfine-?tun\w*|\bbased on\b|\bbuilt on\b",
+    "base": r"基于|微调|基座|\bfine[- ]?tun\w*|\w-based\b|\bbased on\b|\bbuilt (?:on|upon)\b|\bon top of\b|\binitiali[sz]ed from\b",
     "accuracy": r"准确|精度|\baccura\w*",
     "memory": r"内存|显存|\bmemory|\bdram",
     "steps": r"步骤|步数|\bsteps?\b",
@@ -237,7 +237,7 @@ _CONCEPTS: dict[str, str] = {
     "source": r"来源|组成|\bsources?\b",
     "fewer": r"减少|更少|\bfewer\b|\bless\b|\breduc\w*",
     "solve": r"解决|解出|\bsolv\w*",
-    "release": r"发布|\breleas\w*",
+    "release": r"发布|提出|推出|引入|构建|介绍|\breleas\w*|\bintroduc\w*|\bpresent\w*|\bpropos\w*|\bconstruct\w*|\bbuil[dt]\b",
     "sota": r"最先进|技术水平|\bsota\b|\bstate of the art\b",
 }
 _CONCEPT_PATTERNS = {name: re.compile(p) for name, p in _CONCEPTS.items()}

@@ -50,8 +50,6 @@ from tests.conftest import DATA
     ("medusa pdf", "medusa", "links"),
     ("CogAgent 的代码", "cogagent", "code"),
     ("Gorilla 开源了吗", "gorilla", "code"),
-    ("which paper released PRM800K", "lets-verify-step-by-step", "card"),
-    ("哪篇论文提出了 Q-Former", "blip-2", "card"),
     ("fa2", "flashattention-2", "card"),
     ("who published medsua", "medusa", "who"),
     ("用闪存跑大模型的论文", "llm-in-a-flash", "card"),

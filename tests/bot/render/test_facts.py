@@ -76,3 +76,11 @@ def test_an_absent_name_is_escaped() -> None:
     catalog = Catalog((), (), ())
     [r] = Renderer(catalog, "en").answer(Absent("<b>X&Y</b>"))
     assert r.text.startswith("“&lt;b&gt;X&amp;Y&lt;/b&gt;” is not in this catalog.")
+
+
+def test_several_papers_get_one_quoted_line_each_and_their_cards_behind_buttons(library: Library) -> None:
+    [r] = replies(library, "cogagent 和 llava-1.5 的模型各多大", "zh")
+    first, second = r.text.split("\n\n")
+    assert first.startswith("📌 <b>CogAgent</b>") and "<b>180 亿参数</b>" in first
+    assert "<b>13B</b>" in second and "arxiv.org/abs" not in r.text
+    assert [b.data for row in r.buttons for b in row] == ["pick:cogagent|zh", "pick:llava-1-5|zh"]
