@@ -27,7 +27,7 @@ import numpy as np
 from bot.catalog.schema import Paper
 from bot.search.bm25 import BM25Index, cjk_key
 from bot.search.lookup import SearchIndex
-from bot.text import normalise, tokens
+from bot.text import normalise, normalise_many, tokens
 
 HALF_LIFE = 10  # saves: the tenth newest weighs half the newest
 POSTINGS_BUDGET = 400_000  # postings scored per ask: about 20 ms of one core at 100,000 papers
@@ -83,25 +83,30 @@ class Recommender:
         self.index = index
         self._queries: OrderedDict[int, tuple[np.ndarray, float]] = OrderedDict()
 
-    def query(self, position: int) -> tuple[np.ndarray, float]:
-        """A saved paper's likeness terms, and the sum of their idf, which scales its query."""
-        known = self._queries.get(position)
-        if known is not None:
+    def queries(self, positions: Sequence[int]) -> list[tuple[np.ndarray, float]]:
+        """Each saved paper's likeness terms, and the sum of their idf, which scales its query;
+        the papers not kept are read together (one normalising pass over all their texts)."""
+        missing = [p for p in dict.fromkeys(positions) if p not in self._queries]
+        if missing:
+            papers = [self.index.catalog.papers[p] for p in missing]
+            normals = normalise_many([" ".join((p.title, p.summary_en, p.impact_texts)) for p in papers])
+            for position, normal in zip(missing, normals, strict=True):
+                terms = np.asarray(_term_numbers(self.index.bm25, list(dict.fromkeys(tokens(normal)))), dtype=np.int64)
+                self._queries[position] = (terms, float(self.index.bm25.idf[terms].sum()))
+        out = []
+        for position in positions:
             self._queries.move_to_end(position)
-            return known
-        terms = np.asarray(likeness_terms(self.index.catalog.papers[position], self.index), dtype=np.int64)
-        found = (terms, float(self.index.bm25.idf[terms].sum()))
-        self._queries[position] = found
-        if len(self._queries) > KEPT:
+            out.append(self._queries[position])
+        while len(self._queries) > KEPT:
             self._queries.popitem(last=False)
-        return found
+        return out
 
     def rank(self, saved: Sequence[int], limit: int = MOST, *, budget: int = POSTINGS_BUDGET) -> tuple[Pick, ...]:
         """The unsaved papers closest to the saves (catalog positions, oldest save first), best first."""
         if not saved:
             return ()
         bm25 = self.index.bm25
-        queries = [self.query(s) for s in saved]
+        queries = self.queries(saved)
         scale = recency(len(saved)) / np.maximum([norm for _, norm in queries], 1e-9)
         terms = np.unique(np.concatenate([t for t, _ in queries]))
         if not len(terms):

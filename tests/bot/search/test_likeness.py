@@ -72,3 +72,5 @@ def test_the_terms_are_the_ones_the_index_gives_each_word(index: SearchIndex) ->
         text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
         words = dict.fromkeys(tokens(normalise(text)))
         assert likeness.likeness_terms(paper, index) == [t for w in words if (t := index.bm25.term(w)) is not None]
+    read = likeness.Recommender(index).queries(range(len(index.catalog)))  # all at once, as a first ask reads them
+    assert [t.tolist() for t, _ in read] == [likeness.likeness_terms(p, index) for p in index.catalog]
