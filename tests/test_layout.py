@@ -4,6 +4,7 @@ glue imports `telegram`. Walks every module's imports (function-level ones too) 
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -33,6 +34,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@functools.cache  # asked once per imported name: walk the folders once (the tree does not change during a run)
 def modules() -> dict[str, Path]:
     return {module_name(p): p for folder in ("bot", "handlers") for p in sorted((ROOT / folder).rglob("*.py"))}
 
