@@ -22,6 +22,29 @@ SEED = ROOT / "tests" / "data" / "digest-sample.txt"
 SEED_PAPERS = 13
 
 
+MAX_WORKERS = 4
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads its options
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """`pytest` with no paths (the whole suite, the README's command) runs on one worker process
+    per core, at most MAX_WORKERS, when pytest-xdist is installed (it is in `[dev]`): much of the
+    suite waits on the processes and servers it starts, and the cores are free meanwhile. Paths
+    given, `-n` given, or a single core: one process, as plain pytest. The workers share nothing
+    a test writes: each has its own temporary folders, caches (see `private_home_dirs`), free ports
+    and PostgreSQL server (`postgres_url`)."""
+    import os
+
+    if (hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("xdist")
+            or config.args_source is not pytest.Config.ArgsSource.TESTPATHS
+            or config.option.numprocesses is not None):
+        return
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers > 1:
+        config.option.numprocesses = workers
+        config.option.dist = "worksteal"   # tests differ a thousandfold in length: idle workers take from busy ones
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return catalog_mod.load(DATA / "papers.yaml", use_cache=False)
