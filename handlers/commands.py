@@ -46,7 +46,7 @@ async def paper(update: Update, context: PaperContext) -> None:
 
 
 async def paper_for(update: Update, context: PaperContext, query: str) -> None:
-    answer = answer_query(query, context.state.library.index)
+    answer = answer_query(query, context.state.library.index, gazetteer=context.state.library.gazetteer)
     lang = lang_of(update, context, query)
     await send(update, context, renderer(context, lang).answer(answer))
     remember(context, answer)

@@ -16,13 +16,13 @@ from bot.catalog.catalog import Catalog
 from bot.catalog.keywords import KeywordRules
 from bot.catalog.schema import KeywordRule, Paper
 from bot.conversation import asked, facts, list_answers
-from bot.conversation.absent import Absent
+from bot.conversation.absent import Absent, absent
 from bot.conversation.asked import SeveralAnswer
 from bot.conversation.facts import FactAnswer, SeveralFacts
 from bot.conversation.foryou import ForYouAnswer, asks_for_you
 from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnswer, RankingAnswer, SuperlativeAnswer
 from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
-from bot.conversation.understand import ChatContext, ListFilter, Request, understand
+from bot.conversation.understand import ChatContext, Gazetteer, ListFilter, Request, read, understand
 from bot.search.engine import SearchIndex, SearchResult, search
 from bot.search.likeness import likeness_terms
 
@@ -124,8 +124,11 @@ def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
     return NotFound(result.query)
 
 
-def answer_query(query: str, index: SearchIndex, focus: Focus = "card") -> Answer:
-    """`/paper QUERY`: the card, did-you-mean, or not found."""
+def answer_query(query: str, index: SearchIndex, focus: Focus = "card", gazetteer: Gazetteer | None = None) -> Answer:
+    """`/paper QUERY`: the card, did-you-mean, or not found; with the gazetteer, also "not in this
+    catalog" for a versioned name it lacks (`/paper gpt-4` is not GPTQ)."""
+    if gazetteer is not None and (missing := absent(query, read(query, index, gazetteer), index)) is not None:
+        return missing
     return from_search(search(query, index, limit=3), focus)
 
 

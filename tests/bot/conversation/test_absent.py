@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.absent import Absent
-from bot.conversation.answer import ChoiceAnswer, ListAnswer, PaperAnswer, answer_text
+from bot.conversation.answer import ChoiceAnswer, ListAnswer, PaperAnswer, answer_query, answer_text
 from bot.conversation.library import Library
 
 
@@ -68,3 +68,27 @@ def test_what_the_catalog_holds_is_not_absent(library: Library, text: str) -> No
 
 def test_gibberish_alone_stays_not_found(library: Library) -> None:
     assert not isinstance(ask("asdfgh", library), Absent | ChoiceAnswer | ListAnswer)
+
+
+@pytest.mark.parametrize(("query", "name"), [("gpt-4", "gpt-4"), ("Llama 3", "Llama 3"), ("qwen2", "qwen2")])
+def test_the_paper_command_says_a_versioned_name_is_absent(library: Library, query: str, name: str) -> None:
+    found = answer_query(query, library.index, gazetteer=library.gazetteer)
+    assert isinstance(found, Absent) and found.name == name  # not GPTQ's, LLaMA-1's or Qwen-VL's card
+
+
+@pytest.mark.parametrize(
+    ("query", "paper"),
+    [
+        ("fa2", "flashattention-2"),
+        ("llava 1.5", "llava-1-5"),
+        ("flm-101b", "flm-101b"),
+        ("2401.10774", "medusa"),
+        ("medsua", "medusa"),
+        ("kosmos-2", "kosmos-2"),
+        ("gorrilla", "gorilla"),
+        ("llama2", "llama-2"),
+    ],
+)
+def test_the_paper_command_still_finds_catalog_names(library: Library, query: str, paper: str) -> None:
+    found = answer_query(query, library.index, gazetteer=library.gazetteer)
+    assert isinstance(found, PaperAnswer) and found.paper.id == paper
