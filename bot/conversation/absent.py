@@ -56,6 +56,10 @@ _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _REASONING_WORDS = (ordinals.WORDS, superlatives.WORDS, ranges.WORDS, exclusions.WORDS)
 _FRAME_TEXT = "paper papers pls please plz the a an any here there link"
 _FRAME_WORDS = frozenset(_FRAME_TEXT.split())
+# English words no paper of a catalog need use, yet no name either ("no such paper here").
+_PLAIN_TEXT = """such other another more same good best great nice cool real right wrong famous original whole full entire
+main key big small old new your our their my"""
+_PLAIN_WORDS = frozenset(_PLAIN_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -66,12 +70,13 @@ class Absent:
     related: tuple[Paper, ...] = ()
 
 
-def absent(text: str, reading: Reading, index: SearchIndex) -> Absent | None:
-    """The name the message asks for when no catalog paper is it; None when it names none, or one the catalog has."""
+def absent(text: str, reading: Reading, index: SearchIndex, *, frames: bool = True) -> Absent | None:
+    """The name the message asks for when no catalog paper is it; None when it names none, or one
+    the catalog has. Without `frames` only a bare versioned name counts (`/paper gpt-4`)."""
     normal = reading.normal
     if ordinals.ordinal(simplify(text).casefold()) is not None:
         return None  # "the last multimodal paper", "the 2nd google paper": a place in a list
-    found = _slot(normal)
+    found = _slot(normal) if frames else None
     if found is None:
         found = _bare(normal, reading)
     if found is None:
@@ -167,7 +172,7 @@ def _outside(normal: str, start: int, end: int, inside: Sequence[Span]) -> list[
 
 def _unheard(words: Sequence[str], index: SearchIndex) -> bool:
     """Whether a word is one no paper of the catalog uses ("need" of Attention Is All You Need)."""
-    return any(len(w) >= 3 and not w.isdigit() and index.bm25.term(w) is None for w in words)
+    return any(len(w) >= 3 and not w.isdigit() and w not in _PLAIN_WORDS and index.bm25.term(w) is None for w in words)
 
 
 def _capitalised(text: str) -> set[str]:

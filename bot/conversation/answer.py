@@ -127,7 +127,7 @@ def from_search(result: SearchResult, focus: Focus = "card") -> Answer:
 def answer_query(query: str, index: SearchIndex, focus: Focus = "card", gazetteer: Gazetteer | None = None) -> Answer:
     """`/paper QUERY`: the card, did-you-mean, or not found; with the gazetteer, also "not in this
     catalog" for a versioned name it lacks (`/paper gpt-4` is not GPTQ)."""
-    if gazetteer is not None and (missing := absent(query, read(query, index, gazetteer), index)) is not None:
+    if gazetteer is not None and (missing := absent(query, read(query, index, gazetteer), index, frames=False)) is not None:
         return missing
     return from_search(search(query, index, limit=3), focus)
 

@@ -72,7 +72,7 @@ _KINDS: tuple[tuple[str, str, tuple[Figure, ...], str], ...] = (
         ("names",),
         "base",
     ),
-    ("names", r"哪些来源|来源是|(?:有|包括|包含)哪些|\b(?:which|what) sources\b|\bincludes? which\b", ("names",), ""),
+    ("names", r"哪些来源|来源是|(?:包括|包含)哪些|\b(?:which|what) sources\b|\bincludes? which\b", ("names",), ""),
     ("count", r"(?:多少|几)(?!\s*(?:篇|论文))|\bhow many\b(?! (?:papers|works|of them|of those))|\bnumber of\b", ("count", "percent"), ""),
 )
 _RESOLUTION = re.compile(r"分辨率|\bresolution\b|像素|\bpixels?\b")

@@ -717,8 +717,8 @@ def _fact(r: Reading, loose: tuple[Paper, ...], in_context: tuple[Paper, ...], c
     if not about and r.filter.topic and r.filter == ListFilter(topic=r.filter.topic):
         picked = r.filter.papers(catalog)   # "过程监督模型…": a topic of one paper
         about = (picked[0],) if len(picked) == 1 else ()
-    if not about and in_context and context.intent != "list" and not r.residual:
-        about = in_context
+    if not about and in_context and context.intent != "list" and not r.residual and r.filter.empty:
+        about = in_context   # "训练要多久" after a card; "Meta 的论文有哪些" asks for a list instead
     if len(about) > 1 and about == r.papers:   # "Medusa 和 Lookahead 分别能加速多少"
         return about[:facts.SEVERAL], question
     return ((about[0],), question) if len(about) == 1 else None

@@ -92,3 +92,9 @@ def test_the_paper_command_says_a_versioned_name_is_absent(library: Library, que
 def test_the_paper_command_still_finds_catalog_names(library: Library, query: str, paper: str) -> None:
     found = answer_query(query, library.index, gazetteer=library.gazetteer)
     assert isinstance(found, PaperAnswer) and found.paper.id == paper
+
+
+@pytest.mark.parametrize("text", ["no such paper here", "no_such_paper_here"])
+def test_plain_words_name_no_paper(library: Library, text: str) -> None:
+    assert not isinstance(ask(text, library), Absent)
+    assert not isinstance(answer_query(text, library.index, gazetteer=library.gazetteer), Absent)

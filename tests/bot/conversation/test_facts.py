@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bot.catalog.schema import Paper
-from bot.conversation.answer import CountAnswer, PaperAnswer, answer_text, next_context
+from bot.conversation.answer import CountAnswer, ListAnswer, PaperAnswer, answer_text, next_context
 from bot.conversation.facts import FactAnswer, SeveralFacts, passages, question_of
 from bot.conversation.library import Library
 from bot.conversation.understand import ChatContext
@@ -148,3 +148,8 @@ def test_several_papers_named_get_their_facts_in_the_order_named(library: Librar
     marks = [[q.text[s:e] for s, e in q.marks] for a in found.answers for q in a.quotes if q.lang == "zh"]
     assert "2.2 倍" in marks[0] and "1.8 倍" in marks[1]
     assert next_context(ChatContext(), found, library.catalog).listed == ("medusa", "lookahead-decoding")
+
+
+def test_a_list_asked_after_a_card_is_no_fact_about_it(library: Library) -> None:
+    context = next_context(ChatContext(), answer_text("gptq", library, private=True), library.catalog)
+    assert isinstance(answer_text("Meta 的论文有哪些", library, context, private=True), ListAnswer)
