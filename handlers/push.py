@@ -21,7 +21,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.conversation.follow import Pacer
 from bot.render.locale import Lang
 from bot.render.renderer import Renderer
-from bot.store.records import Claim, guarded
+from bot.store.records import Claim, guarded, logged
 from handlers.common import markup
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ async def push_job(context: object) -> None:
     async def send(chat_id: int, text: str, reply_markup: object) -> object:
         return await context.bot.send_message(chat_id, text, reply_markup=reply_markup)  # type: ignore[arg-type]
 
-    outcome = await guarded("pushing new papers", push_pending(
+    outcome = await logged("pushing new papers", push_pending(
         store, lambda lang: renderer(context, lang), language, send, pacer, state.library.catalog.get))
     if outcome is not None and (outcome.sent or outcome.dropped):
         log.info("push: %d sent, %d chats dropped, %d deferred", outcome.sent, outcome.dropped, outcome.deferred)

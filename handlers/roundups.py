@@ -28,7 +28,7 @@ from bot.conversation.follow import Pacer
 from bot.render.locale import Lang
 from bot.render.renderer import Renderer
 from bot.render.reply import Reply
-from bot.store.records import guarded
+from bot.store.records import guarded, logged
 from handlers.common import markup
 from handlers.push import Broadcast
 
@@ -110,7 +110,7 @@ async def roundup_job(context: object) -> None:
 
     now = state.now()
     await guarded("settling roundups a stopped replica left", store.roundups.settle_stale(now))
-    outcome = await guarded("sending roundups", send_roundups(
+    outcome = await logged("sending roundups", send_roundups(
         store, now, lambda lang: renderer(context, lang), send, pacer, state.library.catalog.get))
     if outcome is not None and (outcome.sent or outcome.dropped or outcome.deferred):
         log.info("roundups: %d sent, %d chats dropped, %d not delivered", outcome.sent, outcome.dropped,

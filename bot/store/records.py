@@ -78,3 +78,13 @@ async def guarded(what: str, action: Awaitable[Any], default: Any = None, *, tim
     except Exception as exc:
         log.warning("store: %s failed (%s: %s)", what, type(exc).__name__, exc)
         return default
+
+
+async def logged(what: str, action: Awaitable[Any], default: Any = None) -> Any:
+    """A job's whole run (pushes, roundups): a failure is logged and the default returned, but no
+    deadline: no reader waits on it, and cutting a run short would leave the claims it took."""
+    try:
+        return await action
+    except Exception as exc:
+        log.warning("store: %s failed (%s: %s)", what, type(exc).__name__, exc)
+        return default

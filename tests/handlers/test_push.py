@@ -147,3 +147,22 @@ async def test_pushes_never_exceed_the_rate(bot: LocalBot) -> None:
     assert len(sender.sent) == 60
     assert all(b - a >= 1 / 25 - 1e-9 for a, b in itertools.pairwise(times))
     assert max(sum(1 for t in times if s <= t < s + 1) for s in times) <= 25
+
+
+async def test_a_push_run_longer_than_a_readers_store_deadline_is_not_cut_short(
+        bot: LocalBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The job's run has no reader waiting on it: a paced run past the store's deadline sends every
+    claimed push instead of being cancelled with claims taken (which only went out once stale)."""
+    from bot.store import records
+    from handlers.common import PaperContext
+    from handlers.push import push_job
+
+    for user in range(1, 9):
+        await follow(bot, user, user, "section", "agent")
+    await add_paper_and_reload(bot, NEW)
+    monkeypatch.setattr(records, "TIMEOUT", 0.05)   # the deadline a reader's store call gets
+    bot.state.push_pacer = Pacer(40.0)               # eight sends take ~0.2 s, four deadlines
+    mark = len(bot.request.calls)
+    await push_job(PaperContext(bot.app))  # type: ignore[arg-type]
+    chats = sorted(int(c.params["chat_id"]) for c in bot.request.calls[mark:] if c.method == "sendMessage")
+    assert chats == list(range(1, 9))
