@@ -26,6 +26,7 @@ from handlers.common import markup
 
 if TYPE_CHECKING:
     from bot.store.store import Store
+    from handlers.common import PaperContext
 
 log = logging.getLogger(__name__)
 PER_RUN = 2000   # chats taken per run; the rest wait for the next run
@@ -88,6 +89,19 @@ async def _drop(store: Store, claim: Claim, exc: Exception) -> None:
     await store.drop_chat(claim.chat_id)
 
 
+def paced_sender(context: PaperContext) -> tuple[Pacer, Send]:
+    """What a push or roundup run sends with: the one pacer both share (so together they keep the
+    push rate) and the bot's sendMessage."""
+    state = context.state
+    if state.push_pacer is None:
+        state.push_pacer = Pacer(state.settings.push_rate)
+
+    async def send(chat_id: int, text: str, reply_markup: object) -> object:
+        return await context.bot.send_message(chat_id, text, reply_markup=reply_markup)  # type: ignore[arg-type]
+
+    return state.push_pacer, send
+
+
 async def push_job(context: object) -> None:
     """JobQueue entry: one run of pushes, never raising (a store outage is logged)."""
     from handlers.common import PaperContext, renderer
@@ -97,16 +111,11 @@ async def push_job(context: object) -> None:
     store = state.store
     if store is None:
         return
-    pacer = state.push_pacer
-    if pacer is None:
-        pacer = state.push_pacer = Pacer(state.settings.push_rate)
+    pacer, send = paced_sender(context)
 
     async def language(chat_id: int) -> Lang:
         chosen = await guarded("reading a language", store.chat_language(chat_id))
         return "en" if chosen == "en" else "zh"
-
-    async def send(chat_id: int, text: str, reply_markup: object) -> object:
-        return await context.bot.send_message(chat_id, text, reply_markup=reply_markup)  # type: ignore[arg-type]
 
     outcome = await logged("pushing new papers", push_pending(
         store, lambda lang: renderer(context, lang), language, send, pacer, state.library.catalog.get))

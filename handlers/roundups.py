@@ -30,7 +30,7 @@ from bot.render.renderer import Renderer
 from bot.render.reply import Reply
 from bot.store.records import guarded, logged
 from handlers.common import markup
-from handlers.push import Broadcast
+from handlers.push import Broadcast, paced_sender
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -101,13 +101,7 @@ async def roundup_job(context: object) -> None:
     store = state.store
     if store is None:
         return
-    pacer = state.push_pacer
-    if pacer is None:
-        pacer = state.push_pacer = Pacer(state.settings.push_rate)
-
-    async def send(chat_id: int, text: str, reply_markup: object) -> object:
-        return await context.bot.send_message(chat_id, text, reply_markup=reply_markup)  # type: ignore[arg-type]
-
+    pacer, send = paced_sender(context)
     now = state.now()
     await guarded("settling roundups a stopped replica left", store.roundups.settle_stale(now))
     outcome = await logged("sending roundups", send_roundups(
