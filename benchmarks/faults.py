@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
+from benchmarks.abuse import peak_mb  # noqa: E402
 from tests.e2e.botapi import BotAPIServer  # noqa: E402
 from tests.e2e.conftest import TOKEN, RunningBot, free_port, message, wait_for_port  # noqa: E402
 
@@ -80,16 +81,6 @@ def updates(count: int, chats: int) -> list[dict[str, Any]]:
     return [message("/paper gptq", chat={"id": FIRST_CHAT + n % chats, "type": "private", "first_name": "Ann"}) for n in range(count)]
 
 
-def peak_rss(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 async def until(condition: Callable[[], bool], timeout: float) -> bool:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -122,7 +113,7 @@ def score(
 
 
 async def stop(running: RunningBot) -> float:
-    rss = peak_rss(running.proc.pid)
+    rss = peak_mb(running.proc.pid)
     await asyncio.to_thread(running.stop)
     return rss
 
