@@ -33,7 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store.tables import MIGRATIONS, schema_version
+from bot.store.tables import MIGRATIONS, create_newest, schema_version
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +197,9 @@ def _migrate(conn: sa.Connection) -> None:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(7405117)"))
     schema_version.create(conn, checkfirst=True)
     current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+    if current == 0 and create_newest(conn):
+        log.info("store schema created at version %d", len(MIGRATIONS))
+        return
     for version, step in enumerate(MIGRATIONS, 1):
         if version > current:
             step(conn)
