@@ -35,7 +35,6 @@ from bot.catalog.yamlfile import DataError
 from bot.conversation.library import load_library
 from bot.render.locale import t
 from bot.settings import Settings, TokenError
-from bot.store.owners import HEARTBEAT
 from bot.store.records import guarded
 from bot.store.stats import StatsStore
 from bot.store.stats import default_path as default_stats_path
@@ -90,6 +89,8 @@ async def on_start(application: PaperApp) -> None:
         application.job_queue.run_repeating(roundups.roundup_job, interval=PUSH_INTERVAL, first=1.0,
                                             name="send-roundups")
         if state.store is not None and state.journal_replay:
+            from bot.store.owners import HEARTBEAT  # SQLAlchemy, only where a store is open
+
             # The heartbeat keeps this process's updates its own; a replica that died meanwhile
             # leaves its updates to whoever beats next.
             application.job_queue.run_repeating(_heartbeat_job, interval=HEARTBEAT, first=HEARTBEAT,
