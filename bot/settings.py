@@ -1,13 +1,19 @@
-"""Settings, read once from the environment (and `.env`) and passed down, never global."""
+"""Settings, read once from the environment (and `.env`) and passed down, never global.
+
+The environment is read here rather than by pydantic-settings: its import alone cost `paperbot
+ask` about a tenth of a second, and pydantic (which the catalog's schema loads anyway) does the
+validation. The rules are pydantic-settings' own: a name is matched without regard to case, a
+value given to `Settings(...)` beats the environment, which beats `.env` in the working folder.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 
 def data_dir() -> Path:
@@ -28,8 +34,21 @@ class TokenError(ValueError):
     """The bot token is missing or malformed; the message says what to set."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+ENV_FILE = ".env"
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    """A `.env` file's values (python-dotenv's reading: quotes, `export`, `${VAR}`); a bare name
+    without `=` sets nothing."""
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values  # only where there is a file to read
+
+    return {k: v for k, v in dotenv_values(path, encoding="utf-8").items() if v is not None}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
 
     telegram_bot_token: SecretStr | None = None
     catalog: Path = Field(default_factory=lambda: data_dir() / "papers.yaml",
@@ -43,7 +62,7 @@ class Settings(BaseSettings):
     bundle_dir: Path = Field(default_factory=lambda: data_dir() / "bundle",
                              validation_alias="PAPERBOT_BUNDLE_DIR")
     cache_dir: Path | None = Field(default=None, validation_alias="PAPERBOT_CACHE_DIR")
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="PAPERBOT_ADMIN_IDS")
+    admin_ids: list[int] = Field(default_factory=list, validation_alias="PAPERBOT_ADMIN_IDS")
     keyword_cooldown: float = Field(default=60.0, validation_alias="PAPERBOT_KEYWORD_COOLDOWN")
     reload_interval: float = Field(default=30.0, validation_alias="PAPERBOT_RELOAD_INTERVAL")
     stats_db: Path | None = Field(default=None, validation_alias="PAPERBOT_STATS_DB")
@@ -81,6 +100,24 @@ class Settings(BaseSettings):
     enrich_delay: float | None = Field(default=None, ge=0, validation_alias="PAPERBOT_ENRICH_DELAY")
     # A document sent through Telegram's cloud Bot API may be 50 MB; a local Bot API server allows 2000.
     upload_limit_mb: float = Field(default=50.0, gt=0, validation_alias="PAPERBOT_UPLOAD_LIMIT_MB")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_environment(cls, given: object) -> object:
+        """`.env`, then the environment, then the values given, each name matched by its
+        lower-case form; names that are no setting are ignored."""
+        if not isinstance(given, dict):
+            return given
+        names = {(f.validation_alias if isinstance(f.validation_alias, str) else name).lower():
+                 (f.validation_alias if isinstance(f.validation_alias, str) else name)
+                 for name, f in cls.model_fields.items()}
+        merged: dict[str, Any] = {}
+        for source in (_dotenv(Path(ENV_FILE)), os.environ, given):
+            for key, value in source.items():
+                name = names.get(str(key).lower())
+                if name is not None:
+                    merged[name] = value
+        return merged
 
     @field_validator("admin_ids", mode="before")
     @classmethod

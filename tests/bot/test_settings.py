@@ -62,3 +62,26 @@ def test_env_example_lists_exactly_the_settings() -> None:
     assert listed == known
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert [name for name in sorted(known) if name not in readme] == []
+
+
+def test_dotenv_then_environment_then_given_values(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """pydantic-settings' order, kept by bot/settings.py's own reading: a value given beats the
+    environment, which beats `.env`; names match whatever their case; unknown names are ignored."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text('export PAPERBOT_PUSH_RATE=7\npaperbot_memory_chats="12"\n'
+                                   "WEBHOOK_PORT=9000\nNOT_A_SETTING=1\nBARE\n", encoding="utf-8")
+    monkeypatch.setenv("PAPERBOT_MEMORY_CHATS", "34")
+    monkeypatch.delenv("WEBHOOK_PORT", raising=False)
+    s = Settings()
+    assert (s.push_rate, s.memory_chats, s.webhook_port) == (7.0, 34, 9000)
+    assert Settings(PAPERBOT_MEMORY_CHATS=56, webhook_port="9001").memory_chats == 56  # type: ignore[call-arg]
+    assert Settings(webhook_port="9001").webhook_port == 9001  # type: ignore[call-arg]
+
+
+def test_a_value_out_of_range_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PAPERBOT_PUSH_RATE", "31")   # Telegram's limit is 30 a second
+    with pytest.raises(ValidationError, match="PAPERBOT_PUSH_RATE"):
+        Settings()
