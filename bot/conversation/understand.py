@@ -19,6 +19,7 @@ from bot.catalog.catalog import Catalog, Selection
 from bot.catalog.schema import Paper, Topic
 from bot.catalog.topics import topic_names
 from bot.conversation import about_digest, absent, asked, exclusions, facts, ordinals, ranges, superlatives
+from bot.conversation.names_found import NameFinder
 from bot.conversation.ranges import Period, find_period
 from bot.search.engine import ARXIV, SearchIndex, SearchResult, search_normalised
 from bot.text import STOPWORDS, Normal, is_cjk, normalise, simplify, squeeze
@@ -375,14 +376,8 @@ class Gazetteer:
             if len(keys) == 1 and len(surname) >= 4 and surname not in STOPWORDS:
                 names.setdefault(surname, ("author", next(iter(keys))))
         self.names = names
-        alternatives = []
-        for name in sorted(filter(None, names), key=len, reverse=True):
-            if is_cjk(name[0]) and is_cjk(name[-1]):
-                alternatives.append(re.escape(name))
-            else:  # Latin names are whole words; an organisation also as "googles" (Google's)
-                plural = "s?" if names[name][0] == "org" else ""
-                alternatives.append(rf"(?<![a-z0-9]){re.escape(name)}{plural}(?![a-z0-9])")
-        self.pattern = re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
+        # Latin names are whole words; an organisation's also as "googles" (Google's).
+        self.finder = NameFinder.build({name: kind == "org" for name, (kind, _) in names.items()})
 
     def widened(self, filt: ListFilter, catalog: Catalog) -> ListFilter:
         """The filter with its section widened to that section's topic, when the section gives nothing."""
@@ -392,12 +387,10 @@ class Gazetteer:
         return filt
 
     def spans(self, normal: str) -> Iterable[Span]:
-        if self.pattern is None:
-            return
-        for m in self.pattern.finditer(normal):
-            found = m.group(0)
+        for start, end in self.finder.spans(normal):
+            found = normal[start:end]
             kind, ident = self.names.get(found) or self.names[found[:-1]]
-            yield Span(m.start(), m.end(), kind, (ident,))
+            yield Span(start, end, kind, (ident,))
 
 
 
