@@ -1,25 +1,29 @@
-"""For you: ranking the catalog against a reader's saves, beside the naive baseline measured in
-the same run (each save's Similar query scored over the whole catalog, one after another).
+"""For you: the exact ranking of the catalog against a reader's saves, beside the budgeted
+approximation it replaced (benchmarks/foryou_budgeted.py) and the brute force it must equal
+(each save's Similar scores over the whole catalog, one save after another), all in one run.
 
-    python benchmarks/foryou.py [SIZES ...]      (default: 100000 26 lookalikes)
+    python benchmarks/foryou.py [SIZES ...]      (default: 26 10000 100000; also: lookalikes)
 
 Each reader saves 50 papers drawn with a fixed seed (all but five on the 26-paper catalog).
-"first ask" is a reader's first /foryou (the saves' query terms read from their papers, after one
-unmeasured reader has made the lookup tables a running bot already has), "again"
-the same reader paging or asking again (the terms kept); wall time, and the process's CPU time
-beside it since the machine may be shared. The last columns say how often the fast ranking's
-top 3 and top 30, and the saved paper each pick is "close to", are the baseline's. The
-"lookalikes" row is the 26 papers plus 7,415 real ML papers (../shared/eval/real_distractors.jsonl,
-skipped when absent); its second line caps the postings budget at the share of the catalog's
-postings the 100,000 row can afford, to show what the budget costs on real abstracts.
+"first ask" is a reader's first /foryou (the saves' query terms read from their papers), after
+one unmeasured reader has made the tables a running bot has made by then (the lookup tables,
+the dense rows of the commonest terms: their one-time cost is the line under each catalog);
+"again" the same reader paging or asking again (the terms kept). CPU time of the process,
+since the machine may be shared; wall time beside it, with the load average. The last columns:
+how many readers get exactly the brute-force top 30 (order, and the saved paper each pick is
+"close to"), and the mean share of the brute-force top 3 among the ranking's top 3. "lookalikes"
+is the 26 papers plus 7,415 real ML papers (../shared/eval/real_distractors.jsonl, skipped
+when absent).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.foryou_budgeted import budgeted_rank  # noqa: E402
 from benchmarks.lookalikes import DEFAULT as LOOKALIKES  # noqa: E402
 from benchmarks.speed import catalog_at  # noqa: E402
 from bot.search import likeness  # noqa: E402
@@ -35,6 +40,7 @@ from bot.search.lookup import SearchIndex  # noqa: E402
 
 SAVES = 50
 CACHE = ROOT / "benchmarks" / "_generated" / "cache"
+Rank = Callable[[likeness.Recommender, Sequence[int]], tuple[likeness.Pick, ...]]
 
 
 def p(values: list[float], q: int) -> float:
@@ -50,86 +56,89 @@ def readers_of(index: SearchIndex, count: int, seed: int = 25) -> list[list[int]
     return [rng.sample(range(n), min(SAVES, n - 5)) for _ in range(count)]
 
 
-def fast(index: SearchIndex, readers: list[list[int]], again: int, budget: int) -> tuple[list[float], ...]:
+def timed(index: SearchIndex, readers: list[list[int]], rank: Rank, again: int) -> dict[str, list[float]]:
     rec = likeness.Recommender(index)
-    # A running bot has searched before anyone asks for recommendations: its lookup tables are
-    # made, so one reader not measured makes them here.
-    rec.rank(readers_of(index, 1, seed=1)[0], budget=budget)
-    first, later, first_cpu, later_cpu = [], [], [], []
+    rank(rec, readers_of(index, 1, seed=1)[0])  # the tables a running bot has made by now
+    out: dict[str, list[float]] = {"first": [], "again": [], "wall": []}
     for saved in readers:
         for n in range(1 + again):
             t, c = time.perf_counter(), time.process_time()
-            rec.rank(saved, budget=budget)
-            (first if n == 0 else later).append(time.perf_counter() - t)
-            (first_cpu if n == 0 else later_cpu).append(time.process_time() - c)
-    return first, later, first_cpu, later_cpu
+            rank(rec, saved)
+            out["first" if n == 0 else "again"].append(time.process_time() - c)
+            if n == 0:
+                out["wall"].append(time.perf_counter() - t)
+    return out
 
 
-def naive(index: SearchIndex, readers: list[list[int]]) -> tuple[list[float], list[float]]:
-    wall, cpu = [], []
-    for saved in readers:
-        t, c = time.perf_counter(), time.process_time()
-        total, _ = likeness.naive_scores(index, saved)
-        np.argsort(-total)[: likeness.MOST]
-        wall.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    return wall, cpu
+def brute_force(index: SearchIndex, saved: Sequence[int]) -> list[tuple[int, int]]:
+    """The top 30 (position, closest save) from `likeness.naive_scores`, ties in catalog order."""
+    total, near = likeness.naive_scores(index, saved)
+    top = sorted((int(i) for i in np.argsort(-total, kind="stable")[: 4 * likeness.MOST] if total[i] > 0), key=lambda i: (-total[i], i))[
+        : likeness.MOST
+    ]
+    return [(i, int(near[i])) for i in top]
 
 
-def agreement(index: SearchIndex, readers: list[list[int]], budget: int) -> tuple[float, float, float]:
-    rec = likeness.Recommender(index)
-    top3, top30, near = [], [], []
-    for saved in readers:
-        picks = rec.rank(saved, budget=budget)
-        total, closest = likeness.naive_scores(index, saved)
-        want = [int(i) for i in np.argsort(-total, kind="stable")[: likeness.MOST] if total[i] > 0]
-        got = [q.position for q in picks]
-        top3.append(len(set(got[:3]) & set(want[:3])) / max(1, len(want[:3])))
-        top30.append(len(set(got) & set(want)) / max(1, len(want)))
-        near.append(float(np.mean([closest[q.position] == q.near for q in picks])) if picks else 1.0)
-    return float(np.mean(top3)), float(np.mean(top30)), float(np.mean(near))
-
-
-def postings(index: SearchIndex) -> int:
-    return int(index.bm25.indptr[-1])
+def load() -> str:
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(sizes: list[str]) -> None:
+    print(f"{os.cpu_count()} cores, {load()} at the start")
     print(
-        "| catalog | papers | saves | ranking | first ask p50 / p99 (ms) | again p50 / p99 (ms) | CPU p99 first / again (ms) "
-        '| top 3 as baseline | top 30 as baseline | same "close to" |'
+        "| catalog | papers | saves | ranking | CPU first ask p50 / p99 (ms) | CPU again p50 / p99 (ms) "
+        "| wall first p50 / p99 (ms) | exactly the brute-force top 30 | top 3 as brute force |"
     )
-    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|")
-    share_at_100k = None
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
+    notes = []
     for size in sizes:
         if size == "lookalikes" and not LOOKALIKES.exists():
-            print(f"| lookalikes | — | — | skipped: {LOOKALIKES} is absent | | | | | | |")
+            print(f"| lookalikes | — | — | skipped: {LOOKALIKES} is absent | | | | | |")
             continue
         catalog = catalog_at(size, CACHE)
         index = load_or_build(catalog, CACHE)
         n = len(catalog)
-        count = 20 if n > 10_000 else 30
-        readers = readers_of(index, count)
-        budgets = [("fast", likeness.POSTINGS_BUDGET)]
-        if size == "lookalikes":
-            share = share_at_100k or 0.05
-            budgets.append((f"fast, budget {share:.1%} of postings", max(1, int(share * postings(index)))))
-        else:
-            share_at_100k = share_at_100k or (likeness.POSTINGS_BUDGET / postings(index) if n >= 100_000 else None)
-        for label, budget in budgets:
-            first, later, first_cpu, later_cpu = fast(index, readers, 5, budget)
-            top3, top30, near = agreement(index, readers[:10], budget)
-            print(
-                f"| {size} | {n:,} | {len(readers[0])} | {label} | {p(first, 50):.1f} / {p(first, 99):.1f} "
-                f"| {p(later, 50):.1f} / {p(later, 99):.1f} | {p(first_cpu, 99):.1f} / {p(later_cpu, 99):.1f} "
-                f"| {top3:.0%} | {top30:.0%} | {near:.0%} |"
-            )
-        wall, cpu = naive(index, readers[: 10 if n > 10_000 else count])
-        print(
-            f"| {size} | {n:,} | {len(readers[0])} | naive (baseline) | {p(wall, 50):.1f} / {p(wall, 99):.1f} "
-            f"| — | {p(cpu, 99):.1f} / — | 100% | 100% | 100% |"
+        readers = readers_of(index, 20 if n > 10_000 else 30)
+        checked = readers[: 10 if n > 10_000 else len(readers)]
+        c = time.process_time()
+        dense = likeness.Recommender(index).accumulator.dense
+        notes.append(
+            f"{size}: dense rows of the commonest terms made once in {time.process_time() - c:.2f} s CPU, "
+            f"{len(dense.terms)} rows, {dense.matrix.nbytes / 2**20:.0f} MiB"
         )
+        wall, cpu = [], []
+        truth = []
+        for saved in checked:
+            t, c = time.perf_counter(), time.process_time()
+            truth.append(brute_force(index, saved))
+            wall.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        rankings: list[tuple[str, Rank]] = [
+            ("exact", lambda rec, saved: rec.rank(saved)),
+            ("budgeted (before)", lambda rec, saved: budgeted_rank(rec, saved)),
+        ]
+        for label, rank in rankings:
+            times = timed(index, readers, rank, 5)
+            rec = likeness.Recommender(index)
+            got = [[(q.position, q.near) for q in rank(rec, saved)] for saved in checked]
+            same = sum(g == w for g, w in zip(got, truth, strict=True))
+            top3 = np.mean(
+                [len({i for i, _ in g[:3]} & {i for i, _ in w[:3]}) / max(1, len(w[:3])) for g, w in zip(got, truth, strict=True)]
+            )
+            print(
+                f"| {size} | {n:,} | {len(readers[0])} | {label} | {p(times['first'], 50):.1f} / {p(times['first'], 99):.1f} "
+                f"| {p(times['again'], 50):.1f} / {p(times['again'], 99):.1f} | {p(times['wall'], 50):.1f} / {p(times['wall'], 99):.1f} "
+                f"| {same} of {len(checked)} | {top3:.0%} |"
+            )
+        print(
+            f"| {size} | {n:,} | {len(readers[0])} | brute force | {p(cpu, 50):.1f} / {p(cpu, 99):.1f} | — "
+            f"| {p(wall, 50):.1f} / {p(wall, 99):.1f} | {len(checked)} of {len(checked)} | 100% |"
+        )
+    print()
+    for note in notes:
+        print(note)
+    print(f"{load()} at the end")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["100000", "26", "lookalikes"])
+    main(sys.argv[1:] or ["26", "10000", "100000"])

@@ -24,7 +24,7 @@ from bot.conversation.list_answers import DigestAnswer, OthersAnswer, RankedAnsw
 from bot.conversation.standing import CitedAnswer, VenueAnswer, standing_answer
 from bot.conversation.understand import ChatContext, Gazetteer, ListFilter, Request, read, understand
 from bot.search.engine import SearchIndex, SearchResult, search
-from bot.search.likeness import likeness_terms
+from bot.search.likeness import similarity
 
 if TYPE_CHECKING:
     from bot.conversation.library import Library
@@ -234,7 +234,7 @@ def holds(paper: Paper, claim: ListFilter, catalog: Catalog) -> bool:
 
 def similar(paper: Paper, index: SearchIndex, limit: int = SIMILAR) -> tuple[Paper, ...]:
     """The papers nearest by text: BM25 with the paper's own title, summary and impact as the query."""
-    scores = index.bm25.scores(likeness_terms(paper, index))
+    scores = similarity(paper, index)
     # The paper itself goes by its id: a catalog opened from the cache decodes a new object on every read.
     with contextlib.suppress(KeyError):
         scores[index.catalog.position(paper.id)] = -np.inf

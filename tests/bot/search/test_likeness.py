@@ -1,5 +1,6 @@
-"""For-you ranking: the merged query is the per-save Similar scoring (the baseline), within a
-budget of postings; newer saves weigh more; saved papers are never recommended."""
+"""For-you ranking on the catalog the bot ships: the merged query ranks as the per-save Similar
+scoring (the reference); newer saves weigh more; saved papers are never recommended. The same
+on a synthetic catalog of thousands: tests/bot/search/test_foryou_exact.py."""
 
 from __future__ import annotations
 
@@ -29,13 +30,6 @@ def test_the_ranking_is_the_per_save_baseline(index: SearchIndex, seed: int) -> 
     assert [p.near for p in picks] == [int(near[p.position]) for p in picks]  # the save it is closest to
     assert [p.score for p in picks] == pytest.approx([total[p.position] for p in picks], rel=1e-5)
     assert not {p.position for p in picks} & set(saved)
-
-
-def test_a_budget_smaller_than_the_query_still_ranks_unsaved_papers(index: SearchIndex) -> None:
-    saved = positions(index.catalog, "medusa", "gemini", "gptq")
-    picks = likeness.Recommender(index).rank(saved, budget=50)
-    assert picks and not {p.position for p in picks} & set(saved)
-    assert [p.score for p in picks] == sorted((p.score for p in picks), reverse=True)
 
 
 def test_the_newest_save_weighs_most(index: SearchIndex) -> None:
