@@ -105,27 +105,19 @@ class Accumulator:
         dense = self.dense
         rows, is_dense = self._rows(terms)
         out[is_dense] = dense.matrix[np.ix_(rows[is_dense], docs)]
-        # The other terms: a binary search of each term's postings for each document, all the
-        # (term, document) pairs a step at a time (a query has hundreds of terms, 30 documents).
+        # The other terms: one search of each term's postings for all the documents, then every
+        # (term, document) pair checked at once.
         sparse = np.flatnonzero(~is_dense)
-        pointers = np.asarray(self.bm25.indptr)
-        lo = np.repeat(pointers[terms[sparse]], len(docs))
-        hi = np.repeat(pointers[terms[sparse] + 1], len(docs))
-        wanted = np.tile(docs, len(sparse))
-        while True:
-            open_ = lo < hi
-            if not open_.any():
-                break
-            mid = (lo + hi) // 2
-            below = open_ & (self._indices[np.minimum(mid, len(self._indices) - 1)] < wanted)
-            lo = np.where(below, mid + 1, lo)
-            hi = np.where(open_ & ~below, mid, hi)
-        ends = np.repeat(pointers[terms[sparse] + 1], len(docs))
-        hit = lo < ends
-        hit[hit] = self._indices[lo[hit]] == wanted[hit]
-        values = np.zeros(len(lo))
-        values[hit] = self._data[lo[hit]]
-        out[sparse] = values.reshape(len(sparse), len(docs))
+        spans = self._spans(terms[sparse])
+        if not spans:
+            return out
+        wanted = docs.astype(self._indices.dtype)  # else each search converts the postings
+        found = np.concatenate([np.searchsorted(self._indices[lo:hi], wanted) for lo, hi in spans])
+        starts = np.repeat([lo for lo, _ in spans], len(docs))
+        ends = np.repeat([hi for _, hi in spans], len(docs))
+        at = np.minimum(starts + found, len(self._indices) - 1)
+        hit = (starts + found < ends) & (self._indices[at] == np.tile(wanted, len(spans)))
+        out[sparse] = np.where(hit, self._data[at], 0).reshape(len(spans), len(docs))
         return out
 
     def _rows(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
