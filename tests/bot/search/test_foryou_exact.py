@@ -18,6 +18,7 @@ import pytest
 
 from bot.catalog.catalog import Catalog
 from bot.catalog.schema import Paper, Text
+from bot.conversation.answer import similar
 from bot.search import accumulate, likeness
 from bot.search.lookup import SearchIndex
 
@@ -138,3 +139,10 @@ def test_near_top_keeps_whatever_float32_may_have_misordered() -> None:
     assert accumulate.near_top(scores, 3).tolist() == [1, 2, 4]
     assert accumulate.near_top(scores, 4).tolist() == [0, 1, 2, 4]
     assert accumulate.near_top(scores, 5).tolist() == [0, 1, 2, 4]  # never a paper of score 0
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_save_ranks_as_its_similar_button(big: SearchIndex, seed: int) -> None:
+    at = random.Random(seed).randrange(len(big.catalog))
+    picks = likeness.Recommender(big).rank([at], limit=10)
+    assert [big.catalog.papers[p.position].id for p in picks] == [p.id for p in similar(big.catalog.papers[at], big, limit=10)]
