@@ -19,6 +19,8 @@ when absent).
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as bot/__init__.py sets it, before numpy loads
 import random
 import statistics
 import sys
