@@ -55,8 +55,18 @@ def index(catalog: Catalog) -> SearchIndex:
     return SearchIndex.build(catalog)
 
 
+@pytest.fixture(scope="session")
+def catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder per worker for the bots the tests start (in process and `paperbot run`):
+    the shipped data is compiled into it by the first and mapped by every later one, as a
+    deployed bot's restarts do, instead of compiled again per test. Its entries are keyed by the
+    data's content, so a test serving a catalog of its own gets entries of its own; a test of the
+    cache itself passes a folder of its own."""
+    return tmp_path_factory.mktemp("catalog-cache")
+
+
 @pytest.fixture()
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catalog_cache: Path) -> Settings:
     import os
 
     # Every setting from the environment goes: a developer's exports must not change a test.
@@ -64,7 +74,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         if name.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_")) or name in ("DATABASE_URL", "STATS_STORE_USERS"):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no stray .env
-    return Settings(PAPERBOT_CACHE_DIR=tmp_path / "cache")  # type: ignore[call-arg]
+    return Settings(PAPERBOT_CACHE_DIR=catalog_cache)  # type: ignore[call-arg]
 
 
 @pytest.fixture(scope="session")

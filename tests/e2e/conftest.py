@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,11 +39,13 @@ def free_port() -> int:
 class RunningBot:
     """`paperbot run` as a child process, with its log kept for the token check."""
 
+    cache_dir: Path | None = None   # the worker's catalog cache (see `shared_catalog_cache`)
+
     def __init__(self, server: BotAPIServer, tmp_path: Path, **env: str) -> None:
         base = {k: v for k, v in os.environ.items()
                 if not k.startswith(("TELEGRAM_", "PAPERBOT_", "WEBHOOK_")) and k != "DATABASE_URL"}
         base.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, PAPERBOT_LOG_LEVEL="DEBUG",
-                    PAPERBOT_CACHE_DIR=str(tmp_path / "cache"), PAPERBOT_STATS_DB=str(tmp_path / "stats.sqlite3"),
+                    PAPERBOT_CACHE_DIR=str(self.cache_dir or tmp_path / "cache"), PAPERBOT_STATS_DB=str(tmp_path / "stats.sqlite3"),
                     DATABASE_URL=f"sqlite:///{tmp_path / 'store.sqlite3'}", PYTHONUNBUFFERED="1")
         base.update(env)  # a test's own settings win
         tmp_path.mkdir(parents=True, exist_ok=True)
@@ -64,6 +66,13 @@ class RunningBot:
         text = self.log_path.read_text()
         assert TOKEN not in text and TOKEN.split(":")[1] not in text, "the token leaked into the logs"
         return code
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_catalog_cache(catalog_cache: Path) -> Iterator[None]:
+    RunningBot.cache_dir = catalog_cache
+    yield
+    RunningBot.cache_dir = None
 
 
 @pytest.fixture()
