@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.catalog.schema import Paper
 from bot.search import accumulate
-from bot.search.bm25 import BM25Index, cjk_key
+from bot.search.bm25 import LATIN_BASE, BM25Index
 from bot.search.lookup import SearchIndex
 from bot.text import normalise, normalise_many, tokens
 
@@ -42,28 +42,28 @@ def likeness_terms(paper: Paper, index: SearchIndex) -> list[int]:
     """The BM25 term numbers of the paper's title, summary and impact: the Similar query, in the
     order of its words (each once)."""
     text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
-    return _term_numbers(index.bm25, list(dict.fromkeys(tokens(normalise(text)))))
+    terms: list[int] = _term_numbers(index.bm25, [list(dict.fromkeys(tokens(normalise(text))))])[0].tolist()
+    return terms
 
 
-def _term_numbers(bm25: BM25Index, words: list[str]) -> list[int]:
-    """`BM25Index.term` of each word, the known ones only; the Chinese ones found in one search of
-    the term keys instead of one each (a summary has dozens of bigrams)."""
-    out: list[int] = []
-    slots: list[int] = []  # where in `out` each Chinese word's term goes
-    keys: list[int] = []
-    for word in words:
-        if "\u3400" <= word[0] <= "\ufaff" and len(word) <= 2:
-            slots.append(len(out))
-            out.append(-1)
-            keys.append(cjk_key(word))
-        elif (term := bm25.term(word)) is not None:
-            out.append(term)
-    if keys and len(bm25.term_keys):
-        wanted = np.asarray(keys, dtype=np.int64)
+def _term_numbers(bm25: BM25Index, texts: list[list[str]]) -> list[np.ndarray]:
+    """`BM25Index.term` of each word of each text, the known ones only: every word's key made,
+    then all looked up in one search of the term keys (50 saves have thousands of words)."""
+    vocab = bm25.vocab
+    keys = [
+        (ord(word[0]) << 16 | (ord(word[1]) if len(word) > 1 else 0))  # `cjk_key`, inline: thousands of words
+        if "\u3400" <= word[0] <= "\ufaff" and len(word) <= 2
+        else (LATIN_BASE + wid if (wid := vocab.get(word, -1)) >= 0 else -1)  # -1: a stopword or an unknown word
+        for words in texts
+        for word in words
+    ]
+    wanted = np.asarray(keys, dtype=np.int64)
+    found = np.full(len(wanted), -1, dtype=np.int64)
+    if len(bm25.term_keys) and len(wanted):
         at = np.minimum(np.searchsorted(bm25.term_keys, wanted), len(bm25.term_keys) - 1)
-        for slot, term, hit in zip(slots, at.tolist(), (bm25.term_keys[at] == wanted).tolist(), strict=True):
-            out[slot] = term if hit else -1
-    return [t for t in out if t >= 0]
+        found = np.where(bm25.term_keys[at] == wanted, at, -1)
+    ends = np.cumsum([len(words) for words in texts])
+    return [terms[terms >= 0] for terms in np.split(found, ends[:-1])] if texts else []
 
 
 @dataclass(frozen=True)
@@ -94,8 +94,8 @@ class Recommender:
         if missing:
             papers = [self.index.catalog.papers[p] for p in missing]
             normals = normalise_many([" ".join((p.title, p.summary_en, p.impact_texts)) for p in papers])
-            for position, normal in zip(missing, normals, strict=True):
-                terms = np.asarray(_term_numbers(self.index.bm25, list(dict.fromkeys(tokens(normal)))), dtype=np.int64)
+            read = _term_numbers(self.index.bm25, [list(dict.fromkeys(tokens(normal))) for normal in normals])
+            for position, terms in zip(missing, read, strict=True):
                 self._queries[position] = (terms, float(self.index.bm25.idf[terms].sum()))
         out = []
         for position in positions:
