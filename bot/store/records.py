@@ -68,10 +68,17 @@ QUICK = 0.3     # seconds a card waits for something it can do without (a langua
 
 async def guarded(what: str, action: Awaitable[Any], default: Any = None, *, timeout: float | None = None) -> Any:
     """A store call on a reader's path: a failure or a hang (past `timeout` seconds, TIMEOUT by
-    default) is logged and the default returned, never raised."""
+    default) is logged and the default returned, never raised.
+
+    The reader stops waiting; the call is not cancelled, it finishes on its own. Cancelled in
+    the middle of a statement, an aiosqlite write left its connection closed with the
+    transaction open (SQLAlchemy invalidates it, sqlite3 keeps the unfinished statement), and
+    that connection kept the file's write lock: every later write waited 5 s and failed with
+    "database is locked", the journal retried its marks forever (#22 item 3: load.py's SQLite
+    row never finished)."""
     timeout = TIMEOUT if timeout is None else timeout
     try:
-        return await asyncio.wait_for(action, timeout)
+        return await asyncio.wait_for(asyncio.shield(action), timeout)
     except TimeoutError:
         log.warning("store: %s took longer than %.1f s; going on without it", what, timeout)
         return default

@@ -1,0 +1,33 @@
+"""A store call its caller stopped waiting for (`guarded`'s timeout) must not break the store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.store.records import guarded
+from bot.store.store import Store
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture()
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", owner="replica-a")
+    await s.open()
+    yield s
+    await s.close()
+
+
+async def test_a_write_its_reader_stopped_waiting_for_never_locks_the_store(store: Store) -> None:
+    # Timeouts from 0 to 4 ms land everywhere in a keyword cooldown's INSERT ... RETURNING; once
+    # one was cancelled between the statement and its row, the file stayed write-locked.
+    # The lock lasted while the unfinished statement lived: each write is tried right after.
+    for n in range(80):
+        await guarded("keyword cooldown", store.cooldown_allows(1, f"rule-{n}", 60.0), timeout=(n % 40) / 10_000)
+        await asyncio.wait_for(store.owners.beat(), 4.0)  # a write after it goes through
+    assert await asyncio.wait_for(store.journal.accept(1, "{}"), 4.0)
+    assert await store.cooldown_allows(1, "rule-7", 60.0) is False  # every write landed
