@@ -137,7 +137,11 @@ class Journal:
                 op.future.set_result(result)
 
     async def _write(self, batch: list[_Op]) -> list[bool]:
-        """One transaction for the batch, in arrival order per update: accept, answer, answered, close."""
+        """One transaction for the batch, in arrival order per update: accept, answer, answered,
+        close. Its statements run in one go (`Database.run`): on SQLite the loop is asked once."""
+        return await self.db.run(lambda conn: self._statements(conn, batch), write=True)
+
+    def _statements(self, conn: sa.Connection, batch: list[_Op]) -> list[bool]:
         accepts = {op.update_id: op for op in reversed(batch) if op.kind == "accept"}   # the first wins
         answers = {op.update_id for op in batch if op.kind == "answer"}
         sent = {op.update_id for op in batch if op.kind == "answered"}
@@ -145,28 +149,26 @@ class Journal:
         inserted: set[int] = set()
         mine: set[int] = set()
         others: set[int] = set()
-        async with self.db.write() as conn:
-            if accepts:
-                rows = [{"update_id": i, "body": op.body, "status": "accepted", "owner": self.owner, "at": op.at}
-                        for i, op in accepts.items()]
-                result = await conn.execute(self.db.insert(journal).on_conflict_do_nothing()
-                                            .returning(journal.c.update_id), rows)
-                inserted = {r[0] for r in result}
-            if answers:
-                result = await conn.execute(journal.update().where(
-                    journal.c.update_id.in_(answers), journal.c.owner == self.owner)
-                    .values(status="answering").returning(journal.c.update_id))
-                mine = {r[0] for r in result}
-                if answers - mine:
-                    found = await conn.execute(sa.select(journal.c.update_id).where(
-                        journal.c.update_id.in_(answers - mine)))
-                    others = {r[0] for r in found}
-            if sent:
-                await conn.execute(journal.update().where(journal.c.update_id.in_(sent), journal.c.owner == self.owner)
-                                   .values(status="answered"))
-            if closes:
-                await conn.execute(journal.delete().where(journal.c.update_id.in_(closes),
-                                                          journal.c.owner == self.owner))
+        if accepts:
+            rows = [{"update_id": i, "body": op.body, "status": "accepted", "owner": self.owner, "at": op.at}
+                    for i, op in accepts.items()]
+            result = conn.execute(self.db.insert(journal).on_conflict_do_nothing()
+                                  .returning(journal.c.update_id), rows)
+            inserted = {r[0] for r in result}
+        if answers:
+            result = conn.execute(journal.update().where(
+                journal.c.update_id.in_(answers), journal.c.owner == self.owner)
+                .values(status="answering").returning(journal.c.update_id))
+            mine = {r[0] for r in result}
+            if answers - mine:
+                found = conn.execute(sa.select(journal.c.update_id).where(
+                    journal.c.update_id.in_(answers - mine)))
+                others = {r[0] for r in found}
+        if sent:
+            conn.execute(journal.update().where(journal.c.update_id.in_(sent), journal.c.owner == self.owner)
+                         .values(status="answered"))
+        if closes:
+            conn.execute(journal.delete().where(journal.c.update_id.in_(closes), journal.c.owner == self.owner))
         out = []
         for op in batch:
             if op.kind == "accept":

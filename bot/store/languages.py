@@ -19,5 +19,7 @@ class Languages:
                 await conn.execute(languages.insert().values(user_id=user_id, lang=lang))
 
     async def of(self, user_id: int) -> str | None:
-        async with self.db.read() as conn:
-            return (await conn.execute(sa.select(languages.c.lang).where(languages.c.user_id == user_id))).scalar()
+        """A card may wait for this (briefly): one call into the store (`Database.run`)."""
+        query = sa.select(languages.c.lang).where(languages.c.user_id == user_id)
+        lang: str | None = await self.db.run(lambda conn: conn.execute(query).scalar())
+        return lang

@@ -26,10 +26,9 @@ class Saves:
             return True
 
     async def of(self, user_id: int) -> list[str]:
-        async with self.db.read() as conn:
-            rows = await conn.execute(sa.select(saves.c.paper_id).where(saves.c.user_id == user_id)
-                                      .order_by(saves.c.at, saves.c.paper_id))
-            return [r[0] for r in rows]
+        """A card's ⭐ marks may wait for this (briefly): one call into the store (`Database.run`)."""
+        query = sa.select(saves.c.paper_id).where(saves.c.user_id == user_id).order_by(saves.c.at, saves.c.paper_id)
+        return await self.db.run(lambda conn: [r[0] for r in conn.execute(query)])
 
     async def among(self, user_id: int, paper_ids: Sequence[str]) -> set[str]:
         if not paper_ids:
