@@ -5,7 +5,10 @@ journalled, group-committed, answered and closed as `paperbot run` does) and on 
 
     python benchmarks/load.py [--updates 10000] [--catalog PATH] [--no-postgres]
 
-Each row: throughput, p50/p99 from an update entering the queue to its handlers finishing,
+Each row: throughput, then the CPU time the measured batch cost this process (every thread: the
+store's too) per update and as updates per CPU-second beside the store-off row's (on a shared
+machine the wall clock says more about the neighbours than about the bot), p50/p99 from an
+update entering the queue to its handlers finishing,
 resident memory after a warm-up batch of the same size and after the measured batch (flat
 memory: the two are close), the journal's commits, and the store's warnings logged meanwhile
 (a "database is locked" or a failed journal close would show there). The store rows are held to
@@ -95,15 +98,18 @@ async def run(settings: Settings, n: int, url: str | None) -> dict[str, Any]:
     app.process_update = timed  # type: ignore[method-assign]
     await app.start()
 
-    async def batch(first: int) -> float:
+    async def batch(first: int) -> tuple[float, float]:
+        """Seconds of wall clock and of CPU the batch took, the parse before it not counted."""
         parsed = [Update.de_json(u, app.bot) for u in updates(n, first)]   # as getUpdates hands them over
         finished.clear()
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         for update in parsed:
             began[update.update_id] = time.perf_counter()
             await app.update_queue.put(update)
         await finished.wait()
-        return time.perf_counter() - start
+        if state.store is not None:
+            await state.store.journal.flush()   # the batch's marks and closes are its cost too
+        return time.perf_counter() - start, time.process_time() - cpu
 
     warnings = Warnings()
     logging.getLogger().addHandler(warnings)
@@ -112,9 +118,8 @@ async def run(settings: Settings, n: int, url: str | None) -> dict[str, Any]:
         timings.clear()
         warm = rss_mb()
         commits = state.store.journal.commits if state.store is not None else 0
-        elapsed = await batch(n)
+        elapsed, cpu = await batch(n)
         if state.store is not None:
-            await state.store.journal.flush()
             commits = state.store.journal.commits - commits
             left = len(await state.store.journal.rows())
         else:
@@ -125,7 +130,7 @@ async def run(settings: Settings, n: int, url: str | None) -> dict[str, Any]:
         if state.store is not None:
             await state.store.close()
         await app.shutdown()
-    return {"papers": len(state.library.catalog), "updates": n, "per_second": n / elapsed,
+    return {"papers": len(state.library.catalog), "updates": n, "per_second": n / elapsed, "cpu_ms": cpu / n * 1000,
             "p50": statistics.median(timings) * 1000, "p99": statistics.quantiles(timings, n=100)[98] * 1000,
             "rss_warm": warm, "rss_end": rss_mb(), "calls": request.count, "commits": commits, "left": left,
             "warnings": warnings.count, "first_warning": warnings.first}
@@ -181,9 +186,10 @@ def main() -> None:
 
         catalogs.append(generated(100_000))
     print(f"{args.updates:,} updates per row after a warm-up batch of as many; {os.cpu_count()} cores, shared")
-    print("| papers | store | updates/s | vs store off | p50 (ms) | p99 (ms) | RSS after warm-up (MB) "
+    print("| papers | store | updates/s | vs store off | CPU per update (ms) | updates per CPU-s | vs store off (CPU) "
+          "| p50 (ms) | p99 (ms) | RSS after warm-up (MB) "
           "| RSS at the end (MB) | Bot API calls | journal commits | rows left | store warnings |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     work = Path(tempfile.mkdtemp(prefix="paperbot-load-"))
     with postgres(not args.no_postgres) as pg:
         for catalog in catalogs:
@@ -192,11 +198,12 @@ def main() -> None:
             stores: list[tuple[str, str | None]] = [("off", None), ("SQLite", f"sqlite:///{work / catalog.stem}.sqlite3")]
             if pg:
                 stores.append(("PostgreSQL", asyncio.run(_fresh(pg, f"load_{catalog.stem}".replace("-", "_")))))
-            off = 0.0
+            off = off_cpu = 0.0
             for name, url in stores:
                 r = asyncio.run(run(settings, args.updates, url))
-                off = off or r["per_second"]
+                off, off_cpu = off or r["per_second"], off_cpu or r["cpu_ms"]
                 print(f"| {r['papers']:,} | {name} | {r['per_second']:,.0f} | {r['per_second'] / off:.0%} "
+                      f"| {r['cpu_ms']:.2f} | {1000 / r['cpu_ms']:,.0f} | {off_cpu / r['cpu_ms']:.0%} "
                       f"| {r['p50']:.2f} | {r['p99']:.2f} | {r['rss_warm']:.0f} | {r['rss_end']:.0f} | {r['calls']:,} "
                       f"| {r['commits']:,} | {r['left']} | {r['warnings']} |", flush=True)
                 if r["first_warning"]:
