@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 import aiohttp  # noqa: E402
 
 from benchmarks.abuse import peak_mb  # noqa: E402
+from bot.telegram.app import CONCURRENT_UPDATES  # noqa: E402
 from tests.e2e.botapi import BotAPIServer  # noqa: E402
 from tests.e2e.conftest import TOKEN, RunningBot, free_port, message, wait_for_port  # noqa: E402
 
@@ -187,16 +188,18 @@ async def kills(server: BotAPIServer, work: Path, url: str, store: str, args: ar
     await server.wait_for("setMyCommands", count=2, timeout=60)
     server.hold("sendMessage", after=len(batch) // 5)
     push_all(server, batch, pushed)
-    await until(lambda: server.held >= 5, args.timeout)
+    await until(lambda: server.held >= CONCURRENT_UPDATES // 2, args.timeout)
     await asyncio.sleep(0.5)
     kill(running)
+    seen = [await at_kill(server, url, batch)]
     for n in range(1, times):
         server.hold("sendMessage", after=len(batch) // 5)
         running = RunningBot(server, work / f"run{n}", **env)
         logs.append(running.log_path)
-        await until(lambda: server.held >= 5, args.timeout)
+        await until(lambda: server.held >= CONCURRENT_UPDATES // 2, args.timeout)
         await asyncio.sleep(0.5)
         kill(running)
+        seen.append(await at_kill(server, url, batch))
     server.release()
     running = RunningBot(server, work / f"run{times}", **env)
     logs.append(running.log_path)
@@ -204,7 +207,37 @@ async def kills(server: BotAPIServer, work: Path, url: str, store: str, args: ar
     await asyncio.sleep(args.settle)
     rss = await stop(running)
     name = "SIGKILL with a backlog accepted, restart" if times == 1 else "a second SIGKILL during the replay"
+    for n, what in enumerate(seen, 1):
+        print(f"  {store}, {name}: kill {n} left {what}", file=sys.stderr, flush=True)
     return score(f"{name} ({len(batch):,} updates)", store, server, batch, pushed, rss, logs)
+
+
+async def journal_rows(url: str) -> list[tuple[int, str, str]]:
+    """(update_id, status, owner) of the journal's rows, read as a restart would find them."""
+    import sqlalchemy as sa
+
+    from bot.store.engine import Database
+    from bot.store.tables import journal
+
+    db = Database(url)
+    await db.open()
+    try:
+        async with db.read() as conn:
+            result = await conn.execute(sa.select(journal.c.update_id, journal.c.status, journal.c.owner))
+            return [(r[0], r[1], r[2]) for r in result]
+    finally:
+        await db.close()
+
+
+async def at_kill(server: BotAPIServer, url: str, batch: list[dict[str, Any]]) -> str:
+    """What a kill left: the journal's rows by status, and how many rows not marked answered
+    have a reply Telegram received (the window no journal can close: those are sent again)."""
+    rows = await journal_rows(url)
+    chat_of = {int(u["update_id"]): int(u["message"]["chat"]["id"]) for u in batch}
+    replied = {int(p["chat_id"]) for m, p in server.calls if m == "sendMessage"}
+    statuses = Counter(status for _, status, _ in rows)
+    received = sum(1 for update_id, status, _ in rows if status != "answered" and chat_of.get(update_id) in replied)
+    return f"{dict(sorted(statuses.items()))}, {received} received but not marked"
 
 
 def kill(running: RunningBot) -> None:
@@ -277,11 +310,15 @@ async def main(args: argparse.Namespace) -> None:
     )
     print("| test | store | sent | answered | answered twice | lost | p50 (ms) | p99 (ms) | peak RSS (MB) | store errors logged |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    with postgres(not args.no_postgres) as server_url:
+    with postgres(not args.no_postgres and "PostgreSQL" in args.stores) as server_url:
         for store in ("SQLite", "PostgreSQL"):
+            if store not in args.stores:
+                continue
             if store == "PostgreSQL" and not server_url:
                 continue
             for name, kind in ROWS:
+                if args.rows and name not in args.rows:
+                    continue
                 folder = work / f"{store}-{name}"
                 if store == "SQLite":
                     url = f"sqlite:///{folder / 'store.sqlite3'}"
@@ -289,7 +326,7 @@ async def main(args: argparse.Namespace) -> None:
                     assert server_url is not None
                     url = await fresh_database(server_url, f"faults_{name}")
                 print((await run_row(kind, folder, url, store, args)).line(), flush=True)
-        if server_url:
+        if server_url and (not args.rows or "frozen" in args.rows):
             url = await fresh_database(server_url, "faults_frozen")
             pg_url = server_url
             row = await one(lambda server: frozen_postgres(server, work / "frozen", url, pg_url, args))
@@ -305,4 +342,6 @@ if __name__ == "__main__":
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for late duplicates")
     parser.add_argument("--timeout", type=float, default=180.0)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--rows", nargs="*", choices=[name for name, _ in ROWS] + ["frozen"], help="only these rows")
+    parser.add_argument("--stores", nargs="*", default=["SQLite", "PostgreSQL"], choices=["SQLite", "PostgreSQL"])
     asyncio.run(main(parser.parse_args()))

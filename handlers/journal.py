@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import HTTPXRequest, RequestData
 
-from bot.store.records import guarded
+from bot.store.records import guarded, logged
 from handlers.common import PaperContext
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ACCEPT_WAIT = 1.0    # polling: seconds an update waits for its row before it is handled anyway
-ANSWER_WAIT = 0.5    # seconds a reply waits for the answer decision before it goes anyway
+ANSWER_WAIT = 2.0    # seconds a reply waits for its decision from a slow store that is not hung
 DURABLE_WAIT = 5.0   # webhook: seconds the 200 waits for the row (then 503: Telegram retries)
 SETTLE_WAIT = 5.0    # polling: seconds the next getUpdates waits for the rows before it
 # A store call in flight this long means a hung store (a frozen database): a card stops waiting
@@ -63,6 +64,9 @@ class JournalQueue(asyncio.Queue[object]):
         self.store = store
         self._decisions: dict[int, asyncio.Future[bool]] = {}
         self._sent: set[int] = set()   # updates in flight whose reply went out
+        self._began: dict[int, float] = {}   # updates in flight: when their first request went
+        self._undecided: set[int] = set()
+        self.undecided = 0        # replies sent without a durable decision (a hung store)
         self.skipped = 0          # updates journalled before: not handled again
         self.unjournalled = 0     # updates handled without a durable row (a slow or broken store)
 
@@ -157,36 +161,47 @@ class JournalQueue(asyncio.Queue[object]):
                 return
 
     async def before_call(self, endpoint: str) -> None:
-        """Just before a Bot API request made while handling an update: its first request asks
-        the journal whether this process may answer."""
+        """Just before a Bot API request made while handling an update: its first request waits
+        for the journal's durable decision (the row `answering`, this process its owner), so a
+        reply goes out only with its row saying it may have; a hung store (a call in flight
+        STALL seconds) is not waited for: the card goes without (counted in `undecided`)."""
         update_id = CURRENT_UPDATE.get()
         if update_id is None or self.store is None:
             return
         decision = self._decisions.get(update_id)
         if decision is None:
             decision = self._decisions[update_id] = self.store.journal.answer(update_id)
-        wait = 0.0 if self.store.db.stalled() >= STALL and not decision.done() else ANSWER_WAIT
-        try:
-            mine = await asyncio.wait_for(asyncio.shield(decision), wait)
-        except Exception as exc:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ANSWER_WAIT
+        # In slices: a store that hangs while this reply waits is noticed within STALL seconds.
+        while not decision.done() and self.store.db.stalled() < STALL and loop.time() < deadline:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(decision), min(STALL, deadline - loop.time()))
+        if not decision.done() or decision.cancelled() or decision.exception() is not None:
             # A slow or broken store: this process accepted the update and is alive, so no one
             # else replays it; the reply goes.
-            log.debug("store: no answer decision for update %d (%s)", update_id, type(exc).__name__)
-            return
-        if not mine:
+            if update_id not in self._undecided:
+                self._undecided.add(update_id)
+                self.undecided += 1
+            log.debug("store: no answer decision for update %d", update_id)
+        elif not decision.result():
             raise AlreadyAnswered(f"update {update_id} is answered elsewhere")
+        self._began.setdefault(update_id, time.monotonic())
 
     def after_call(self, endpoint: str) -> None:
-        """A request of an update's reply went out (or may have: a timeout)."""
+        """A request of an update's reply went out (or may have: a timeout): its row is marked
+        answered, the mark's commit timed from the first request (the window a kill can hit)."""
         update_id = CURRENT_UPDATE.get()
         if update_id is None or self.store is None or endpoint in NOT_A_REPLY or update_id in self._sent:
             return
         self._sent.add(update_id)
         with contextlib.suppress(RuntimeError):
-            self.store.journal.answered(update_id)
+            self.store.journal.answered(update_id, since=self._began.get(update_id))
 
     def handled(self, update_id: int) -> None:
         self._sent.discard(update_id)
+        self._undecided.discard(update_id)
+        self._began.pop(update_id, None)
         self._decisions.pop(update_id, None)
         if self.store is not None:
             with contextlib.suppress(RuntimeError):   # the store closed under a late update
@@ -268,6 +283,15 @@ class JournalledApplication(Application[Any, PaperContext, Any, Any, Any, Any]):
             queue.handled(update.update_id)
 
 
+def report(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """At a stop: how wide the window a kill could hit was, and what went without the journal."""
+    queue = app.update_queue
+    if isinstance(queue, JournalQueue) and queue.store is not None:
+        log.info("journal: from a reply's first request to its answered mark: %s; %d repl(ies) sent without a "
+                 "durable decision, %d update(s) handled without a row (a slow store)",
+                 queue.store.journal.in_flight(), queue.undecided, queue.unjournalled)
+
+
 async def replay_dead(app: Application[Any, Any, Any, Any, Any, Any], store: Store) -> int:
     """The updates of dead processes (accepted, or claimed by a replayer that died), to handle
     now; answered ones are only removed."""
@@ -277,7 +301,9 @@ async def replay_dead(app: Application[Any, Any, Any, Any, Any, Any], store: Sto
     alive = await guarded("reading which processes are alive", store.owners.alive())
     if alive is None:
         return 0
-    rows = await guarded("claiming a dead process's updates", store.journal.claim_dead(alive), [])
+    # No deadline: a claim cancelled after its commit would leave the rows this process's,
+    # never handled (PostgreSQL's statement timeout and SQLite's busy timeout bound it).
+    rows = await logged("claiming a dead process's updates", store.journal.claim_dead(alive), [])
     await guarded("forgetting dead processes", store.owners.prune(alive))
     for body in rows:
         try:

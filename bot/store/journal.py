@@ -8,8 +8,10 @@ between loses nothing, and nothing is answered twice.
   owner may send it (a process whose rows were taken, after a freeze outlasted its lease, sends
   nothing), and the row becomes `answering` in that same statement. `answered(update_id)` marks
   it once the first request has gone out: a replay after a crash deletes answered rows and
-  sends the rest. A kill between Telegram receiving a reply and that mark's commit (a few ms)
-  is the one way left to answer twice; a reply not yet received is sent by the replay.
+  sends the rest. A kill between Telegram receiving a reply and that mark's commit is the one
+  way left to answer twice (a row still `answering` cannot tell a reply received from one lost
+  on the way without asking Telegram, so the replay sends it: lost never, twice at worst);
+  `in_flight()` measures that window, from a reply's first request to its mark's commit.
 - Writes are group-committed: accepts, answers and closes arriving within `window` seconds
   share one transaction; each caller's future resolves once its row is durable. A failed
   commit is retried: ATTEMPTS times for an operation someone waits for, until it holds for the
@@ -20,6 +22,7 @@ between loses nothing, and nothing is answered twice.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import time
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 WINDOW = 0.002       # seconds a group commit waits for company
 MAX_BATCH = 2000     # operations per transaction
 ATTEMPTS = 3         # a failed commit is retried; then its callers hear the error
+WINDOWS_KEPT = 10_000   # replies whose in-flight window is kept for `in_flight()`
 
 OpKind = Literal["accept", "answer", "answered", "close"]
 
@@ -48,6 +52,7 @@ class _Op:
     future: asyncio.Future[bool] | None = None
     at: float = field(default_factory=time.time)
     attempts: int = 0
+    since: float | None = None   # `answered`: when the reply's first request went (monotonic)
 
 
 class Journal:
@@ -61,6 +66,10 @@ class Journal:
         self._idle: asyncio.Event | None = None   # nothing pending, nothing being committed
         self._task: asyncio.Task[None] | None = None
         self.commits = 0   # transactions, for the benchmark
+        # Seconds from a reply's first request to its `answered` mark's commit: the window in
+        # which a kill leaves a reply Telegram may have received in a row a replay sends again.
+        self.windows: collections.deque[float] = collections.deque(maxlen=WINDOWS_KEPT)
+        self.widest = 0.0
 
     # --- the writer ---------------------------------------------------------------------
 
@@ -132,6 +141,11 @@ class Journal:
                 await asyncio.sleep(0.2)
             return
         self.commits += 1
+        now = time.monotonic()
+        for op in batch:
+            if op.since is not None:
+                self.windows.append(now - op.since)
+                self.widest = max(self.widest, now - op.since)
         for op, result in zip(batch, results, strict=True):
             if op.future is not None and not op.future.done():
                 op.future.set_result(result)
@@ -197,9 +211,21 @@ class Journal:
         self._queue(_Op("answer", update_id, future=future))
         return future
 
-    def answered(self, update_id: int) -> None:
-        """The update's first reply went out: a replay must not send it again."""
-        self._queue(_Op("answered", update_id))
+    def answered(self, update_id: int, since: float | None = None) -> None:
+        """The update's first reply went out (its first request at `since`, monotonic): a replay
+        must not send it again."""
+        self._queue(_Op("answered", update_id, since=since))
+
+    def in_flight(self) -> str:
+        """The in-flight window's p50 / p99 / widest in ms, over the latest WINDOWS_KEPT replies."""
+        if not self.windows:
+            return "no replies"
+        ms = sorted(w * 1000 for w in self.windows)
+
+        def at(q: float) -> float:
+            return ms[min(len(ms) - 1, int(q * len(ms)))]
+
+        return f"{len(ms)} replies, p50 {at(0.5):.0f} ms, p99 {at(0.99):.0f} ms, widest {self.widest * 1000:.0f} ms"
 
     def close(self, update_id: int) -> None:
         """The update is handled: its row goes (committed with the next group, not awaited)."""

@@ -61,6 +61,14 @@ log = logging.getLogger(__name__)
 MENU = ("paper", "list", "random", "digest", "saved", "foryou", "subscribe", "subscriptions", "tz", "lang", "help")
 PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
 STORE_CHECK = 1.0     # seconds between looks at the SQLite store's file (a stat)
+# Updates handled at once. An answer is CPU (tens of ms on a loaded core); with PTB's 256, a
+# backlog puts hundreds of them in the event loop's ready queue, where every store commit's
+# callbacks (a reply's `answered` mark) and every reply's HTTP response wait behind them:
+# seconds in which a kill finds replies Telegram received and the journal does not know of
+# (benchmarks/faults.py, 200 updates at once: from a reply's first request to its mark p50
+# 2.6 s at 16, 0.1-0.26 s at 4, and the backlog drained as fast). The rest wait in the update
+# queue, accepted and journalled, not half-answered in the loop.
+CONCURRENT_UPDATES = 4
 
 
 async def on_start(application: PaperApp) -> None:
@@ -109,6 +117,7 @@ async def on_stop(application: PaperApp) -> None:
     if state.store is not None:
         if state.journal_replay:   # drained: what is left in the journal is anyone's at once
             await state.store.journal.flush()
+            journal.report(application)
             await guarded("leaving the journal", state.store.owners.leave())
         await state.store.close()
 
@@ -119,7 +128,7 @@ def build_application(state: BotState, token: str, *, request: BaseRequest | Non
                .context_types(ContextTypes(context=PaperContext))
                .defaults(Defaults(parse_mode=ParseMode.HTML,
                                   link_preview_options=LinkPreviewOptions(is_disabled=True)))
-               .concurrent_updates(True)
+               .concurrent_updates(CONCURRENT_UPDATES)
                .application_class(journal.JournalledApplication)
                .update_queue(journal.JournalQueue(state.store if state.journal_replay else None))
                .post_init(on_start)
