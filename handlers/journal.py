@@ -175,7 +175,7 @@ class JournalQueue(asyncio.Queue[object]):
         deadline = loop.time() + ANSWER_WAIT
         # In slices: a store that hangs while this reply waits is noticed within STALL seconds.
         while not decision.done() and self.store.db.stalled() < STALL and loop.time() < deadline:
-            with contextlib.suppress(TimeoutError):
+            with contextlib.suppress(Exception):   # a timeout, or the decision's own failure (read below)
                 await asyncio.wait_for(asyncio.shield(decision), min(STALL, deadline - loop.time()))
         if not decision.done() or decision.cancelled() or decision.exception() is not None:
             # A slow or broken store: this process accepted the update and is alive, so no one

@@ -42,6 +42,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.store.shm import ShmGuard
 from bot.store.tables import MIGRATIONS, create_newest, schema_version
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class Database:
         self.gone: str | None = None   # why writes are refused (the file went away), once it did
         # SQLite file: `run`'s plain connections, and the threads they are used on (the writer's one).
         self._plain: dict[bool, tuple[sa.Engine, ThreadPoolExecutor]] = {}
+        self.shm: ShmGuard | None = None   # SQLite in a file: its -shm kept whole (bot.store.shm)
 
     @property
     def engine(self) -> AsyncEngine:
@@ -131,6 +133,8 @@ class Database:
                 sa.event.listen(plain_engine, "connect", _sqlite_pragmas)
             self._plain = {True: (writer, ThreadPoolExecutor(1, "store-writer")),
                            False: (reader, ThreadPoolExecutor(2, "store-reader"))}
+            self.shm = ShmGuard(self._file[0])
+            self.shm.arm()
 
     async def close(self) -> None:
         plain, self._plain = self._plain, {}
@@ -142,13 +146,18 @@ class Database:
         if self._engine is not None:
             await self._engine.dispose()
         self._engine = self._reader = None
+        if self.shm is not None:
+            self.shm.close()
 
     def stalled(self) -> float:
         """Seconds the oldest store call in flight has been waiting (0 when none is)."""
         return time.monotonic() - min(self._busy.values()) if self._busy else 0.0
 
     def check(self) -> str | None:
-        """SQLite: is the file still the one opened? Once it is not, why (kept in `gone`)."""
+        """SQLite: is the file still the one opened? Once it is not, why (kept in `gone`). Its
+        -shm, if truncated, is given its size back first (bot.store.shm)."""
+        if self.shm is not None:
+            self.shm.check()
         if self.gone is None and self._file is not None:
             path, device, inode = self._file
             try:
@@ -173,6 +182,8 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
+        if self.shm is not None:
+            self.shm.check()
         async with self._timed():
             if self._reader is not None and self._reader is self._engine:   # SQLite in memory
                 async with self._one, self.engine.connect() as conn:
@@ -198,6 +209,8 @@ class Database:
     async def run(self, fn: Callable[[sa.Connection], T], *, write: bool = False) -> T:
         """`fn` over one connection, in one transaction when `write`: on a SQLite file on a
         thread of the store's (the loop is asked once); elsewhere through the async connection."""
+        if self.shm is not None and not write:   # a write's check() looks at it
+            self.shm.check()
         plain = self._plain.get(write)
         if plain is None:
             async with (self.write() if write else self.read()) as conn:
