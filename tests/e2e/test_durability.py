@@ -30,7 +30,7 @@ from tests.e2e.conftest import RunningBot, free_port, message, wait_for_port
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
 BACKLOG = 100
-MARKED = 1.0   # seconds a sent reply's mark may take before the kill (see kill_while_replies_wait)
+MARKED = 2.0   # seconds a sent reply's mark may take before the kill (see kill_while_replies_wait)
 HELD = CONCURRENT_UPDATES // 2   # replies in flight at a kill (the bot handles CONCURRENT_UPDATES at once)
 FIRST_CHAT = 10_000
 
