@@ -20,7 +20,10 @@ Document composes PyYAML's node tree only when a problem asks for a line.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -29,13 +32,25 @@ from bot.catalog import yamlfile
 from bot.catalog.yamlfile import Document
 
 MAX_AMBIGUOUS = 64  # distinct strings to look up in the file's bytes before PyYAML is cheaper
+
+
+def _one_match(regexes: list[re.Pattern[str]]) -> Callable[[str], object]:
+    """Whether any of the regexes matches, in one call: `_typed_strings` asks it of millions of strings."""
+    if len(regexes) == 1:
+        return regexes[0].match
+    if len({r.flags for r in regexes}) == 1:
+        return re.compile("|".join(f"(?:{r.pattern})" for r in regexes), regexes[0].flags).match
+    return lambda text: any(r.match(text) for r in regexes)
+
+
 # How YAML 1.1 (PyYAML) types a plain scalar, by its first character.
-_RESOLVERS = {first: tuple(regex for _, regex in found) for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
-_QUOTES = b"'\""
-_BEFORE_PLAIN = b" \t\n[{,"  # what may precede a plain scalar
-_AFTER_PLAIN = b" \t\r\n,]}#:"  # ...and follow it
-_LEADING_ZERO = re.compile(rb"0[0-9_oO]")
-_OCTAL_LOOKING = re.compile(rb"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
+_RESOLVERS = {first: _one_match([regex for _, regex in found])
+              for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
+_QUOTES = "'\""
+_BEFORE_PLAIN = " \t\n[{,"  # what may precede a plain scalar
+_AFTER_PLAIN = " \t\r\n,]}#:"  # ...and follow it
+_LEADING_ZERO = re.compile(r"0[0-9_oO]")
+_OCTAL_LOOKING = re.compile(r"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
 
 
 def parse(raw: bytes, file: str, *, keep_bytes: bool = True) -> Document:
@@ -48,17 +63,39 @@ def parse(raw: bytes, file: str, *, keep_bytes: bool = True) -> Document:
     return Document(file, data, None, raw if keep_bytes else b"")  # the bytes, not a decoded copy (twice their size)
 
 
+def read(path: Path) -> tuple[Document, str]:
+    """`parse` of the file at `path` without keeping its bytes, and the SHA-256 of the bytes read.
+    The bytes are let go once decoded, before yaml-rs reads the text: at 100,000 papers both
+    beside the values read were most of a gigabyte. OSError when the file cannot be read."""
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return yamlfile.parse(raw, str(path)), digest   # PyYAML says where
+    del raw
+    data = _fast_text(text.removeprefix("\ufeff"))
+    if data is None:
+        return yamlfile.parse(text.encode("utf-8"), str(path)), digest   # the same bytes again
+    return Document(str(path), data, None, b""), digest
+
+
 def _fast(raw: bytes) -> dict[str, Any] | None:
     """yaml-rs's reading of the file when it certainly equals PyYAML's, else None."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return _fast_text(text.removeprefix("\ufeff"))
+
+
+def _fast_text(text: str) -> dict[str, Any] | None:
+    """`_fast` of the file's text, its checks made on the text itself."""
     try:
         import yaml_rs
     except ImportError:  # an install without it reads every file with PyYAML
         return None
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return None
-    if _unusual(raw):
+    if _unusual(text):
         return None
     try:
         data = yaml_rs.loads(text, parse_datetime=False)
@@ -71,27 +108,27 @@ def _fast(raw: bytes) -> dict[str, Any] | None:
         return None
     typed, has_int = found
     ambiguous = _untyped_in_1_2(typed)
-    if ambiguous is None or len(ambiguous) > MAX_AMBIGUOUS or any(_plain_in(raw, s.encode()) for s in ambiguous):
+    if ambiguous is None or len(ambiguous) > MAX_AMBIGUOUS or any(_plain_in(text, s) for s in ambiguous):
         return None
-    if has_int and _leading_zero_number(raw):
+    if has_int and _leading_zero_number(text):
         return None
     return data
 
 
-def _unusual(raw: bytes) -> bool:
+def _unusual(text: str) -> bool:
     """An anchor or alias (refused, with its line, by yamlfile), a tag, a directive or a
-    document marker may be in the file: PyYAML reads it. Looked for byte by byte (str.find is
-    many times faster than a regular expression over 170 MB)."""
-    if raw.startswith((b"%", b"---", b"...")) or any(m in raw for m in (b"\n%", b"\n---", b"\n...")):
+    document marker may be in the file: PyYAML reads it. Looked for character by character
+    (str.find is many times faster than a regular expression over 170 MB)."""
+    if text.startswith(("%", "---", "...")) or any(m in text for m in ("\n%", "\n---", "\n...")):
         return True
-    for mark in b"&*!":
-        at = raw.find(mark)
+    for mark in "&*!":
+        at = text.find(mark)
         while at >= 0:
-            after = raw[at + 1] if at + 1 < len(raw) else ord(" ")
+            after = text[at + 1] if at + 1 < len(text) else " "
             # (After `:`, `-` or `?` an indicator needs a space first: "**Affiliations:**" is text.)
-            if after not in b" \t\r\n[]{}," and _may_start_scalar(raw, at):
+            if after not in " \t\r\n[]{}," and _may_start_scalar(text, at):
                 return True
-            at = raw.find(mark, at + 1)
+            at = text.find(mark, at + 1)
     return False
 
 
@@ -105,8 +142,8 @@ def _typed_strings(data: Any) -> tuple[set[str], bool] | None:
         node = stack.pop()
         kind = type(node)
         if kind is str:
-            regexes = _RESOLVERS.get(node[:1])
-            if regexes is not None and node and any(r.match(node) for r in regexes):
+            typed = _RESOLVERS.get(node[:1])
+            if typed is not None and node and typed(node):
                 ambiguous.add(node)
         elif kind is dict:
             stack.extend(node)
@@ -141,49 +178,49 @@ def _untyped_in_1_2(strings: set[str]) -> set[str] | None:
     return {s for s, value in zip(ordered, read, strict=True) if isinstance(value, str)}
 
 
-def _plain_in(raw: bytes, value: bytes) -> bool:
+def _plain_in(text: str, value: str) -> bool:
     """Whether `value` may stand in the file as a whole plain scalar (not quoted, not part of
     a longer scalar). Erring towards yes only costs the slow path."""
-    at = raw.find(value)
+    at = text.find(value)
     while at >= 0:
-        before = raw[at - 1] if at else ord("\n")
+        before = text[at - 1] if at else "\n"
         end = at + len(value)
-        after = raw[end] if end < len(raw) else ord("\n")
-        if before not in _QUOTES and after in _AFTER_PLAIN and _may_start_scalar(raw, at):
+        after = text[end] if end < len(text) else "\n"
+        if before not in _QUOTES and after in _AFTER_PLAIN and _may_start_scalar(text, at):
             return True
-        at = raw.find(value, at + 1)
+        at = text.find(value, at + 1)
     return False
 
 
-def _may_start_scalar(raw: bytes, at: int) -> bool:
+def _may_start_scalar(text: str, at: int) -> bool:
     """Whether a value may begin at `at`: at a line's start (after its indentation), or after
     an indicator (`key:`, `- `, `? `) or a flow collection's bracket or comma, and spaces; a
     comma only on a line that may be in a flow collection (prose says "800,000" on a line
     `key: text`). Words before it ("Re-read 2026-12-02") make it part of a longer scalar."""
-    if at and raw[at - 1] not in _BEFORE_PLAIN:
+    if at and text[at - 1] not in _BEFORE_PLAIN:
         return False
-    start = raw.rfind(b"\n", 0, at) + 1
-    before = raw[start:at].rstrip(b" \t")
-    if not before or before.lstrip(b" \t-") == b"":
+    start = text.rfind("\n", 0, at) + 1
+    before = text[start:at].rstrip(" \t")
+    if not before or before.lstrip(" \t-") == "":
         return True  # a line's first value, or a sequence entry's
     last = before[-1]
-    if last == ord(","):
-        return b"[" in before or b"{" in before or b": " not in before
-    return last in b":-?[{"
+    if last == ",":
+        return "[" in before or "{" in before or ": " not in before
+    return last in ":-?[{"
 
 
-def _leading_zero_number(raw: bytes) -> bool:
+def _leading_zero_number(text: str) -> bool:
     """Whether a scalar may start with 0 and a digit, or 0o: octal in YAML 1.1, decimal or
     octal in 1.2 (010 is 8 to PyYAML, 10 to yaml-rs). Zeros inside ids and dates do not count."""
-    for match in _LEADING_ZERO.finditer(raw):
+    for match in _LEADING_ZERO.finditer(text):
         at = match.start()
-        if at and raw[at - 1] in b"+-":
+        if at and text[at - 1] in "+-":
             at -= 1
-        if not _may_start_scalar(raw, at):
+        if not _may_start_scalar(text, at):
             continue
         end = at
-        while end < len(raw) and raw[end] not in _AFTER_PLAIN:
+        while end < len(text) and text[end] not in _AFTER_PLAIN:
             end += 1
-        if _OCTAL_LOOKING.fullmatch(raw, at, end):
+        if _OCTAL_LOOKING.fullmatch(text, at, end):
             return True
     return False
