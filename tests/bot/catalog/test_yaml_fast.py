@@ -163,3 +163,23 @@ def test_a_catalog_with_a_problem_is_reported_by_pyyaml_with_its_line(tmp_path: 
         catalog_mod.validate(yamlfile.read(path))
     assert fast.value.problems == slow.value.problems
     assert any(p.line == line and "no-such-section-" in p.message for p in fast.value.problems)
+
+
+@pytest.mark.parametrize("text", ["papers:\n  - id: a\n    title: T\n", "\ufeffa: yes\n", "a: &x 1\nb: *x\n", "a: [1,\n"])
+def test_reading_a_file_is_parsing_its_bytes(tmp_path: Path, text: str) -> None:
+    """`read` (the start's path, which lets the bytes go before parsing) gives what `parse` of
+    the bytes gives, or raises the same problem, with the SHA-256 of the bytes read."""
+    import hashlib
+
+    path = tmp_path / "f.yaml"
+    path.write_text(text, encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        expected = yaml_fast.parse(raw, str(path)).data
+    except DataError as exc:
+        with pytest.raises(DataError) as got:
+            yaml_fast.read(path)
+        assert [str(p) for p in got.value.problems] == [str(p) for p in exc.problems]
+        return
+    doc, digest = yaml_fast.read(path)
+    assert doc.data == expected and digest == hashlib.sha256(raw).hexdigest()
