@@ -32,7 +32,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.catalog.yamlfile import DataError
-from bot.conversation.library import load_library
+from bot.conversation.library import Library, load_library
 from bot.render.locale import t
 from bot.settings import Settings, TokenError
 from bot.store.records import guarded
@@ -302,9 +302,10 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
 
 
 def new_state(settings: Settings, *, stats_path: Path | None = None, database_url: str | None = None,
-              with_store: bool = True, stats_in_store: bool = False) -> BotState:
+              with_store: bool = True, stats_in_store: bool = False, library: Library | None = None) -> BotState:
     """The state of one bot; the store at `database_url`, else DATABASE_URL, else in memory
-    (`paperbot run` passes the embedded default file)."""
+    (`paperbot run` passes the embedded default file). `library`: one already loaded (a benchmark's
+    fresh chats over one served version), else the settings' files are loaded."""
     path = stats_path or settings.stats_db
     stats = StatsStore(path, store_users=settings.stats_store_users) if path else None
     if stats is None and stats_in_store and database_url:  # several replicas: one analytics table
@@ -314,7 +315,7 @@ def new_state(settings: Settings, *, stats_path: Path | None = None, database_ur
         from bot.store.store import Store  # SQLAlchemy loads only where a store is wanted
 
         store = Store(database_url or settings.database_url or "sqlite:///:memory:")
-    return BotState(settings, load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats,
+    return BotState(settings, library or load_library(settings), cooldown=Cooldown(settings.keyword_cooldown), stats=stats,
                     store=store)
 
 

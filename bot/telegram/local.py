@@ -12,12 +12,15 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.conversation.library import Library
 
 LOCAL_TOKEN = "123456:LOCAL-paperbot-no-network-needed-000"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "paperbot", "username": "PaperLocalBot",
@@ -170,12 +173,13 @@ def _reply(shown: Shown) -> dict[str, Any]:
 class LocalBot:
     """The real Application over a RecordingRequest; feed it updates, read what it sent."""
 
-    def __init__(self, settings: Settings, *, keep_calls: bool = True, with_store: bool = True) -> None:
+    def __init__(self, settings: Settings, *, keep_calls: bool = True, with_store: bool = True,
+                 library: Library | None = None) -> None:
         from bot.telegram.app import build_application, new_state
 
         self.request = RecordingRequest(keep=keep_calls)
         # `ask` answers one message and exits: it keeps no readers' state (and skips loading it).
-        self.state = new_state(settings, with_store=with_store)
+        self.state = new_state(settings, with_store=with_store, library=library)
         self.app = build_application(self.state, LOCAL_TOKEN, request=self.request, rate_limit=False)
         self._update_ids = itertools.count(1)
 
