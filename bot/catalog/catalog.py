@@ -168,6 +168,21 @@ class Catalog:
         """Papers whose `topics` list this topic."""
         return self._group(f"t:{topic_id}")
 
+    @cached_property
+    def venue_names(self) -> dict[str, str]:
+        """Each venue name the catalog holds, normalised, to the short name its first paper gives
+        it (one paper decoded per name, not every paper per message)."""
+        out = {}
+        for key, positions in self.groups.arrays_starting_with("v:"):
+            venue = self.papers[int(positions[0])].venue
+            if venue is not None:
+                out[key[2:]] = venue.short or venue.name
+        return out
+
+    def at_venue_named(self, name: str) -> Selection:
+        """Papers whose venue's short or full name has this normal form."""
+        return self._group(f"v:{name}")
+
     def with_code(self, code: bool = True) -> Selection:
         """Papers with a code link (or, `code` False, without one)."""
         return self._group("c:code" if code else "c:none")
@@ -262,7 +277,8 @@ class Selection(Sequence[Paper]):
 def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
     """The positions of the papers of each "s:<section>", "o:<org>", "m:<YYYY-MM>", "y:<YYYY>",
     "d:<digest>", "a:<author key>", "t:<topic>", "c:code" / "c:none" (a code link or not) and
-    "x:<YYYY-MM>" (arXiv's first posting, where it differs from the card's date), in catalog order:
+    "x:<YYYY-MM>" (arXiv's first posting, where it differs from the card's date), "v:<venue name>"
+    (the normal form of its short or its full name), in catalog order:
     lists and pages stay cheap at 100,000 papers. A paper counts in the month (and year) its
     card shows (`date`), never silently in arXiv's: "2024's papers" are those dated 2024."""
     groups: dict[str, list[int]] = {}
@@ -273,6 +289,8 @@ def group_positions(papers: Iterable[Paper]) -> dict[str, tuple[int, ...]]:
         keys.add("c:code" if p.links.code else "c:none")
         if p.arxiv_date and p.arxiv_date != p.date:   # shown beside a time filter, never filtered by
             keys.add(f"x:{p.arxiv_date}")
+        if p.venue:
+            keys.update(f"v:{normalise(name)}" for name in (p.venue.short, p.venue.name) if name)
         for key in keys:
             groups.setdefault(key, []).append(i)
     return {k: tuple(v) for k, v in groups.items()}

@@ -68,21 +68,9 @@ def citation_order(papers: list[Paper] | tuple[Paper, ...]) -> tuple[tuple[Paper
     return tuple(counted), len(papers) - len(counted)
 
 
-def _venue_names(catalog: Catalog) -> dict[str, str]:
-    """Each venue name the catalog holds, normalised, to the short name its papers share."""
-    names: dict[str, str] = {}
-    for p in catalog:
-        if p.venue:
-            short = p.venue.short or p.venue.name
-            for name in (p.venue.short, p.venue.name):
-                if name:
-                    names.setdefault(normalise(name), short)
-    return names
-
-
 def venue_named(normal: str, catalog: Catalog) -> tuple[str, int | None] | None:
     """The venue a message names ("neurips 2023" -> ("NeurIPS", 2023)), longest name first."""
-    for name, short in sorted(_venue_names(catalog).items(), key=lambda kv: -len(kv[0])):
+    for name, short in sorted(catalog.venue_names.items(), key=lambda kv: -len(kv[0])):
         m = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])(?:\s*[' ]?(20\d\d|\d\d)\b)?", normal)
         if m:
             year = m.group(1)
@@ -114,5 +102,8 @@ def standing_answer(request: Request, catalog: Catalog) -> CitedAnswer | VenueAn
     if venue is not None and (not papers or request.intent in ("list", "count") or _LISTY.search(normal)):
         short, year = venue
         rest = ListFilter(request.filter.section, request.filter.org, None, request.filter.author)
-        return VenueAnswer(short, year, tuple(p for p in rest.papers(catalog) if at_venue(p, short, year)))
+        # Only the papers filed under the venue's name are read: every paper at it is there.
+        there = catalog.at_venue_named(normalise(short))
+        candidates = there if rest.empty else catalog.matching([rest.papers(catalog), there])
+        return VenueAnswer(short, year, tuple(p for p in candidates if at_venue(p, short, year)))
     return None

@@ -69,3 +69,39 @@ def test_ordinary_questions_are_not_taken_for_standing_ones(library: Library) ->
     for text, focus in [("when was Medusa published", "when"), ("Medusa 的影响力", "impact"), ("who published Mixtral", "who")]:
         found = ask(text, library)
         assert isinstance(found, PaperAnswer) and found.focus == focus, text
+
+
+class _Counted(list):  # type: ignore[type-arg]
+    """A catalog's papers that count how many are read."""
+
+    reads = 0
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        _Counted.reads += 1
+        return super().__getitem__(i)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for i in range(len(self)):
+            yield self[i]
+
+
+def test_a_venue_question_reads_the_venues_papers_not_the_catalogs(library: Library) -> None:
+    """At 100,000 papers, reading every paper for its venue took seconds a message: a venue is
+    found among the names the catalog files its papers under, and only its papers are read."""
+    import dataclasses
+
+    from bot.catalog.catalog import Catalog
+    from bot.search.engine import SearchIndex
+
+    real = library.catalog
+    padding = [dataclasses.replace(real.papers[0], id=f"padding-{i}", arxiv=None, venue=None) for i in range(500)]
+    catalog = Catalog(_Counted([*real.papers, *padding]), real.sections, real.organisations)
+    grown = Library(catalog, library.keywords, library.digests, SearchIndex.build(catalog), library.topics)
+    ask("which papers were at NeurIPS", grown)   # the catalog's venue names, found once per version
+    _Counted.reads = 0
+    found = ask("which papers were at NeurIPS", grown)
+    assert isinstance(found, VenueAnswer) and sorted(p.id for p in found.papers) == ["doremi", "gorilla"]
+    assert _Counted.reads < 20
+    _Counted.reads = 0
+    found = ask("Meta 在 ICML 的论文", grown)
+    assert isinstance(found, VenueAnswer) and _Counted.reads < 60
