@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.conversation.library import Library
 from bot.conversation.names_found import NameFinder
-from bot.text import is_cjk
+from bot.text import is_cjk, normalise
+from tests.conftest import ROOT
 
 NAMES = {
     "google": True,
@@ -67,3 +70,19 @@ def test_known_messages() -> None:
 def test_same_spans_as_the_alternation(parts: list[str]) -> None:
     text = "".join(parts)
     assert list(FINDER.spans(text)) == spans(text)
+
+
+def test_the_catalogs_names_in_every_message_of_both_sets(library: Library) -> None:
+    """The shipped catalog's organisations, sections, topics and authors, in the sets' messages."""
+    names = {name: kind == "org" for name, (kind, _) in library.gazetteer.names.items()}
+    pattern, finder = reference(names), NameFinder.build(names)
+    data = [yaml.safe_load((ROOT / "tests" / "data" / n).read_text(encoding="utf-8"))
+            for n in ("conversations.yaml", "conversations_next.yaml")]
+    texts = [normalise(t["text"]) for d in data for t in
+             [m for ms in d["messages"].values() for m in ms] + [t for dia in d["dialogues"] for t in dia["turns"]]]
+    named = 0
+    for text in texts:
+        found = list(finder.spans(text))
+        assert found == [m.span() for m in pattern.finditer(text)], text
+        named += bool(found)
+    assert named > 200
