@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -127,17 +128,20 @@ def _figure_spans(text: str, kind: Figure, ask: Ask | None) -> list[tuple[int, i
             for m in re.finditer(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text.casefold())
         ]
     spans = []
+    marks: list[int] | None = None  # the text's clause marks, found once and only for the kinds that read a clause
     for m in _FIGURES[kind].finditer(text):
         start, end = m.span()
         while start < end and text[start].isspace():
             start += 1
-        clause = text[_clause_start(text, start) : _clause_end(text, end)]
-        if kind == "tokens" and _CONTEXT_WORDS.search(clause):
-            continue  # "a context of 32k tokens" is not what a model was trained on
-        if kind == "context" and not _CONTEXT_WORDS.search(clause):
-            continue
-        if kind == "data" and not _DATA_WORDS.search(clause):
-            continue
+        if kind in ("tokens", "context", "data"):
+            marks = clause_marks(text) if marks is None else marks
+            clause = text[_clause_start(marks, start) : _clause_end(marks, end, len(text))]
+            if kind == "tokens" and _CONTEXT_WORDS.search(clause):
+                continue  # "a context of 32k tokens" is not what a model was trained on
+            if kind == "context" and not _CONTEXT_WORDS.search(clause):
+                continue
+            if kind == "data" and not _DATA_WORDS.search(clause):
+                continue
         if kind == "names":
             if _URL.search(text[max(0, start - 80) : end]):
                 continue  # "github.com/OpenBMB/ToolBench" names a repository, not what was asked
@@ -174,23 +178,25 @@ def sentences(text: str) -> list[tuple[int, int]]:
 def clause_marks(text: str) -> list[int]:
     """Where clauses end: a comma, semicolon or colon outside brackets ("(Medusa-1, frozen backbone)"
     is one clause) and not inside a number ("800,000")."""
-    marks, depth = [], 0
+    marks, depth, seen = [], 0, 0
     for m in _CLAUSE_MARK.finditer(text):
-        depth = (
-            text.count("(", 0, m.start()) + text.count("（", 0, m.start()) - text.count(")", 0, m.start()) - text.count("）", 0, m.start())
-        )
+        # The brackets open before the mark, counted on from the last mark (one pass over the text).
+        at = m.start()
+        depth += text.count("(", seen, at) + text.count("（", seen, at) - text.count(")", seen, at) - text.count("）", seen, at)
+        seen = at
         if depth <= 0:
-            marks.append(m.start())
+            marks.append(at)
     return marks
 
 
-def _clause_start(text: str, at: int) -> int:
-    before = [m + 1 for m in clause_marks(text) if m < at]
-    return before[-1] if before else 0
+def _clause_start(marks: list[int], at: int) -> int:
+    before = bisect_left(marks, at)
+    return marks[before - 1] + 1 if before else 0
 
 
-def _clause_end(text: str, at: int) -> int:
-    return next((m for m in clause_marks(text) if m >= at), len(text))
+def _clause_end(marks: list[int], at: int, length: int) -> int:
+    after = bisect_left(marks, at)
+    return marks[after] if after < len(marks) else length
 
 
 # --- content words in both languages ------------------------------------------------------
@@ -254,7 +260,8 @@ def terms(text: str) -> frozenset[str]:
 
 def shared(text: str, asked: frozenset[str]) -> frozenset[str]:
     """The terms of `asked` a text holds (`terms(text) & asked`, looking only for those)."""
-    words = _words(text)
+    # The words are only read when a word (not only concepts) is asked about.
+    words = _words(text) if any(not t.startswith("@") for t in asked) else frozenset()
     plain = text.casefold()
     return frozenset(t for t in asked if (_CONCEPT_PATTERNS[t[1:]].search(plain) if t.startswith("@") else t in words))
 
