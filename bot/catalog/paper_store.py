@@ -28,7 +28,9 @@ import numpy as np
 from bot.catalog import mapped
 from bot.catalog.schema import Citations, Erratum, Links, Organisation, Paper, Provenance, Section, Text, Venue
 
-STORE_VERSION = 5   # 5: venue groups; 4: citations, venue, provenance; 3: papers carry topics; date groups read the card's date only; arXiv-date groups
+# 5: venue groups; 4: citations, venue, provenance; 3: papers carry topics; date groups read the card's
+# date only; arXiv-date groups
+STORE_VERSION = 5
 FIELDS = tuple(f.name for f in dataclasses.fields(Paper))
 _AT = {name: i for i, name in enumerate(FIELDS)}
 _FORMAT = f"{STORE_VERSION}-py{sys.version_info.major}{sys.version_info.minor}"
