@@ -20,16 +20,17 @@ import pickle
 import shutil
 import tempfile
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
 HEADER = "header.json"
+_T = TypeVar("_T")
 
 
 class Unusable(ValueError):
@@ -231,6 +232,8 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
         if lo == self._n or as_ints[lo] != head:
             return lo
         hi = bisect_right(as_ints, head, lo)
+        if hi - lo == 1:   # the usual case: no other key starts with the same 8 bytes
+            return lo if self._key(lo) >= raw else hi
         return bisect_left(range(self._n), raw, lo, hi, key=self._key)
 
     def __getitem__(self, key: str) -> tuple[int, ...]:
@@ -239,6 +242,19 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
         if at < self._n and self._key(at) == raw:
             return self._value(at)
         raise KeyError(key)
+
+    @overload
+    def get(self, key: str, /) -> tuple[int, ...] | None: ...
+    @overload
+    def get(self, key: str, default: tuple[int, ...] | _T, /) -> tuple[int, ...] | _T: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        # Mapping's `get` raises and catches a KeyError on a miss, the usual case of a search's
+        # probes (every run of a query's words is looked up).
+        raw = _utf8(key)
+        at = self._find(raw)
+        if at < self._n and self._key(at) == raw:
+            return self._value(at)
+        return default
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
@@ -293,6 +309,17 @@ class Strings(Sequence[str]):
 
     def __len__(self) -> int:
         return self._n
+
+    def take(self, positions: Iterable[int]) -> list[str]:
+        """The strings at these positions (each checked as `self[i]` checks it), in one call."""
+        raw, ends = self._hot
+        n = self._n
+        out = []
+        for i in positions:
+            if not 0 <= i < n:
+                raise IndexError(i)
+            out.append(_text(raw[ends[i - 1] if i else 0:ends[i]]))
+        return out
 
     @overload
     def __getitem__(self, i: int) -> str: ...

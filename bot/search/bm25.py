@@ -107,15 +107,23 @@ class BM25Index:
 
     def scores(self, terms: Iterable[int], weights: Sequence[float] | None = None) -> np.ndarray:
         """Every document's BM25 score for the terms, each optionally weighted."""
-        out = np.zeros(self.n_docs, dtype=np.float64)
+        return self.gather(terms, weights).scores()
+
+    def gather(self, terms: Iterable[int], weights: Sequence[float] | None = None) -> Gathered:
+        """The terms' postings end to end, each term's weights times its weight (see `Gathered`)."""
         pointers = self._pointers
+        order, docs, parts = [], [], []
         for k, t in enumerate(terms):
             lo, hi = pointers[t], pointers[t + 1]
-            if weights is None or weights[k] == 1.0:
-                out[self.indices[lo:hi]] += self.data[lo:hi]
-            else:
-                out[self.indices[lo:hi]] += weights[k] * self.data[lo:hi]
-        return out
+            order.append(t)
+            docs.append(self.indices[lo:hi])
+            # (A weighted term's products are float32, as they were when added term by term.)
+            parts.append(self.data[lo:hi] if weights is None or weights[k] == 1.0 else weights[k] * self.data[lo:hi])
+        if not docs:
+            return Gathered(self.n_docs, (), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32),
+                            np.zeros(0, dtype=np.int64))
+        ends = np.cumsum(np.fromiter(map(len, docs), dtype=np.int64, count=len(docs)))
+        return Gathered(self.n_docs, tuple(order), np.concatenate(docs), np.concatenate(parts), ends)
 
     def document_frequency(self, word: str) -> int:
         """How many documents hold a Latin word (0 for an unknown word)."""
@@ -143,6 +151,34 @@ class BM25Index:
         lo, hi = self._pointers[term], self._pointers[term + 1]
         at = lo + int(np.searchsorted(self.indices[lo:hi], doc))
         return at < hi and int(self.indices[at]) == doc
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """Some terms' postings in one pass (`BM25Index.gather`): a query's scores and which of its
+    shortlist holds each term, each from the same arrays in a few numpy calls, however many terms."""
+
+    n_docs: int
+    terms: tuple[int, ...]   # unique term numbers, in the order gathered
+    docs: np.ndarray         # their postings' documents, term after term
+    weights: np.ndarray      # and weights
+    ends: np.ndarray         # where each term's postings end
+
+    def scores(self) -> np.ndarray:
+        """Every document's score. One pass in C: bincount adds in input order, term after term,
+        as a loop of `scores[docs] += weights` did, so each sum is the same number."""
+        return np.bincount(self.docs, weights=self.weights, minlength=self.n_docs)
+
+    def holding(self, docs: Iterable[int]) -> dict[int, frozenset[int]]:
+        """For each term, which of `docs` hold it (`BM25Index.holding`, the same sets)."""
+        wanted = np.zeros(self.n_docs, dtype=bool)
+        wanted[np.fromiter(docs, dtype=np.int64)] = True
+        at = np.flatnonzero(wanted[self.docs])
+        found: dict[int, set[int]] = {t: set() for t in self.terms}
+        terms = self.terms
+        for row, doc in zip(np.searchsorted(self.ends, at, side="right").tolist(), self.docs[at].tolist(), strict=True):
+            found[terms[row]].add(doc)
+        return {t: frozenset(held) for t, held in found.items()}
 
 
 @dataclass

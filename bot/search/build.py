@@ -82,7 +82,8 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
         typed: list[str] = []
         normals = normalise_many(every_name)
         ends = list(accumulate(counts))
-        per_paper = ["\n".join(normals[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
+        # Each name once: scoring takes the best of a paper's names, and a short name is often an alias too.
+        per_paper = ["\n".join(dict.fromkeys(normals[a:b])) for a, b in zip([0, *ends], ends, strict=False)]
         for i, normal, first in zip(owners, normals, firsts, strict=True):
             squeezed = squeeze(normal)
             if not first and len(squeezed) >= 4 and squeezed[0].isalpha():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -77,6 +78,10 @@ class SearchIndex:
     def names_of(self, doc: int) -> list[str]:
         """A paper's names in the normal form, read from the index (no paper is decoded)."""
         return self.names[doc].split("\n")
+
+    def names_of_each(self, docs: Iterable[int]) -> list[list[str]]:
+        """`names_of` each of `docs`."""
+        return [names.split("\n") for names in self.names.take(docs)]
 
     # --- query side ---------------------------------------------------------------------
 

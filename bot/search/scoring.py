@@ -82,6 +82,43 @@ def coverage(slots: Sequence[Weighed], doc: int, held: Mapping[int, AbstractSet[
     return (have / want, have / (want + unknown)) if want else (0.0, 0.0)
 
 
+def coverages(slots: Sequence[Weighed], docs: Sequence[int],
+              held: Mapping[int, AbstractSet[int]]) -> list[tuple[float, float]]:
+    """`coverage` of each of `docs`, the same numbers, computed slot by slot over the papers that
+    hold a slot's terms (a shortlisted paper holds few of them) instead of paper by paper."""
+    want = unknown = 0.0
+    have = dict.fromkeys(docs, 0.0)
+    covering: dict[int, set[int]] = {}   # a Chinese character's position -> the papers covering it
+    position = 0
+    for slot in slots:
+        found: dict[int, int] = {}   # paper -> the likeliest form of the slot it has
+        for rank, tid in enumerate(slot.terms):
+            if tid is not None:
+                for doc in held[tid]:
+                    found.setdefault(doc, rank)
+        if slot.chars:
+            for offset in range(slot.chars):
+                covering.setdefault(position + offset, set()).update(found)
+            position += 1
+            continue
+        want += slot.weight
+        unknown += slot.unknown
+        # Papers lacking the slot add nothing: x + 0.0 is x, so each sum is `coverage`'s.
+        for doc, rank in found.items():
+            have[doc] += slot.weight if rank == 0 else 0.6 * slot.weight
+    if covering:
+        want += 0.5 * len(covering)
+        chars = dict.fromkeys(docs, 0)
+        for holders in covering.values():
+            for doc in holders:
+                chars[doc] += 1
+        for doc in docs:
+            have[doc] += 0.5 * chars[doc]
+    if not want:
+        return [(0.0, 0.0)] * len(docs)
+    return [(have[doc] / want, have[doc] / (want + unknown)) for doc in docs]
+
+
 def weighted_words(q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex) -> list[tuple[str, float]]:
     """The query's Latin words (repaired) with their weights, in order, for phrase evidence."""
     terms = [fixes[w][0] for w in q.words if w in fixes]
@@ -103,24 +140,26 @@ def phrase(query: list[tuple[str, float]], name: list[str]) -> float:
     total = sum(w for _, w in query)
     if not total or not name or len(query) < 2:
         return 0.0
-    words = set(name)
-    if sum(word in words for word, _ in query) < 2:
-        return 0.0  # neither a pair nor a run without two query words in the name (the usual case)
     where: dict[str, list[int]] = {}
     for at, word in enumerate(name):
         where.setdefault(word, []).append(at)
+    if sum(word in where for word, _ in query) < 2:
+        return 0.0  # neither a pair nor a run without two query words in the name (the usual case)
     pairs = want = 0.0
     for (a, wa), (b, wb) in pairwise(query):
         weight = (wa + wb) / 2
         want += weight
-        if any(0 < q - p <= PHRASE_WINDOW for p in where.get(a, ()) for q in where.get(b, ())):
+        if a in where and b in where and any(0 < q - p <= PHRASE_WINDOW for p in where[a] for q in where[b]):
             pairs += weight
     longest = run = 0.0
     count = best_count = 0
     previous: set[int] = set()
     for word, weight in query:  # the longest run: query words at consecutive name positions
-        here = set(where.get(word, ()))
-        if here and previous and any(p - 1 in previous for p in here):
+        if word not in where:   # (the usual word: the run ends, as an empty `here` ends it below)
+            run, count, previous = 0.0, 0, set()
+            continue
+        here = set(where[word])
+        if previous and any(p - 1 in previous for p in here):
             run, count = run + weight, count + 1
             here = {p for p in here if p - 1 in previous}
         else:
@@ -133,17 +172,28 @@ def phrase(query: list[tuple[str, float]], name: list[str]) -> float:
 
 def best_phrase(query: list[tuple[str, float]], names: Iterable[str]) -> float:
     """The best `phrase` evidence among a paper's names (stopwords left out of them)."""
+    return best_phrases(query, [names])[0]
+
+
+def best_phrases(query: list[tuple[str, float]], papers: Iterable[Iterable[str]]) -> list[float]:
+    """`best_phrase` of each paper's names, what the query needs worked out once."""
     if len(query) < 2:
-        return 0.0
+        return [0.0 for _ in papers]
     wanted = {word for word, _ in query}
     repeated = len(wanted) < len(query)
-    best = 0.0
-    for name in names:
-        words = name.split()
-        # Most names share fewer than two of the query's words, and `phrase` is 0 for them.
-        if repeated or len(wanted.intersection(words)) >= 2:
-            best = max(best, phrase(query, [w for w in words if w not in STOPWORDS]))
-    return best
+    out = []
+    for names in papers:
+        best = 0.0
+        if not repeated and len(wanted.intersection(" ".join(names).split())) < 2:
+            out.append(best)   # no name of it has two query words if all of them together lack them
+            continue
+        for name in names:
+            words = name.split()
+            # Most names share fewer than two of the query's words, and `phrase` is 0 for them.
+            if repeated or len(wanted.intersection(words)) >= 2:
+                best = max(best, phrase(query, [w for w in words if w not in STOPWORDS]))
+        out.append(best)
+    return out
 
 
 def similarities(normal: str, names: Sequence[Sequence[str]]) -> list[float]:
@@ -163,7 +213,11 @@ def similarities(normal: str, names: Sequence[Sequence[str]]) -> list[float]:
 def score(names: list[str], similarity: float, cover: float, query_words: list[tuple[str, float]], bm25: float,
           name_share: float) -> float:
     """The blend that ranks a shortlisted paper; `similarity` as `similarities` gives it."""
-    ordered = best_phrase(query_words, names)
+    return blend(best_phrase(query_words, names), similarity, cover, bm25, name_share)
+
+
+def blend(ordered: float, similarity: float, cover: float, bm25: float, name_share: float) -> float:
+    """`score` given the paper's phrase evidence (`best_phrases`)."""
     # Phrase evidence is a bonus on top: descriptions rarely follow a title's word order.
     score = 0.45 * cover + 0.25 * bm25 + 0.15 * similarity + 0.15 * math.sqrt(name_share) + 0.2 * ordered
     if name_share >= 0.5:

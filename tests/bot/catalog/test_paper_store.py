@@ -107,7 +107,7 @@ long_keys = st.dictionaries(st.text("ab\x00é", min_size=6, max_size=12), st.jus
 def test_keys_sharing_their_first_bytes_are_told_apart(table: dict[str, tuple[int, ...]], probe: str) -> None:
     mapped = KeyTable.build(table)
     assert all(mapped[key] == value for key, value in table.items())
-    assert (probe in mapped) == (probe in table)
+    assert (probe in mapped) == (probe in table) and mapped.get(probe, ()) == table.get(probe, ())
     assert [k for k, _ in mapped.starting_with(probe[:7])] == sorted(k for k in table if k.startswith(probe[:7]))
 
 
@@ -115,6 +115,9 @@ def test_keys_sharing_their_first_bytes_are_told_apart(table: dict[str, tuple[in
 def test_a_string_column_reads_back_what_was_written(texts: list[str]) -> None:
     column = Strings.build(texts)
     assert len(column) == len(texts) and list(column) == texts and column[:3] == texts[:3]
+    assert column.take(reversed(range(len(texts)))) == texts[::-1]
+    with pytest.raises(IndexError):
+        column.take([len(texts)])
     if texts:
         assert column[-1] == texts[-1]
 
