@@ -45,6 +45,8 @@ TROUBLE = re.compile(
     r"SQL statements in progress|journalling update \d+ failed"
 )
 
+WINDOW = re.compile(r"answered mark: \d+ replies, p50 (?P<p50>\d+) ms, p99 (?P<p99>\d+) ms, widest (?P<widest>\d+) ms")
+
 
 class Stamped(list[tuple[str, dict[str, Any]]]):
     """The server's call log, each call with the moment it arrived."""
@@ -70,11 +72,14 @@ class Row:
     p99: float
     rss: float
     trouble: int
+    last: float = 0.0  # seconds from the first update to the last reply
+    window: str = "–"  # the bot's own reading at its clean stop (handlers/journal.py's report)
+    unmarked: str = "–"  # kills: rows not marked answered whose reply Telegram had received
 
     def line(self) -> str:
         return (
             f"| {self.name} | {self.store} | {self.sent:,} | {self.answered:,} | {self.twice:,} | {self.lost:,} "
-            f"| {self.p50:.2f} | {self.p99:.2f} | {self.rss:.0f} | {self.trouble} |"
+            f"| {self.p50:.2f} | {self.p99:.2f} | {self.last:.1f} | {self.rss:.0f} | {self.trouble} | {self.window} | {self.unmarked} |"
         )
 
 
@@ -89,6 +94,21 @@ async def until(condition: Callable[[], bool], timeout: float) -> bool:
             return False
         await asyncio.sleep(0.02)
     return True
+
+
+async def drained(server: BotAPIServer, want: int, args: argparse.Namespace) -> None:
+    """Until every update is answered, or no reply came for --quiet seconds (a bot that lost
+    some goes quiet; a slow drain does not), never a fixed time (--timeout is only a safety cap)."""
+
+    def replies() -> int:
+        return sum(m == "sendMessage" for m, _ in server.calls)
+
+    last, seen = time.monotonic(), replies()
+    deadline = last + args.timeout
+    while replies() < want and time.monotonic() - last < args.quiet and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+        if replies() != seen:
+            last, seen = time.monotonic(), replies()
 
 
 def score(
@@ -110,7 +130,12 @@ def score(
     latency = sorted((first[c] - pushed[c]) * 1000 for c in first if c in pushed) or [0.0]
     p99 = statistics.quantiles(latency, n=100)[98] if len(latency) > 1 else latency[0]
     trouble = sum(len(TROUBLE.findall(p.read_text(errors="replace"))) for p in logs if p.exists())
-    return Row(name, store, len(sent), len(sent) - lost, twice, lost, statistics.median(latency), p99, rss, trouble)
+    replied = [when for (method, _), when in zip(calls, at, strict=True) if method == "sendMessage"]
+    last = max(replied) - min(pushed.values()) if replied and pushed else 0.0
+    window = "–"
+    for found in WINDOW.finditer(logs[-1].read_text(errors="replace") if logs and logs[-1].exists() else ""):
+        window = f"{found['p50']} / {found['p99']} / {found['widest']}"
+    return Row(name, store, len(sent), len(sent) - lost, twice, lost, statistics.median(latency), p99, rss, trouble, last, window)
 
 
 async def stop(running: RunningBot) -> float:
@@ -131,7 +156,7 @@ async def polling_backlog(server: BotAPIServer, work: Path, url: str, store: str
     await server.wait_for("setMyCommands", count=2, timeout=60)
     batch, pushed = updates(args.updates, args.chats), {}
     push_all(server, batch, pushed)
-    await until(lambda: sum(m == "sendMessage" for m, _ in server.calls) >= len(batch), args.timeout)
+    await drained(server, len(batch), args)
     await asyncio.sleep(args.settle)  # anything sent twice has its time to arrive
     rss = await stop(running)
     return score(
@@ -169,7 +194,7 @@ async def webhook_backlog(server: BotAPIServer, work: Path, url: str, store: str
 
     async with aiohttp.ClientSession() as http:
         await asyncio.gather(*(post(http, u) for u in batch))
-    await until(lambda: sum(m == "sendMessage" for m, _ in server.calls) >= len(batch), args.timeout)
+    await drained(server, len(batch), args)
     await asyncio.sleep(args.settle)
     rss = await stop(running)
     codes = ", ".join(f"{n} × {code}" for code, n in sorted(statuses.items()))
@@ -203,13 +228,15 @@ async def kills(server: BotAPIServer, work: Path, url: str, store: str, args: ar
     server.release()
     running = RunningBot(server, work / f"run{times}", **env)
     logs.append(running.log_path)
-    await until(lambda: sum(m == "sendMessage" for m, _ in server.calls) >= len(batch), args.timeout)
+    await drained(server, len(batch), args)
     await asyncio.sleep(args.settle)
     rss = await stop(running)
     name = "SIGKILL with a backlog accepted, restart" if times == 1 else "a second SIGKILL during the replay"
-    for n, what in enumerate(seen, 1):
+    for n, (what, _) in enumerate(seen, 1):
         print(f"  {store}, {name}: kill {n} left {what}", file=sys.stderr, flush=True)
-    return score(f"{name} ({len(batch):,} updates)", store, server, batch, pushed, rss, logs)
+    row = score(f"{name} ({len(batch):,} updates)", store, server, batch, pushed, rss, logs)
+    row.unmarked = " + ".join(str(received) for _, received in seen)
+    return row
 
 
 async def journal_rows(url: str) -> list[tuple[int, str, str]]:
@@ -229,7 +256,7 @@ async def journal_rows(url: str) -> list[tuple[int, str, str]]:
         await db.close()
 
 
-async def at_kill(server: BotAPIServer, url: str, batch: list[dict[str, Any]]) -> str:
+async def at_kill(server: BotAPIServer, url: str, batch: list[dict[str, Any]]) -> tuple[str, int]:
     """What a kill left: the journal's rows by status, and how many rows not marked answered
     have a reply Telegram received (the window no journal can close: those are sent again)."""
     rows = await journal_rows(url)
@@ -237,7 +264,7 @@ async def at_kill(server: BotAPIServer, url: str, batch: list[dict[str, Any]]) -
     replied = {int(p["chat_id"]) for m, p in server.calls if m == "sendMessage"}
     statuses = Counter(status for _, status, _ in rows)
     received = sum(1 for update_id, status, _ in rows if status != "answered" and chat_of.get(update_id) in replied)
-    return f"{dict(sorted(statuses.items()))}, {received} received but not marked"
+    return f"{dict(sorted(statuses.items()))}, {received} received but not marked", received
 
 
 def kill(running: RunningBot) -> None:
@@ -268,7 +295,7 @@ async def frozen_postgres(server: BotAPIServer, work: Path, url: str, server_url
             before = sum(m == "sendMessage" for m, _ in server.calls)
             await until(lambda before=before: sum(m == "sendMessage" for m, _ in server.calls) > before, 5)
             await asyncio.sleep(0.25)
-    await until(lambda: sum(m == "sendMessage" for m, _ in server.calls) >= len(sent), args.timeout)
+    await drained(server, len(sent), args)
     await asyncio.sleep(args.settle)
     rss = await stop(running)
     return score(
@@ -308,8 +335,11 @@ async def main(args: argparse.Namespace) -> None:
         f"sizes: {args.updates:,} updates, {args.chats:,} chats, {args.clients} webhook clients, PostgreSQL frozen "
         f"{args.freeze:.0f} s; `paperbot run` against tests/e2e/botapi.py on 127.0.0.1, {os.cpu_count()} shared cores"
     )
-    print("| test | store | sent | answered | answered twice | lost | p50 (ms) | p99 (ms) | peak RSS (MB) | store errors logged |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| test | store | sent | answered | answered twice | lost | p50 (ms) | p99 (ms) | last reply (s) | peak RSS (MB) "
+        "| store errors logged | first request to answered mark p50 / p99 / widest (ms) | received, not marked at the kill(s) |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     with postgres(not args.no_postgres and "PostgreSQL" in args.stores) as server_url:
         for store in ("SQLite", "PostgreSQL"):
             if store not in args.stores:
@@ -340,7 +370,8 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--freeze", type=float, default=20.0)
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for late duplicates")
-    parser.add_argument("--timeout", type=float, default=180.0)
+    parser.add_argument("--quiet", type=float, default=20.0, help="seconds without a reply after which a backlog counts as drained")
+    parser.add_argument("--timeout", type=float, default=900.0, help="a safety cap on any one wait")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--rows", nargs="*", choices=[name for name, _ in ROWS] + ["frozen"], help="only these rows")
     parser.add_argument("--stores", nargs="*", default=["SQLite", "PostgreSQL"], choices=["SQLite", "PostgreSQL"])
