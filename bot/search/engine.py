@@ -80,16 +80,30 @@ def search_normalised(text: str, q: Normal, index: SearchIndex, *, limit: int = 
         if (owners := index.exact.get(candidate)) is not None:
             return _named(query, owners, 1.0, index, limit)
     fixes = index.fixes(q)
-    named = _by_name(query, q, fixes, index, limit)
+    slips = SlipMemo(index)
+    named = _by_name(query, q, fixes, index, limit, slips)
     if named:
         return named
     if len(key) < SHORT_QUERY:
         return _prefix_search(query, key, index, limit)
-    return _ranked_search(query, q, fixes, index, limit)
+    return _ranked_search(query, q, fixes, index, limit, slips)
+
+
+class SlipMemo(dict[str, list[tuple[str, float]]]):
+    """One query's `slipped_names`, each key searched once: the whole query is tried as a
+    slipped name, and again as the longest run of its words inside it."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        super().__init__()
+        self.index = index
+
+    def __missing__(self, key: str) -> list[tuple[str, float]]:
+        found = self[key] = self.index.slipped_names(key)
+        return found
 
 
 def _by_name(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
-             limit: int) -> SearchResult | None:
+             limit: int, slips: SlipMemo) -> SearchResult | None:
     """The query as a whole is a paper's name once its misspelled words are repaired, or (a
     short query) with one slip of a letter in the whole name. (`search_normalised` has already
     looked the name up as typed.)"""
@@ -104,11 +118,11 @@ def _by_name(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], index: Se
     # well-known words, not a slip of MentalLlaMa.
     if (len(key) >= 5 and len(q.words) <= FUZZY_NAME_WORDS and q.script == "latin"
             and any(index.maybe_slip(w) for w in q.words)):
-        slips = [(repair_rank(cost, df(name)), name) for name, cost in index.slipped_names(key)]
-        if slips:
+        ranked = [(repair_rank(cost, df(name)), name) for name, cost in slips[key]]
+        if ranked:
             # Only the likeliest names count; they must all name the same paper(s).
-            least = min(rank for rank, _ in slips)
-            ids = tuple(dict.fromkeys(i for rank, name in slips if rank == least for i in index.exact[name]))
+            least = min(rank for rank, _ in ranked)
+            ids = tuple(dict.fromkeys(i for rank, name in ranked if rank == least for i in index.exact[name]))
             return _named(query, ids, 0.9, index, limit)
     return None
 
@@ -138,7 +152,7 @@ def _round4(score: float) -> float:
 
 
 def _ranked_search(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], index: SearchIndex,
-                   limit: int) -> SearchResult:
+                   limit: int, slips: SlipMemo) -> SearchResult:
     slots = index.query_terms(q, fixes)
     ids = {t: index.bm25.term(t) for slot in slots for t in slot}
     n_docs = len(index.catalog.papers)
@@ -152,7 +166,7 @@ def _ranked_search(query: str, q: Normal, fixes: dict[str, tuple[str, ...]], ind
                 weights[tid] = max(weights.get(tid, 0.0), 1.0 if rank == 0 else 0.5)
     gathered = index.bm25.gather(weights, weights=list(weights.values()))
     scores = gathered.scores()
-    in_name = index.names_in(q)
+    in_name = index.names_in(q, slips)
     candidates = set(in_name)
     if weights and scores.any():
         k = min(SHORTLIST, n_docs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -149,9 +149,10 @@ class SearchIndex:
         """An unknown or rare Latin word may be a slip of a name ("bilp", "lama"); a common one is not."""
         return not is_cjk(word) and word not in STOPWORDS and self.bm25.document_frequency(word) <= RARE
 
-    def names_in(self, q: Normal) -> dict[int, float]:
+    def names_in(self, q: Normal, slips: Mapping[str, list[tuple[str, float]]] | None = None) -> dict[int, float]:
         """Papers whose name appears as whole words inside the query, with the share it covers;
-        in a short query, also a name typed with a slip (its share a little smaller)."""
+        in a short query, also a name typed with a slip (its share a little smaller). `slips`:
+        `slipped_names` of a key, when the caller keeps them (else searched here)."""
         ws = q.words
         found: dict[int, float] = {}
         total = max(len(q.compact), 1)
@@ -166,7 +167,8 @@ class SearchIndex:
                     continue
                 owners = self.exact.get(key)
                 matches = [(key, 0.0, owners)] if owners is not None else [
-                    (name, cost, self.exact[name]) for name, cost in self.slipped_names(key)
+                    (name, cost, self.exact[name])
+                    for name, cost in (slips[key] if slips is not None else self.slipped_names(key))
                 ] if (any(rare[start:start + n]) or (short and n > 1)) and not is_cjk(key) else []
                 for _, cost, papers in matches:
                     share = len(key) / total * (1 - 0.15 * cost)

@@ -81,3 +81,13 @@ def test_a_shown_score_is_rounded_as_numpy_rounds(score: float) -> None:
 def test_a_tie_at_the_fifth_decimal_is_rounded_as_numpy_rounds() -> None:
     # Python's round(0.53835, 4) rounds the decimal it prints (0.5383); numpy multiplies first.
     assert engine._round4(0.53835) == round(np.float64(0.53835), 4) == 0.5384
+
+
+def test_a_query_searches_each_slipped_key_once(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The whole query is tried as a slipped name, then again as the longest run of its words.
+    asked: list[str] = []
+    slipped = SearchIndex.slipped_names
+    monkeypatch.setattr(SearchIndex, "slipped_names", lambda self, key: asked.append(key) or slipped(self, key))
+    result = engine.search("gorrilla apibench", index)
+    assert "gorrillaapibench" in asked and len(asked) == len(set(asked))
+    assert result.hits and result.hits[0].paper.id == "gorilla"
