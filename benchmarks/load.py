@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import statistics
@@ -45,6 +46,7 @@ from bot.telegram.local import (  # noqa: E402
     RecordingRequest,
     message_update,
 )
+from handlers.journal import JournalQueue  # noqa: E402
 
 TEXTS = ["/paper medusa", "/paper medsua", "/paper fa2", "LLM论文", "Medusa 是谁发表的", "which paper released PRM800K",
          "2023年12月有哪些论文", "list Google papers", "/list", "/list agent", "/help", "什么是投机解码", "/random",
@@ -100,9 +102,13 @@ async def run(settings: Settings, n: int, url: str | None) -> dict[str, Any]:
 
     async def batch(first: int) -> tuple[float, float]:
         """Seconds of wall clock and of CPU the batch took, the parse before it not counted."""
-        parsed = [Update.de_json(u, app.bot) for u in updates(n, first)]   # as getUpdates hands them over
+        raw = updates(n, first)
+        parsed = [Update.de_json(u, app.bot) for u in raw]   # as getUpdates hands them over
+        answer = json.dumps({"ok": True, "result": raw}).encode()
         finished.clear()
         cpu, start = time.process_time(), time.perf_counter()
+        if isinstance(app.update_queue, JournalQueue):
+            app.update_queue.remember(answer)   # as the getUpdates connection does (journal bodies)
         for update in parsed:
             began[update.update_id] = time.perf_counter()
             await app.update_queue.put(update)

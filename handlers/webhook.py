@@ -74,7 +74,7 @@ class WebhookHandler(tornado.web.RequestHandler):
         queue = self.app.update_queue
         if not isinstance(queue, JournalQueue):
             await queue.put(update)
-        elif not await queue.put_durable(update):
+        elif not await queue.put_durable(update, json.dumps(data)):
             raise tornado.web.HTTPError(HTTPStatus.SERVICE_UNAVAILABLE)
         self.set_status(HTTPStatus.OK)
 
