@@ -195,7 +195,9 @@ class KeyTable(Mapping[str, tuple[int, ...]]):
 
     def _value(self, i: int) -> tuple[int, ...]:
         ends, values = self._hot[2], self._hot[3]
-        return tuple(values[ends[i - 1] if i else 0:ends[i]])
+        # tolist() makes the ints in C; iterating the memoryview made them one call at a time
+        # (1.85M calls, a third of understanding's time at 100,000 papers).
+        return tuple(values[ends[i - 1] if i else 0:ends[i]].tolist())
 
     @cached_property
     def _prefixes(self) -> tuple[np.ndarray, memoryview]:
