@@ -74,12 +74,12 @@ class DigestAnswer:
 
 def superlative(wanted: ListFilter, order: Order, catalog: Catalog) -> SuperlativeAnswer:
     """By positions and the date ranking alone: only the papers shown are decoded."""
-    positions = np.asarray(wanted.papers(catalog).positions, dtype=np.int64)
+    positions = wanted.papers(catalog).array()
     if not len(positions):
         return SuperlativeAnswer(wanted, order, (), 0, 0)
     ranks = catalog.date_rank[positions]
     end = int(positions[np.argmin(ranks) if order == "earliest" else np.argmax(ranks)])
-    month = np.asarray(catalog.groups.get(f"m:{catalog.papers[end].date}", ()), dtype=np.int64)
+    month = catalog.groups.array(f"m:{catalog.papers[end].date}").astype(np.int64)
     tied = month[np.isin(month, positions)]
     return SuperlativeAnswer(wanted, order, tuple(catalog.papers[int(i)] for i in tied[:TIED_KEPT]), len(positions),
                              len(tied))
@@ -97,7 +97,7 @@ def ranking(wanted: ListFilter, dimension: str, fewest: bool, catalog: Catalog) 
         counts = {key[2:]: len(group) for key, group in groups}
     else:
         selected = np.zeros(len(catalog), dtype=bool)
-        selected[np.asarray(wanted.papers(catalog).positions, dtype=np.int64)] = True
+        selected[wanted.papers(catalog).array()] = True
         counts = {key[2:]: n for key, group in groups if (n := int(selected[group].sum()))}
     ordered = sorted(counts.items(), key=lambda kv: (kv[1] if fewest else -kv[1], kv[0]))
     if len(ordered) > RANKED_ROWS:   # and every row tied with the last one shown

@@ -279,3 +279,18 @@ def test_a_new_store_removes_this_catalogs_older_caches_of_any_format_and_no_oth
     other.mkdir()
     catalog_mod.load(path, cache)
     assert not any(p.exists() for p in legacy) and other.exists()
+
+
+def test_a_selections_positions_as_one_array(catalog: Catalog) -> None:
+    """Every paper's range, a group's view and a list all give the same int64 positions."""
+    import numpy as np
+
+    from bot.catalog.catalog import Selection
+
+    everything, google = catalog.everything(), catalog.by_org("google")
+    assert everything.array().dtype == np.int64 and everything.array().tolist() == list(range(len(catalog)))
+    assert google.array().dtype == np.int64 and google.array().tolist() == [catalog.position(p.id) for p in google]
+    assert Selection(catalog.papers, [3, 1]).array().tolist() == [3, 1]
+    assert Selection(catalog.papers, range(2, 9, 3)).array().tolist() == [2, 5, 8]
+    assert catalog.groups["o:google"] == tuple(google.array().tolist())   # a table's value: a tuple of ints
+    assert all(type(i) is int for i in catalog.groups["o:google"])
