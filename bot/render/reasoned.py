@@ -83,10 +83,13 @@ class Reasoned:
             lines.append(f"{n}. {name} — {t('papers_n', lang, count=count, s='' if count == 1 else 's')}")
         months = catalog.months
         if months:
-            dated = catalog.by_date(catalog.everything())
+            # The first paper of the first month and the last of the last, as the date order has
+            # them, without ordering every paper (tens of milliseconds at 100,000).
+            earliest = catalog.papers[int(catalog.groups.array(f"m:{months[0]}")[0])]
+            latest = catalog.papers[int(catalog.groups.array(f"m:{months[-1]}")[-1])]
             years = sorted({m[:4] for m in months})
             lines += ["", t("digest_span", lang, first=months[0], last=months[-1], years="、".join(years) if lang == "zh"
-                            else ", ".join(years), earliest=self.kit.name(dated[0]), latest=self.kit.name(dated[-1]))]
+                            else ", ".join(years), earliest=self.kit.name(earliest), latest=self.kit.name(latest))]
         if digest and digest.keyword:
             lines.append(t("digest_closing", lang, keyword=esc(digest.keyword)))
         return Reply(clip_html("\n".join(lines)))

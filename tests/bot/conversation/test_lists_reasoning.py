@@ -288,6 +288,16 @@ def test_questions_about_the_digest(library: Library, text: str) -> None:
         assert part in shown, part
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_digests_span_names_the_first_and_last_paper_in_date_order(library: Library, lang: str) -> None:
+    dated = library.catalog.by_date(library.catalog.everything())
+    renderer = Renderer(library.catalog, lang, library.digests)
+    shown = renderer.answer(answer_text("what is this digest", library, private=True))[0].text
+    span = next(line for line in shown.splitlines() if "2023-01" in line)
+    first, last = renderer.kit.name(dated[0]), renderer.kit.name(dated[-1])
+    assert first != last and first in span and last in span and span.index(first) < span.index(last)
+
+
 def test_lists_are_shown_oldest_first_with_each_papers_section(library: Library) -> None:
     reply = Renderer(library.catalog, "en").answer(ListAnswer(ListFilter(org="google")))[0]
     lines = [line for line in reply.text.splitlines() if line[:1].isdigit()]
