@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from bot.conversation.ranges import Period
 from bot.conversation.understand import ListFilter
 from bot.render.kit import Kit
@@ -53,17 +55,26 @@ def arxiv_note(wanted: ListFilter, kit: Kit) -> str:
     if months is None:
         return ""
     rest = replace(wanted, when=None, period=None)
-    kept = set(rest.papers(kit.catalog).positions) if not rest.empty else None
-    posted = [i for i in kit.catalog.posted_between(*months).positions if kept is None or i in kept]
-    if not posted:
+    posted = kit.catalog.posted_between(*months).array()
+    if not rest.empty:
+        posted = posted[_among(posted, rest.papers(kit.catalog).array())]
+    if not len(posted):
         return ""
-    listed = set(wanted.papers(kit.catalog).positions)
-    shown = [kit.catalog.papers[i] for i in posted if i not in listed][:NOTED]
+    unlisted = posted[~_among(posted, wanted.papers(kit.catalog).array())]
+    shown = [kit.catalog.papers[int(i)] for i in unlisted[:NOTED]]
     if not shown:
         return ""
     sep = "；" if kit.lang == "zh" else "; "
     papers = sep.join(t("arxiv_dated", kit.lang, name=kit.name(p), date=p.date, arxiv=p.arxiv_date) for p in shown)
     return t("arxiv_note", kit.lang, papers=papers)
+
+
+def _among(positions: np.ndarray, selected: np.ndarray) -> np.ndarray:
+    """Which of `positions` a filter's selection holds (its positions ascend, in catalog order):
+    a binary search each, not a set of the 100,000 papers "not by Meta" leaves."""
+    at = np.searchsorted(selected, positions)
+    return (at < len(selected)) & (selected[np.minimum(at, len(selected) - 1)] == positions) if len(selected) \
+        else np.zeros(len(positions), dtype=bool)
 
 
 def _months(wanted: ListFilter) -> tuple[str | None, str | None] | None:

@@ -319,3 +319,10 @@ def test_a_time_filter_says_what_arxiv_dates_otherwise_but_never_lists_it(librar
     assert "No papers match" in text and "GPTQ (card 2023-03, arXiv 2022-10)" in text
     march = Renderer(library.catalog, "en").answer(answer_text("2023年3月的论文", library, private=True))[0].text
     assert "GPTQ" in march and "ℹ️" not in march   # listed by its card's month; arXiv's 2022-10 is no other month here
+
+
+def test_the_arxiv_note_keeps_to_the_rest_of_the_filter(library: Library) -> None:
+    """"ETH papers from 2022" notes GPTQ (arXiv 2022-10, card 2023-03); Google's from 2022 do not."""
+    eth = Renderer(library.catalog, "en").answer(ListAnswer(ListFilter(org="eth-zurich", when=When(2022))))[0].text
+    google = Renderer(library.catalog, "en").answer(ListAnswer(ListFilter(org="google", when=When(2022))))[0].text
+    assert "GPTQ (card 2023-03, arXiv 2022-10)" in eth and "arXiv 2022-10" not in google
