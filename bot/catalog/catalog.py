@@ -220,7 +220,7 @@ class Catalog:
         if len(positions) < 2:
             return selection
         ordered = positions[np.argsort(self.date_rank[positions], kind="stable")]
-        return Selection(self.papers, ordered.tolist())
+        return Selection(self.papers, ordered)   # an array: a list of 100,000 ints cost milliseconds, and a page reads 10
 
     def position(self, paper_id: str) -> int:
         """The paper's index in `papers` (its document number in the search index)."""
