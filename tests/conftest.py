@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from bot.catalog.topics import load_topics
 from bot.conversation.library import Library
 from bot.search.engine import SearchIndex
 from bot.settings import Settings
+from bot.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -120,3 +121,12 @@ def postgres_url() -> Iterator[str]:
 
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture()
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """An opened store on a SQLite file of the test's own, as one replica's."""
+    s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", owner="replica-a")
+    await s.open()
+    yield s
+    await s.close()

@@ -5,8 +5,6 @@ cost on a card's path (#22 item 3)."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -21,11 +19,8 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture()
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", owner="replica-a")
-    await s.open()
-    yield s
-    await s.close()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 async def bodies(store: Store) -> dict[int, str]:

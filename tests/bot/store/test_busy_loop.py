@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable
-from pathlib import Path
+from collections.abc import Awaitable
 from typing import Any
 
 import pytest
@@ -26,11 +25,8 @@ READ_TURNS = 6
 
 
 @pytest.fixture()
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", owner="replica-a")
-    await s.open()
-    yield s
-    await s.close()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 async def turns_taken(action: Awaitable[Any]) -> int:

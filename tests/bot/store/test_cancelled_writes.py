@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -15,11 +13,8 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture()
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'store.sqlite3'}", owner="replica-a")
-    await s.open()
-    yield s
-    await s.close()
+def store(sqlite_store: Store) -> Store:
+    return sqlite_store
 
 
 async def test_a_write_its_reader_stopped_waiting_for_never_locks_the_store(store: Store) -> None:
