@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,6 +29,16 @@ def message(text: str, chat: dict[str, Any] = PRIVATE, **extra: Any) -> dict[str
     if text.startswith("/"):
         msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
     return {"message": msg}
+
+
+def unmarked(store: Path) -> int:
+    """Journal rows of a SQLite store not marked answered (a reply not known to have gone out),
+    read through a connection closed again at once."""
+    db = sqlite3.connect(store, timeout=5)
+    try:
+        return int(db.execute("SELECT count(*) FROM journal WHERE status != 'answered'").fetchone()[0])
+    finally:
+        db.close()
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ import pytest
 
 from bot.telegram.app import CONCURRENT_UPDATES
 from tests.e2e.botapi import BotAPIServer
-from tests.e2e.conftest import RunningBot, free_port, message, wait_for_port
+from tests.e2e.conftest import RunningBot, free_port, message, unmarked, wait_for_port
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
 BACKLOG = 100
@@ -65,12 +65,6 @@ def kill(running: RunningBot) -> None:
     running.proc.send_signal(signal.SIGKILL)
     running.proc.wait(timeout=20)
     running._log.close()
-
-
-def unmarked(store: Path) -> int:
-    """Journal rows not marked answered (a reply not known to have gone out)."""
-    with sqlite3.connect(store, timeout=5) as db:
-        return int(db.execute("SELECT count(*) FROM journal WHERE status != 'answered'").fetchone()[0])
 
 
 async def kill_while_replies_wait(server: BotAPIServer, running: RunningBot, answered: int, store: Path) -> None:

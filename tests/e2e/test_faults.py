@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import aiohttp
 import pytest
 
 from tests.e2e.botapi import BotAPIServer
-from tests.e2e.conftest import TOKEN, RunningBot, free_port, message, wait_for_port
+from tests.e2e.conftest import TOKEN, RunningBot, free_port, message, unmarked, wait_for_port
 from tests.fakes.pg_refuser import refusing_server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.e2e]
@@ -92,15 +91,6 @@ async def test_a_removed_sqlite_directory_is_detected_admins_warned_follows_refu
     finally:
         assert await asyncio.to_thread(running.stop) == 0
     assert "store: the store's file" in running.log_path.read_text()
-
-
-def unmarked(store: Path) -> int:
-    """Journal rows not marked answered, read through a connection closed again at once."""
-    db = sqlite3.connect(store, timeout=5)
-    try:
-        return int(db.execute("SELECT count(*) FROM journal WHERE status != 'answered'").fetchone()[0])
-    finally:
-        db.close()
 
 
 async def test_a_broken_shm_file_cannot_kill_the_bot(server: BotAPIServer, tmp_path: Path) -> None:
