@@ -19,7 +19,9 @@ clock, beside `python -c pass` measured in the same run).
 
 Each size runs in a fresh subprocess so its peak memory is its own. "Restart load, cached" opens
 the catalog's compiled store (papers decoded on access); "index build" builds the index over it.
-"Restart to first answer" is `paperbot search medusa --json` as a whole process with the catalog
+Query times are CPU time after one unmeasured pass over the queries (the hot tables a running
+bot has materialised by then); the first query after the build is printed apart. "Restart to
+first answer" is `paperbot search medusa --json` as a whole process with the catalog
 and index caches warm (both memory-mapped, nothing parsed or built), best of 3, with that
 process's peak RSS. On a large catalog the index is built with forked worker processes; the
 largest worker's peak is shown apart (much of it is memory shared with the parent by fork).
@@ -86,16 +88,38 @@ def measure(size: str, cache: Path) -> dict[str, float]:
     build = time.perf_counter() - t
     times, base = [], []
     titles = [p.title for p in cat]
-    for _ in range(3 if n > 10000 else 10):
-        for q in QUERIES:  # CPU time: on a shared machine wall time measures the neighbours
+    # One pass unmeasured, as a running bot has answered by then: the first queries after a start
+    # materialise the hot tables of the mapped catalog and index (lazily, once; what that costs a
+    # restart is "restart to first answer"). The first query is printed apart.
+    t = time.process_time()
+    search(QUERIES[0], index)
+    first = (time.process_time() - t) * 1000
+    for q in QUERIES:
+        search(q, index)
+        process.extractOne(q, titles, scorer=fuzz.WRatio, processor=utils.default_process)
+    # CPU time: on a shared machine wall time measures the neighbours. Each in its own loop:
+    # interleaved, every extractOne scan of the titles evicts the index from the CPU caches (at
+    # 10,000 papers that doubles search's mean); the interleaved mean is printed beside.
+    rounds = 3 if n > 10000 else 10
+    for _ in range(rounds):
+        for q in QUERIES:
             t = time.process_time()
             search(q, index)
             times.append((time.process_time() - t) * 1000)
+    for _ in range(rounds):
+        for q in QUERIES:
             t = time.process_time()
             process.extractOne(q, titles, scorer=fuzz.WRatio, processor=utils.default_process)
             base.append((time.process_time() - t) * 1000)
+    mixed = []
+    for q in QUERIES:
+        t = time.process_time()
+        search(q, index)
+        mixed.append((time.process_time() - t) * 1000)
+        process.extractOne(q, titles, scorer=fuzz.WRatio, processor=utils.default_process)
     q = statistics.quantiles
-    return {"papers": len(cat), "warm": warm, "build": build, "mean": statistics.fmean(times),
+    return {"papers": len(cat), "warm": warm, "build": build, "mean": statistics.fmean(times), "first": first,
+            "mixed": statistics.fmean(mixed),
             "base_mean": statistics.fmean(base),
             "p50": statistics.median(times), "p99": q(times, n=100)[98], "base50": statistics.median(base),
             "base99": q(base, n=100)[98], "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -236,6 +260,10 @@ def targets(sizes: list[str], measured: dict[str, dict[str, float]] | None = Non
               f"| {'≥ 30×' if r['papers'] == 10_000 else '-'} | {_met(ratio >= 30, r['papers'] == 10_000)} |")
         print(f"| search, p99 per query (ms) | {r['papers']:,} | {r['p99']:.2f} | extractOne {r['base99']:.2f} "
               f"| {'< 10' if r['papers'] == 100_000 else '-'} | {_met(r['p99'] < 10, r['papers'] == 100_000)} |")
+        print(f"| search, mean per query interleaved with extractOne, one pass (ms) | {r['papers']:,} | {r['mixed']:.2f} "
+              f"| - | - | - |")
+        print(f"| search, the first query after the build, unmeasured above (ms) | {r['papers']:,} | {r['first']:.2f} "
+              f"| - | - | - |")
     for n in ("26", "100000"):
         if n not in sizes and not (n == "26" and sizes):
             continue

@@ -31,6 +31,7 @@ from bot.text import normalise, normalise_many, tokens
 HALF_LIFE = 10  # saves: the tenth newest weighs half the newest
 MOST = 30  # recommendations offered in all (ten pages of three)
 KEPT = 20_000  # saved papers whose query terms stay in memory
+RANKINGS_KEPT = 2_000  # readers' rankings kept: the next page, or the same ask again, is a lookup
 
 
 def similarity(paper: Paper, index: SearchIndex) -> np.ndarray:
@@ -80,12 +81,15 @@ def recency(n: int) -> np.ndarray:
 
 class Recommender:
     """Ranks a catalog against a reader's saves. One per index (a reload makes a new one);
-    the saves' query terms are kept (bounded): a reader asks again, and pages through."""
+    the saves' query terms and the latest rankings are kept (bounded): a reader asks again, and
+    pages through. A ranking is keyed by the saves themselves, in order, so a new ⭐ (or one
+    taken back) is a new key and never meets a stale ranking."""
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
         self.accumulator = accumulate.Accumulator(index.bm25)
         self._queries: OrderedDict[int, tuple[np.ndarray, float]] = OrderedDict()
+        self._rankings: OrderedDict[tuple[tuple[int, ...], int], tuple[Pick, ...]] = OrderedDict()
 
     def queries(self, positions: Sequence[int]) -> list[tuple[np.ndarray, float]]:
         """Each saved paper's likeness terms, and the sum of their idf, which scales its query;
@@ -108,6 +112,17 @@ class Recommender:
     def rank(self, saved: Sequence[int], limit: int = MOST) -> tuple[Pick, ...]:
         """The unsaved papers closest to the saves (catalog positions, oldest save first), best
         first: `naive_scores`' ranking over the whole catalog, ties in catalog order."""
+        key = (tuple(saved), limit)
+        if (kept := self._rankings.get(key)) is not None:
+            self._rankings.move_to_end(key)
+            return kept
+        picks = self._ranked(saved, limit)
+        self._rankings[key] = picks
+        while len(self._rankings) > RANKINGS_KEPT:
+            self._rankings.popitem(last=False)
+        return picks
+
+    def _ranked(self, saved: Sequence[int], limit: int) -> tuple[Pick, ...]:
         if not saved:
             return ()
         queries = self.queries(saved)

@@ -68,3 +68,20 @@ def test_the_terms_are_the_ones_the_index_gives_each_word(index: SearchIndex) ->
         assert likeness.likeness_terms(paper, index) == [t for w in words if (t := index.bm25.term(w)) is not None]
     read = likeness.Recommender(index).queries(range(len(index.catalog)))  # all at once, as a first ask reads them
     assert [t.tolist() for t, _ in read] == [likeness.likeness_terms(p, index) for p in index.catalog]
+
+
+def test_a_ranking_is_kept_for_the_same_saves_and_never_for_others(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    rec = likeness.Recommender(index)
+    catalog = index.catalog
+    saved = positions(catalog, "medusa", "gemini")
+    first = rec.rank(saved)
+    assert rec.rank(saved) is first  # the next page: a lookup, not a second ranking
+    # One more save, or the same saves in another order (another recency), is a new ranking,
+    # equal to what a fresh recommender ranks.
+    for other in (saved + positions(catalog, "specinfer"), saved[::-1], saved[:1]):
+        assert rec.rank(other) == likeness.Recommender(index).rank(other) != first
+    assert rec.rank(saved, limit=3) == first[:3]
+    monkeypatch.setattr(likeness, "RANKINGS_KEPT", 2)
+    for n in range(1, 6):
+        rec.rank(list(range(n)))
+    assert len(rec._rankings) == 2  # bounded: the oldest rankings go
