@@ -5,11 +5,11 @@ approximation it replaced (benchmarks/foryou_budgeted.py) and the brute force it
     python benchmarks/foryou.py [SIZES ...]      (default: 26 10000 100000; also: lookalikes)
 
 Each reader saves 50 papers drawn with a fixed seed (all but five on the 26-paper catalog).
-"first ask" is a reader's first /foryou (the saves' query terms read from their papers), after
+"first ask" is a reader's first /foryou (the saves' terms read from the index's kept terms), after
 one unmeasured reader has made the tables a running bot has made by then (the lookup tables,
 the dense rows of the commonest terms: their one-time cost is the line under each catalog);
 "again" the same reader paging or asking again (the ranking kept); "one more ⭐" the same
-reader asking after saving one more paper (a new ranking; the saves' terms kept). CPU time of the process,
+reader asking after saving one more paper (a new ranking). CPU time of the process,
 since the machine may be shared; wall time beside it, with the load average. The last columns:
 how many readers get exactly the brute-force top 30 (order, and the saved paper each pick is
 "close to"), and the mean share of the brute-force top 3 among the ranking's top 3. "lookalikes"
@@ -71,8 +71,8 @@ def timed(index: SearchIndex, readers: list[list[int]], rank: Rank, again: int) 
             out["first" if k == 0 else "again"].append(time.process_time() - c)
             if k == 0:
                 out["wall"].append(time.perf_counter() - t)
-        # then a ⭐ more (a paper not yet saved) and /foryou: a new ranking, the saves' terms kept
-        more = saved + [next(i for i in range(r * 7919 % n, n + r * 7919 % n) if i % n not in saved) % n]
+        # then a ⭐ more (a paper not yet saved) and /foryou: a new ranking
+        more = [*saved, next(i for i in range(r * 7919 % n, n + r * 7919 % n) if i % n not in saved) % n]
         c = time.process_time()
         rank(rec, more)
         out["more"].append(time.process_time() - c)

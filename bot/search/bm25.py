@@ -17,6 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -65,6 +66,18 @@ class BM25Index:
     idf: np.ndarray           # float64, one per term
     vocab: dict[str, int]     # Latin word -> id (its key is LATIN_BASE + id); stopwords -> -1
     n_docs: int
+    # Each document's distinct terms of its kept text (`build(kept=...)`), ascending: the terms
+    # of document d are `kept_terms[kept_indptr[d]:kept_indptr[d + 1]]` (a forward index, as
+    # Lucene's term vectors: "more like this" reads a document's own terms, never re-tokenises).
+    kept_indptr: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    kept_terms: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+
+    def kept(self, doc: int) -> np.ndarray:
+        """The distinct terms of the document's kept text, ascending (none when nothing was kept)."""
+        if doc + 1 >= len(self.kept_indptr):
+            return np.zeros(0, dtype=np.int32)
+        lo, hi = int(self.kept_indptr[doc]), int(self.kept_indptr[doc + 1])
+        return np.asarray(self.kept_terms[lo:hi])
 
     def term(self, token: str) -> int | None:
         """The term number of a query token (a Latin word or a CJK uni/bigram), or None."""
@@ -196,6 +209,8 @@ class _Chunk:
     tf: np.ndarray     # uint16 weighted term frequency
     present: np.ndarray  # bool (2, documents): has CJK / Latin text outside label fields
     lengths: np.ndarray  # float64 (2, documents): weighted CJK / Latin tokens per document
+    kept_keys: np.ndarray  # int64 keys of the kept text's distinct (document, term) pairs
+    kept_docs: np.ndarray  # uint16 their documents (minus `start`), ascending
 
 
 Texts = Callable[[int, int], Sequence[str]]
@@ -212,7 +227,8 @@ class Field(NamedTuple):
 
 
 def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float = 1.2, b: float = 0.75,
-          workers: int | None = None, also: Callable[[int, int], Any] | None = None) -> tuple[BM25Index, list[Any]]:
+          workers: int | None = None, also: Callable[[int, int], Any] | None = None,
+          kept: Texts | None = None) -> tuple[BM25Index, list[Any]]:
     """Index `n_docs` documents given as weighted fields: [(weight, texts), ...], where
     `texts(lo, hi)` gives the field's text of documents lo to hi - 1.
 
@@ -225,6 +241,9 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
     worker has started. `workers=None` chooses: all cores for a large catalog when called from
     the main thread (forking from another thread is unsafe), else this process alone.
     `also(lo, hi)`, when given, runs beside each chunk's counting; its results come back in order.
+    `kept(lo, hi)`, when given, is a text per document, tokenised as the fields are but not
+    indexed: each document keeps its distinct terms (`BM25Index.kept`; a word no field holds is
+    dropped).
     """
     fields = [Field(*f) for f in given]
     if any(not 1 <= f.weight <= 3 for f in fields):
@@ -247,29 +266,31 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
                 vocab[word] = len(words)
                 words.append(word)
         number = np.fromiter((vocab[w] for w in local_words), dtype=np.int64, count=len(local_words))
-        latin = chunk.keys >= LATIN_BASE
-        chunk.keys[latin] = LATIN_BASE + number[chunk.keys[latin] - LATIN_BASE]
+        for keys in (chunk.keys, chunk.kept_keys):
+            latin = keys >= LATIN_BASE
+            keys[latin] = LATIN_BASE + number[keys[latin] - LATIN_BASE]
         chunks.append(chunk)
 
     if workers > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt_job,
-                                 initargs=(fields, n_docs, also)) as pool:
+                                 initargs=(fields, n_docs, also, kept)) as pool:
             futures = [pool.submit(_chunk_in_worker, start) for start in starts]
             # This process takes chunks from the end that no worker has started yet.
             done_here: dict[int, tuple[_Chunk | None, list[str], Any]] = {}
             for position in reversed(range(len(futures))):
                 if not futures[position].cancel():
                     break
-                done_here[position] = _count_chunk(fields, starts[position], n_docs, also)
+                done_here[position] = _count_chunk(fields, starts[position], n_docs, also, kept)
             for position, future in enumerate(futures):
                 adopt(*(done_here[position] if position in done_here else future.result()))
     else:
         for start in starts:
-            adopt(*_count_chunk(fields, start, n_docs, also))
+            adopt(*_count_chunk(fields, start, n_docs, also, kept))
     term_keys = np.unique(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
     # First pass: each term's document count, each document's length per script (chunks hold
     # disjoint documents).
+    kept_indptr, kept_terms = _kept_lists(chunks, term_keys, n_docs)
     counts = np.zeros(len(term_keys), dtype=np.int64)
     doc_len = np.zeros((2, n_docs), dtype=np.float64)   # row 0: CJK tokens, row 1: Latin words
     has_text = np.zeros((2, n_docs), dtype=bool)
@@ -306,14 +327,32 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
         indices[at] = docs
         data[at] = np.repeat(idf_k[number], c.runs) * tf / (tf + norm[np.repeat(script_of_term[number], c.runs), docs])
         cursor[number] += c.runs
-    return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs), extras
+    return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs, kept_indptr, kept_terms), extras
+
+
+def _kept_lists(chunks: Sequence[_Chunk], term_keys: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """The documents' kept terms as term numbers, a CSR by document (chunks hold disjoint,
+    ascending documents)."""
+    counts = np.zeros(n_docs, dtype=np.int64)
+    parts = []
+    for c in chunks:
+        if not len(c.kept_keys) or not len(term_keys):
+            continue
+        at = np.minimum(np.searchsorted(term_keys, c.kept_keys), len(term_keys) - 1)
+        known = term_keys[at] == c.kept_keys
+        docs = c.kept_docs[known].astype(np.int64) + c.start
+        counts += np.bincount(docs, minlength=n_docs)
+        # By document, then term number (renumbering the chunk's words changed their order).
+        parts.append((np.sort((docs << 32) | at[known]) & 0xFFFFFFFF).astype(np.int32))
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return indptr, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
 PARALLEL_MIN_CHUNKS = 4   # below this many chunks, starting processes costs more than it saves
 
 
-def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
-                 also: Callable[[int, int], Any] | None = None) -> tuple[_Chunk | None, list[str], Any]:
+def _count_chunk(fields: Sequence[Field], start: int, n_docs: int, also: Callable[[int, int], Any] | None = None,
+                 kept: Texts | None = None) -> tuple[_Chunk | None, list[str], Any]:
     """The postings of documents start .. start + CHUNK - 1, the chunk's own Latin words (a word's
     key in the chunk is LATIN_BASE + its position in that list), and `also(start, stop)`."""
     stop = min(start + CHUNK, n_docs)
@@ -328,8 +367,14 @@ def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
             latin = keys >= LATIN_BASE
             present[0, docs[~latin]] = True
             present[1, docs[latin]] = True
+    kept_keys, kept_docs = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint16)
+    if kept is not None:   # after the fields: their words are numbered as without it
+        keys, docs = _tokenise(kept(start, stop), vocab, words)
+        # Each (document, term) once, by document: a key is under 2**40, a document under 2**13.
+        pairs = np.unique((docs << 40) | keys)
+        kept_keys, kept_docs = pairs & ((1 << 40) - 1), (pairs >> 40).astype(np.uint16)
     code = np.sort(np.concatenate(codes))
-    if not len(code):
+    if not len(code):   # no postings: nothing a kept term could be either
         return None, words, extra
     pair = code >> 2
     starts = np.flatnonzero(np.concatenate(([True], pair[1:] != pair[:-1])))
@@ -342,22 +387,23 @@ def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
     lengths = np.stack([np.bincount(docs[~latin], weights=weighted[~latin], minlength=stop - start),
                         np.bincount(docs[latin], weights=weighted[latin], minlength=stop - start)])
     return _Chunk(start, keys[key_starts], np.diff(np.append(key_starts, len(keys))), docs, weighted, present,
-                  lengths), words, extra
+                  lengths, kept_keys, kept_docs), words, extra
 
 
 # A worker process's job: handed over by fork (never pickled), set once per worker process.
-_worker_job: tuple[Sequence[Field], int, Callable[[int, int], Any] | None] | None = None
+_worker_job: tuple[Sequence[Field], int, Callable[[int, int], Any] | None, Texts | None] | None = None
 
 
-def _adopt_job(fields: Sequence[Field], n_docs: int, also: Callable[[int, int], Any] | None) -> None:
+def _adopt_job(fields: Sequence[Field], n_docs: int, also: Callable[[int, int], Any] | None,
+               kept: Texts | None) -> None:
     global _worker_job
-    _worker_job = (fields, n_docs, also)
+    _worker_job = (fields, n_docs, also, kept)
 
 
 def _chunk_in_worker(start: int) -> tuple[_Chunk | None, list[str], Any]:
     assert _worker_job is not None
-    fields, n_docs, also = _worker_job
-    return _count_chunk(fields, start, n_docs, also)
+    fields, n_docs, also, kept = _worker_job
+    return _count_chunk(fields, start, n_docs, also, kept)
 
 
 def _vocabulary() -> tuple[dict[str, int], list[str]]:

@@ -29,6 +29,12 @@ def _description(paper: Paper) -> str:
     return " ".join([paper.impact_texts, paper.summary_en, *map(display_name, paper.named_authors)])
 
 
+def likeness_text(paper: Paper) -> str:
+    """What the Similar button and "for you" compare papers by: title, summary and impact. The
+    index keeps each paper's distinct terms of it (`BM25Index.kept`)."""
+    return " ".join((paper.title, paper.summary_en, paper.impact_texts))
+
+
 def _org_text(catalog: Catalog, paper: Paper) -> str:
     return " ".join(n for o in paper.orgs if (org := catalog.org_by_id.get(o)) for n in (org.en, org.zh, *org.aliases))
 
@@ -113,9 +119,12 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
     def abstracts(lo: int, hi: int) -> list[str]:
         return [p.abstract_zh for p in chunk(lo, hi)]
 
+    def likeness(lo: int, hi: int) -> list[str]:
+        return [likeness_text(p) for p in chunk(lo, hi)]
+
     bm25, named = build_bm25([Field(NAME_WEIGHT, names), Field(DESCRIPTION_WEIGHT, labels, label=True),
                               Field(DESCRIPTION_WEIGHT, descriptions), Field(1, abstracts)],
-                             len(papers), workers=workers, also=normal_names)
+                             len(papers), workers=workers, also=normal_names, kept=likeness)
     exact: dict[str, tuple[int, ...]] = {}
     typed: set[str] = set()   # compact names people type: not ids or arXiv ids
     normal_names_of: list[str] = []

@@ -28,8 +28,8 @@ from bot.search.lookup import SearchIndex
 
 log = logging.getLogger(__name__)
 
-INDEX_VERSION = 3
-ARRAYS = ("term_keys", "indptr", "indices", "data", "idf")
+INDEX_VERSION = 4
+ARRAYS = ("term_keys", "indptr", "indices", "data", "idf", "kept_indptr", "kept_terms")
 _CODE = ("search/build.py", "search/lookup.py", "search/bm25.py", "text.py", "search/index_cache.py", "catalog/mapped.py")
 
 
@@ -88,8 +88,9 @@ def read(folder: Path, catalog: Catalog) -> SearchIndex:
                                  "papers": len(catalog)})
     vocab, n_docs, latin_vocab, name_buckets = found.unpickle("meta.pickle")
     arrays = found.arrays
-    if n_docs != len(catalog) or len(arrays["indptr"]) != len(arrays["term_keys"]) + 1:
+    if (n_docs != len(catalog) or len(arrays["indptr"]) != len(arrays["term_keys"]) + 1
+            or len(arrays["kept_indptr"]) != n_docs + 1):
         raise mapped.Unusable("inconsistent sizes")
     bm25 = BM25Index(arrays["term_keys"], arrays["indptr"], arrays["indices"], arrays["data"], arrays["idf"],
-                     vocab, n_docs)
+                     vocab, n_docs, arrays["kept_indptr"], arrays["kept_terms"])
     return SearchIndex(catalog, found.key_table("exact_"), bm25, latin_vocab, name_buckets, found.strings("names_"))

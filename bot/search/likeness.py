@@ -24,47 +24,26 @@ import numpy as np
 
 from bot.catalog.schema import Paper
 from bot.search import accumulate
-from bot.search.bm25 import LATIN_BASE, BM25Index
 from bot.search.lookup import SearchIndex
-from bot.text import normalise, normalise_many, tokens
 
 HALF_LIFE = 10  # saves: the tenth newest weighs half the newest
 MOST = 30  # recommendations offered in all (ten pages of three)
-KEPT = 20_000  # saved papers whose query terms stay in memory
 RANKINGS_KEPT = 2_000  # readers' rankings kept: the next page, or the same ask again, is a lookup
 
 
 def similarity(paper: Paper, index: SearchIndex) -> np.ndarray:
     """Every catalog paper's closeness to `paper` (itself included): what Similar ranks by."""
-    return index.bm25.scores(likeness_terms(paper, index))
+    return index.bm25.scores(likeness_terms(paper, index).tolist())
 
 
-def likeness_terms(paper: Paper, index: SearchIndex) -> list[int]:
-    """The BM25 term numbers of the paper's title, summary and impact: the Similar query, in the
-    order of its words (each once)."""
-    text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
-    terms: list[int] = _term_numbers(index.bm25, [list(dict.fromkeys(tokens(normalise(text))))])[0].tolist()
-    return terms
-
-
-def _term_numbers(bm25: BM25Index, texts: list[list[str]]) -> list[np.ndarray]:
-    """`BM25Index.term` of each word of each text, the known ones only: every word's key made,
-    then all looked up in one search of the term keys (50 saves have thousands of words)."""
-    vocab = bm25.vocab
-    keys = [
-        (ord(word[0]) << 16 | (ord(word[1]) if len(word) > 1 else 0))  # `cjk_key`, inline: thousands of words
-        if "\u3400" <= word[0] <= "\ufaff" and len(word) <= 2
-        else (LATIN_BASE + wid if (wid := vocab.get(word, -1)) >= 0 else -1)  # -1: a stopword or an unknown word
-        for words in texts
-        for word in words
-    ]
-    wanted = np.asarray(keys, dtype=np.int64)
-    found = np.full(len(wanted), -1, dtype=np.int64)
-    if len(bm25.term_keys) and len(wanted):
-        at = np.minimum(np.searchsorted(bm25.term_keys, wanted), len(bm25.term_keys) - 1)
-        found = np.where(bm25.term_keys[at] == wanted, at, -1)
-    ends = np.cumsum([len(words) for words in texts])
-    return [terms[terms >= 0] for terms in np.split(found, ends[:-1])] if texts else []
+def likeness_terms(paper: Paper, index: SearchIndex) -> np.ndarray:
+    """The Similar query: the distinct BM25 terms of the paper's title, summary and impact
+    (`bot.search.build.likeness_text`), ascending, as the index keeps them; none for a paper the
+    catalog does not hold."""
+    try:
+        return index.bm25.kept(index.catalog.position(paper.id))
+    except KeyError:
+        return np.zeros(0, dtype=np.int32)
 
 
 @dataclass(frozen=True)
@@ -81,32 +60,23 @@ def recency(n: int) -> np.ndarray:
 
 class Recommender:
     """Ranks a catalog against a reader's saves. One per index (a reload makes a new one);
-    the saves' query terms and the latest rankings are kept (bounded): a reader asks again, and
-    pages through. A ranking is keyed by the saves themselves, in order, so a new ⭐ (or one
-    taken back) is a new key and never meets a stale ranking."""
+    the latest rankings are kept (bounded): a reader asks again, and pages through. A ranking is
+    keyed by the saves themselves, in order, so a new ⭐ (or one taken back) is a new key and
+    never meets a stale ranking."""
 
     def __init__(self, index: SearchIndex) -> None:
         self.index = index
         self.accumulator = accumulate.Accumulator(index.bm25)
-        self._queries: OrderedDict[int, tuple[np.ndarray, float]] = OrderedDict()
         self._rankings: OrderedDict[tuple[tuple[int, ...], int], tuple[Pick, ...]] = OrderedDict()
 
     def queries(self, positions: Sequence[int]) -> list[tuple[np.ndarray, float]]:
-        """Each saved paper's likeness terms, and the sum of their idf, which scales its query;
-        the papers not kept are read together (one normalising pass over all their texts)."""
-        missing = [p for p in dict.fromkeys(positions) if p not in self._queries]
-        if missing:
-            papers = [self.index.catalog.papers[p] for p in missing]
-            normals = normalise_many([" ".join((p.title, p.summary_en, p.impact_texts)) for p in papers])
-            read = _term_numbers(self.index.bm25, [list(dict.fromkeys(tokens(normal))) for normal in normals])
-            for position, terms in zip(missing, read, strict=True):
-                self._queries[position] = (terms, float(self.index.bm25.idf[terms].sum()))
+        """Each saved paper's likeness terms (read from the index, nothing tokenised) and the
+        sum of their idf, which scales its query."""
+        bm25 = self.index.bm25
         out = []
         for position in positions:
-            self._queries.move_to_end(position)
-            out.append(self._queries[position])
-        while len(self._queries) > KEPT:
-            self._queries.popitem(last=False)
+            terms = bm25.kept(position)
+            out.append((terms, float(bm25.idf[terms].sum())))
         return out
 
     def rank(self, saved: Sequence[int], limit: int = MOST) -> tuple[Pick, ...]:
@@ -130,11 +100,11 @@ class Recommender:
         terms = np.unique(np.concatenate([t for t, _ in queries]))
         if not len(terms):
             return ()
-        # saves x terms: how much each save asks of each term (a term twice in its Similar query
-        # counts twice there, so here too); a term's weight sums its column.
+        # saves x terms: how much each save asks of each term (a save's terms are distinct); a
+        # term's weight sums its column.
         asks = np.zeros((len(saved), len(terms)))
         for row, (t, _) in enumerate(queries):
-            np.add.at(asks[row], np.searchsorted(terms, t), scale[row])
+            asks[row, np.searchsorted(terms, t)] = scale[row]
         scores = self.accumulator.scores(terms, asks.sum(axis=0))
         scores.values[list(saved)] = -np.inf
         near = accumulate.near_top(scores, limit)

@@ -111,3 +111,23 @@ def test_side_results_come_back_in_order_serial_and_forked(monkeypatch: pytest.M
     for workers in (1, 2):
         _, extras = bm25.build(of_lists([(1, texts)]), 300, workers=workers, also=lambda lo, hi: (lo, hi))
         assert extras == [(0, 64), (64, 128), (128, 192), (192, 256), (256, 300)]
+
+
+def test_kept_terms_are_each_documents_distinct_terms_serial_and_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bm25, "CHUNK", 64)
+    monkeypatch.setattr(bm25, "_CHUNK_BITS", 6)
+    rng = random.Random(7)
+    n = 300
+    texts = [" ".join(rng.choices(WORDS, k=rng.randrange(0, 6))) for _ in range(n)]
+    kept = [f"{t} {rng.choice(WORDS)} medusa medusa unheardof" if i % 5 else "" for i, t in enumerate(texts)]
+    for workers in (1, 2):
+        index, _ = bm25.build(of_lists([(1, texts), (2, [f"{w} medusa" for w in texts])]), n, workers=workers,
+                              kept=lambda lo, hi: kept[lo:hi])
+        assert len(index.kept_indptr) == n + 1
+        for doc in range(n):
+            # Each term once, ascending; a word no field holds ("unheardof") is no term.
+            want = sorted({t for w in tokens(normalise(kept[doc])) if (t := index.term(w)) is not None})
+            assert index.kept(doc).tolist() == want, (workers, doc)
+        assert index.term("unheardof") is None
+    plain, _ = bm25.build(of_lists([(1, texts)]), n)
+    assert plain.kept(3).tolist() == []   # nothing kept unless asked

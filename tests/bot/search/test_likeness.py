@@ -5,6 +5,7 @@ on a synthetic catalog of thousands: tests/bot/search/test_foryou_exact.py."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -59,15 +60,21 @@ def test_no_saves_and_saves_without_words_find_nothing(index: SearchIndex) -> No
     assert likeness.Recommender(index).rank([]) == ()
 
 
-def test_the_terms_are_the_ones_the_index_gives_each_word(index: SearchIndex) -> None:
+def test_the_terms_are_the_papers_own_words_as_a_query_reads_them(index: SearchIndex) -> None:
+    # The index keeps each paper's terms of its title, summary and impact (tokenised as the
+    # index reads texts); on the shipped catalog they are the terms a query of that text looks
+    # up, word by word, and a paper the catalog does not hold has none.
+    from bot.search.build import likeness_text
     from bot.text import normalise, tokens
 
     for paper in index.catalog:
-        text = " ".join((paper.title, paper.summary_en, paper.impact_texts))
-        words = dict.fromkeys(tokens(normalise(text)))
-        assert likeness.likeness_terms(paper, index) == [t for w in words if (t := index.bm25.term(w)) is not None]
-    read = likeness.Recommender(index).queries(range(len(index.catalog)))  # all at once, as a first ask reads them
-    assert [t.tolist() for t, _ in read] == [likeness.likeness_terms(p, index) for p in index.catalog]
+        want = {t for w in tokens(normalise(likeness_text(paper))) if (t := index.bm25.term(w)) is not None}
+        got = likeness.likeness_terms(paper, index).tolist()
+        assert got == sorted(want), paper.id
+    read = likeness.Recommender(index).queries(range(len(index.catalog)))
+    assert [t.tolist() for t, _ in read] == [likeness.likeness_terms(p, index).tolist() for p in index.catalog]
+    stranger = replace(index.catalog.papers[0], id="not-in-the-catalog")
+    assert len(likeness.likeness_terms(stranger, index)) == 0
 
 
 def test_a_ranking_is_kept_for_the_same_saves_and_never_for_others(index: SearchIndex, monkeypatch: pytest.MonkeyPatch) -> None:
