@@ -66,14 +66,14 @@ class BM25Index:
     idf: np.ndarray           # float64, one per term
     vocab: dict[str, int]     # Latin word -> id (its key is LATIN_BASE + id); stopwords -> -1
     n_docs: int
-    # Each document's distinct terms of its kept text (`build(kept=...)`), ascending: the terms
+    # Each document's distinct terms of its kept fields (`Field.kept`), ascending: the terms
     # of document d are `kept_terms[kept_indptr[d]:kept_indptr[d + 1]]` (a forward index, as
     # Lucene's term vectors: "more like this" reads a document's own terms, never re-tokenises).
     kept_indptr: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     kept_terms: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(0, dtype=np.int32))
 
     def kept(self, doc: int) -> np.ndarray:
-        """The distinct terms of the document's kept text, ascending (none when nothing was kept)."""
+        """The distinct terms of the document's kept fields, ascending (none when nothing was kept)."""
         if doc + 1 >= len(self.kept_indptr):
             return np.zeros(0, dtype=np.int32)
         lo, hi = int(self.kept_indptr[doc]), int(self.kept_indptr[doc + 1])
@@ -209,7 +209,7 @@ class _Chunk:
     tf: np.ndarray     # uint16 weighted term frequency
     present: np.ndarray  # bool (2, documents): has CJK / Latin text outside label fields
     lengths: np.ndarray  # float64 (2, documents): weighted CJK / Latin tokens per document
-    kept_keys: np.ndarray  # int64 keys of the kept text's distinct (document, term) pairs
+    kept_keys: np.ndarray  # int64 keys of the kept fields' distinct (document, term) pairs
     kept_docs: np.ndarray  # uint16 their documents (minus `start`), ascending
 
 
@@ -224,11 +224,11 @@ class Field(NamedTuple):
     weight: int
     texts: Texts
     label: bool = False
+    kept: bool = False   # each document keeps its distinct terms of this field (`BM25Index.kept`)
 
 
 def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float = 1.2, b: float = 0.75,
-          workers: int | None = None, also: Callable[[int, int], Any] | None = None,
-          kept: Texts | None = None) -> tuple[BM25Index, list[Any]]:
+          workers: int | None = None, also: Callable[[int, int], Any] | None = None) -> tuple[BM25Index, list[Any]]:
     """Index `n_docs` documents given as weighted fields: [(weight, texts), ...], where
     `texts(lo, hi)` gives the field's text of documents lo to hi - 1.
 
@@ -241,9 +241,8 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
     worker has started. `workers=None` chooses: all cores for a large catalog when called from
     the main thread (forking from another thread is unsafe), else this process alone.
     `also(lo, hi)`, when given, runs beside each chunk's counting; its results come back in order.
-    `kept(lo, hi)`, when given, is a text per document, tokenised as the fields are but not
-    indexed: each document keeps its distinct terms (`BM25Index.kept`; a word no field holds is
-    dropped).
+    Each document also keeps the distinct terms of its `kept` fields (`BM25Index.kept`), read
+    from the same tokens: nothing is tokenised twice.
     """
     fields = [Field(*f) for f in given]
     if any(not 1 <= f.weight <= 3 for f in fields):
@@ -274,19 +273,19 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
     if workers > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_adopt_job,
-                                 initargs=(fields, n_docs, also, kept)) as pool:
+                                 initargs=(fields, n_docs, also)) as pool:
             futures = [pool.submit(_chunk_in_worker, start) for start in starts]
             # This process takes chunks from the end that no worker has started yet.
             done_here: dict[int, tuple[_Chunk | None, list[str], Any]] = {}
             for position in reversed(range(len(futures))):
                 if not futures[position].cancel():
                     break
-                done_here[position] = _count_chunk(fields, starts[position], n_docs, also, kept)
+                done_here[position] = _count_chunk(fields, starts[position], n_docs, also)
             for position, future in enumerate(futures):
                 adopt(*(done_here[position] if position in done_here else future.result()))
     else:
         for start in starts:
-            adopt(*_count_chunk(fields, start, n_docs, also, kept))
+            adopt(*_count_chunk(fields, start, n_docs, also))
     term_keys = np.unique(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
     # First pass: each term's document count, each document's length per script (chunks hold
     # disjoint documents).
@@ -351,8 +350,8 @@ def _kept_lists(chunks: Sequence[_Chunk], term_keys: np.ndarray, n_docs: int) ->
 PARALLEL_MIN_CHUNKS = 4   # below this many chunks, starting processes costs more than it saves
 
 
-def _count_chunk(fields: Sequence[Field], start: int, n_docs: int, also: Callable[[int, int], Any] | None = None,
-                 kept: Texts | None = None) -> tuple[_Chunk | None, list[str], Any]:
+def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
+                 also: Callable[[int, int], Any] | None = None) -> tuple[_Chunk | None, list[str], Any]:
     """The postings of documents start .. start + CHUNK - 1, the chunk's own Latin words (a word's
     key in the chunk is LATIN_BASE + its position in that list), and `also(start, stop)`."""
     stop = min(start + CHUNK, n_docs)
@@ -360,19 +359,20 @@ def _count_chunk(fields: Sequence[Field], start: int, n_docs: int, also: Callabl
     vocab, words = _vocabulary()
     codes = []
     present = np.zeros((2, stop - start), dtype=bool)
+    kept = []
     for field in fields:
         keys, docs = _tokenise(field.texts(start, stop), vocab, words)
         codes.append((((keys << _CHUNK_BITS) | docs) << 2) | field.weight)
+        if field.kept:
+            kept.append((docs << 40) | keys)
         if not field.label:
             latin = keys >= LATIN_BASE
             present[0, docs[~latin]] = True
             present[1, docs[latin]] = True
-    kept_keys, kept_docs = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint16)
-    if kept is not None:   # after the fields: their words are numbered as without it
-        keys, docs = _tokenise(kept(start, stop), vocab, words)
-        # Each (document, term) once, by document: a key is under 2**40, a document under 2**13.
-        pairs = np.unique((docs << 40) | keys)
-        kept_keys, kept_docs = pairs & ((1 << 40) - 1), (pairs >> 40).astype(np.uint16)
+    # The kept fields' (document, term) pairs, each once, by document: a key is under 2**40,
+    # a document under 2**13.
+    pairs = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *kept]))
+    kept_keys, kept_docs = pairs & ((1 << 40) - 1), (pairs >> 40).astype(np.uint16)
     code = np.sort(np.concatenate(codes))
     if not len(code):   # no postings: nothing a kept term could be either
         return None, words, extra
@@ -391,19 +391,18 @@ def _count_chunk(fields: Sequence[Field], start: int, n_docs: int, also: Callabl
 
 
 # A worker process's job: handed over by fork (never pickled), set once per worker process.
-_worker_job: tuple[Sequence[Field], int, Callable[[int, int], Any] | None, Texts | None] | None = None
+_worker_job: tuple[Sequence[Field], int, Callable[[int, int], Any] | None] | None = None
 
 
-def _adopt_job(fields: Sequence[Field], n_docs: int, also: Callable[[int, int], Any] | None,
-               kept: Texts | None) -> None:
+def _adopt_job(fields: Sequence[Field], n_docs: int, also: Callable[[int, int], Any] | None) -> None:
     global _worker_job
-    _worker_job = (fields, n_docs, also, kept)
+    _worker_job = (fields, n_docs, also)
 
 
 def _chunk_in_worker(start: int) -> tuple[_Chunk | None, list[str], Any]:
     assert _worker_job is not None
-    fields, n_docs, also, kept = _worker_job
-    return _count_chunk(fields, start, n_docs, also, kept)
+    fields, n_docs, also = _worker_job
+    return _count_chunk(fields, start, n_docs, also)
 
 
 def _vocabulary() -> tuple[dict[str, int], list[str]]:

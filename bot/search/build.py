@@ -26,13 +26,24 @@ def paper_names(paper: Paper) -> list[str]:
 
 
 def _description(paper: Paper) -> str:
-    return " ".join([paper.impact_texts, paper.summary_en, *map(display_name, paper.named_authors)])
+    """The description field's text apart from `likeness_text`: the authors."""
+    return " ".join(map(display_name, paper.named_authors))
+
+
+def _other_names(paper: Paper) -> str:
+    """The name field's text apart from the title (in `likeness_text`)."""
+    return " ".join([paper.id, paper.short_name, *paper.aliases, *([paper.arxiv] if paper.arxiv else [])])
 
 
 def likeness_text(paper: Paper) -> str:
     """What the Similar button and "for you" compare papers by: title, summary and impact. The
-    index keeps each paper's distinct terms of it (`BM25Index.kept`)."""
+    index keeps each paper's distinct terms of it (`BM25Index.kept`), from the fields that hold
+    these texts: the title (a name) and the impact and summary (the description)."""
     return " ".join((paper.title, paper.summary_en, paper.impact_texts))
+
+
+def _impact_and_summary(paper: Paper) -> str:
+    return f"{paper.impact_texts} {paper.summary_en}"
 
 
 def _org_text(catalog: Catalog, paper: Paper) -> str:
@@ -106,9 +117,17 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
             key_owners.extend([i] * (len(keys) - len(key_owners)))
         return key_owners, keys, typed, per_paper
 
-    # The fields' texts are made a chunk at a time, never all at once.
+    # The fields' texts are made a chunk at a time, never all at once. A field split in two
+    # parts of one weight (at a space) indexes as the whole did: a term's frequency is the
+    # weighted sum over fields. The parts in `likeness_text` are kept fields.
+    def titles(lo: int, hi: int) -> list[str]:
+        return [p.title for p in chunk(lo, hi)]
+
     def names(lo: int, hi: int) -> list[str]:
-        return [" ".join(paper_names(p)) for p in chunk(lo, hi)]
+        return [_other_names(p) for p in chunk(lo, hi)]
+
+    def impacts_and_summaries(lo: int, hi: int) -> list[str]:
+        return [_impact_and_summary(p) for p in chunk(lo, hi)]
 
     def labels(lo: int, hi: int) -> list[str]:
         return [f"{_org_text(catalog, p)} {_section_text(catalog, p)}" for p in chunk(lo, hi)]
@@ -119,12 +138,11 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
     def abstracts(lo: int, hi: int) -> list[str]:
         return [p.abstract_zh for p in chunk(lo, hi)]
 
-    def likeness(lo: int, hi: int) -> list[str]:
-        return [likeness_text(p) for p in chunk(lo, hi)]
-
-    bm25, named = build_bm25([Field(NAME_WEIGHT, names), Field(DESCRIPTION_WEIGHT, labels, label=True),
+    bm25, named = build_bm25([Field(NAME_WEIGHT, titles, kept=True), Field(NAME_WEIGHT, names),
+                              Field(DESCRIPTION_WEIGHT, labels, label=True),
+                              Field(DESCRIPTION_WEIGHT, impacts_and_summaries, kept=True),
                               Field(DESCRIPTION_WEIGHT, descriptions), Field(1, abstracts)],
-                             len(papers), workers=workers, also=normal_names, kept=likeness)
+                             len(papers), workers=workers, also=normal_names)
     exact: dict[str, tuple[int, ...]] = {}
     typed: set[str] = set()   # compact names people type: not ids or arXiv ids
     normal_names_of: list[str] = []

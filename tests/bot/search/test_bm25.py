@@ -113,21 +113,30 @@ def test_side_results_come_back_in_order_serial_and_forked(monkeypatch: pytest.M
         assert extras == [(0, 64), (64, 128), (128, 192), (192, 256), (256, 300)]
 
 
-def test_kept_terms_are_each_documents_distinct_terms_serial_and_forked(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_kept_fields_give_each_documents_distinct_terms_serial_and_forked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bm25, "CHUNK", 64)
     monkeypatch.setattr(bm25, "_CHUNK_BITS", 6)
     rng = random.Random(7)
     n = 300
     texts = [" ".join(rng.choices(WORDS, k=rng.randrange(0, 6))) for _ in range(n)]
-    kept = [f"{t} {rng.choice(WORDS)} medusa medusa unheardof" if i % 5 else "" for i, t in enumerate(texts)]
+    titles = [f"{rng.choice(WORDS)} medusa medusa" if i % 5 else "" for i in range(n)]
+    others = [f"{w} heads" for w in texts]
+
+    def field(weight: int, values: list[str], **flags: bool) -> bm25.Field:
+        return bm25.Field(weight, lambda lo, hi: values[lo:hi], **flags)
+
+    whole, _ = bm25.build([field(2, [f"{t} {o}" for t, o in zip(titles, others, strict=True)]), field(1, texts)], n)
     for workers in (1, 2):
-        index, _ = bm25.build(of_lists([(1, texts), (2, [f"{w} medusa" for w in texts])]), n, workers=workers,
-                              kept=lambda lo, hi: kept[lo:hi])
+        index, _ = bm25.build([field(2, titles, kept=True), field(2, others), field(1, texts, kept=True)], n,
+                              workers=workers)
         assert len(index.kept_indptr) == n + 1
         for doc in range(n):
-            # Each term once, ascending; a word no field holds ("unheardof") is no term.
-            want = sorted({t for w in tokens(normalise(kept[doc])) if (t := index.term(w)) is not None})
+            # Each term of the kept fields once, ascending; "heads" is only in a field not kept.
+            want = sorted({t for w in tokens(normalise(f"{titles[doc]} {texts[doc]}")) if (t := index.term(w)) is not None})
             assert index.kept(doc).tolist() == want, (workers, doc)
-        assert index.term("unheardof") is None
-    plain, _ = bm25.build(of_lists([(1, texts)]), n)
-    assert plain.kept(3).tolist() == []   # nothing kept unless asked
+        # A field split in two of one weight indexes as the whole did.
+        for word in ("medusa", "heads", "llama", "投机"):
+            a, b = whole.term(word), index.term(word)
+            assert a is not None and b is not None
+            assert np.array_equal(whole.scores([a]), index.scores([b])), word
+    assert whole.kept(3).tolist() == []   # nothing kept unless asked
