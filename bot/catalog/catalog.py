@@ -22,6 +22,7 @@ from typing import Any, overload
 import numpy as np
 from pydantic import TypeAdapter, ValidationError
 
+from bot.arrays import distinct
 from bot.catalog import curation_rules, paper_store, yaml_fast, yamlfile
 from bot.catalog.mapped import KeyTable, Unusable
 from bot.catalog.schema import CatalogFile, Organisation, Paper, Section, error_messages, field_paths
@@ -139,7 +140,7 @@ class Catalog:
             return self.in_month(year)
         found = [self.groups.array(f"m:{y:04d}-{m:02d}") for y in ((year,) if year is not None else self.years)
                  for m in months]
-        return Selection(self.papers, np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32))
+        return Selection(self.papers, distinct(np.concatenate(found)) if found else np.zeros(0, dtype=np.int32))
 
     def matching(self, selections: Sequence[Selection], *, without: Selection | None = None) -> Selection:
         """The papers in every one of the selections (all papers when none is given) but those

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from bot.arrays import distinct
 from bot.text import _CJK, NUMBER_WORDS, SEPARATOR, STOPWORDS, prepare_joined
 
 LATIN_BASE = 1 << 32
@@ -146,7 +147,7 @@ class BM25Index:
     def holding(self, terms: Iterable[int], docs: Iterable[int]) -> dict[int, frozenset[int]]:
         """For each term, which of `docs` hold it: one vectorised search of its postings per term
         instead of one per (term, document)."""
-        wanted = np.unique(np.fromiter(docs, dtype=np.int64))
+        wanted = distinct(np.fromiter(docs, dtype=np.int64))
         pointers = self._pointers
         out: dict[int, frozenset[int]] = {}
         for t in set(terms):
@@ -286,7 +287,7 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
     else:
         for start in starts:
             adopt(*_count_chunk(fields, start, n_docs, also))
-    term_keys = np.unique(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
+    term_keys = distinct(np.concatenate([c.keys for c in chunks])) if chunks else np.zeros(0, np.int64)
     # First pass: each term's document count, each document's length per script (chunks hold
     # disjoint documents).
     kept_indptr, kept_terms = _kept_lists(chunks, term_keys, n_docs)
@@ -371,7 +372,7 @@ def _count_chunk(fields: Sequence[Field], start: int, n_docs: int,
             present[1, docs[latin]] = True
     # The kept fields' (document, term) pairs, each once, by document: a key is under 2**40,
     # a document under 2**13.
-    pairs = np.unique(np.concatenate([np.zeros(0, dtype=np.int64), *kept]))
+    pairs = distinct(np.concatenate([np.zeros(0, dtype=np.int64), *kept]))
     kept_keys, kept_docs = pairs & ((1 << 40) - 1), (pairs >> 40).astype(np.uint16)
     code = np.sort(np.concatenate(codes))
     if not len(code):   # no postings: nothing a kept term could be either

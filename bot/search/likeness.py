@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.arrays import distinct
 from bot.catalog.schema import Paper
 from bot.search import accumulate
 from bot.search.lookup import SearchIndex
@@ -97,7 +98,7 @@ class Recommender:
             return ()
         queries = self.queries(saved)
         scale = recency(len(saved)) / np.maximum([norm for _, norm in queries], 1e-9)
-        terms = np.unique(np.concatenate([t for t, _ in queries]))
+        terms = distinct(np.concatenate([t for t, _ in queries]))
         if not len(terms):
             return ()
         # saves x terms: how much each save asks of each term (a save's terms are distinct); a
