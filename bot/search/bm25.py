@@ -330,6 +330,9 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
     return BM25Index(term_keys, indptr, indices, data, idf, vocab, n_docs, kept_indptr, kept_terms), extras
 
 
+_NOTHING = np.zeros(0, dtype=np.int64)
+
+
 def _kept_lists(chunks: Sequence[_Chunk], term_keys: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """The documents' kept terms as term numbers, a CSR by document (chunks hold disjoint,
     ascending documents)."""
@@ -344,6 +347,7 @@ def _kept_lists(chunks: Sequence[_Chunk], term_keys: np.ndarray, n_docs: int) ->
         counts += np.bincount(docs, minlength=n_docs)
         # By document, then term number (renumbering the chunk's words changed their order).
         parts.append((np.sort((docs << 32) | at[known]) & 0xFFFFFFFF).astype(np.int32))
+        c.kept_keys = c.kept_docs = _NOTHING   # read: freed before the postings' scatter
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     return indptr, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
