@@ -42,6 +42,12 @@ def test_a_mapped_index_answers_like_a_built_one(catalog_file: Path, tmp_path: P
     assert answers(mapped) == answers(first) == answers(SearchIndex.build(catalog))
     # ...and all of them like an index of the catalog as parsed, its papers live objects
     assert answers(mapped) == answers(SearchIndex.build(catalog_mod.load(catalog_file, use_cache=False)))
+    # Similar and "for you" read each paper's kept terms: mapped, they are the built ones.
+    assert is_mapped(mapped.bm25.kept_terms)
+    built = SearchIndex.build(catalog)
+    for doc in range(len(catalog)):
+        assert len(built.bm25.kept(doc)) > 0
+        assert mapped.bm25.kept(doc).tolist() == built.bm25.kept(doc).tolist()
 
 
 @pytest.mark.parametrize("damage", ["truncate", "meta", "header", "foreign"])
