@@ -72,7 +72,8 @@ def timed(index: SearchIndex, readers: list[list[int]], rank: Rank, again: int) 
             if k == 0:
                 out["wall"].append(time.perf_counter() - t)
         # then a ⭐ more (a paper not yet saved) and /foryou: a new ranking
-        more = [*saved, next(i for i in range(r * 7919 % n, n + r * 7919 % n) if i % n not in saved) % n]
+        start = r * 7919 % n
+        more = [*saved, next(at for k in range(n) if (at := (start + k) % n) not in saved)]
         c = time.process_time()
         rank(rec, more)
         out["more"].append(time.process_time() - c)

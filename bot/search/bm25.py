@@ -291,6 +291,8 @@ def build(given: Sequence[tuple[int, Texts] | Field], n_docs: int, *, k1: float 
     # First pass: each term's document count, each document's length per script (chunks hold
     # disjoint documents).
     kept_indptr, kept_terms = _kept_lists(chunks, term_keys, n_docs)
+    for c in chunks:   # read: freed before the postings' scatter
+        c.kept_keys = c.kept_docs = _NOTHING
     counts = np.zeros(len(term_keys), dtype=np.int64)
     doc_len = np.zeros((2, n_docs), dtype=np.float64)   # row 0: CJK tokens, row 1: Latin words
     has_text = np.zeros((2, n_docs), dtype=bool)
@@ -339,15 +341,12 @@ def _kept_lists(chunks: Sequence[_Chunk], term_keys: np.ndarray, n_docs: int) ->
     counts = np.zeros(n_docs, dtype=np.int64)
     parts = []
     for c in chunks:
-        if not len(c.kept_keys) or not len(term_keys):
-            continue
-        at = np.minimum(np.searchsorted(term_keys, c.kept_keys), len(term_keys) - 1)
-        known = term_keys[at] == c.kept_keys
-        docs = c.kept_docs[known].astype(np.int64) + c.start
+        # Every kept pair is one of the chunk's postings: its key is a term.
+        at = np.searchsorted(term_keys, c.kept_keys)
+        docs = c.kept_docs.astype(np.int64) + c.start
         counts += np.bincount(docs, minlength=n_docs)
         # By document, then term number (renumbering the chunk's words changed their order).
-        parts.append((np.sort((docs << 32) | at[known]) & 0xFFFFFFFF).astype(np.int32))
-        c.kept_keys = c.kept_docs = _NOTHING   # read: freed before the postings' scatter
+        parts.append((np.sort((docs << 32) | at) & 0xFFFFFFFF).astype(np.int32))
     indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     return indptr, np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 

@@ -21,29 +21,31 @@ DESCRIPTION_WEIGHT = 2
 
 
 def paper_names(paper: Paper) -> list[str]:
-    names = [paper.id, paper.title, paper.short_name, *paper.aliases]
-    return names + ([paper.arxiv] if paper.arxiv else [])
+    return [paper.id, paper.title, *_names_beside_title(paper)]
 
 
-def _description(paper: Paper) -> str:
-    """The description field's text apart from `likeness_text`: the authors."""
-    return " ".join(map(display_name, paper.named_authors))
-
-
-def _other_names(paper: Paper) -> str:
-    """The name field's text apart from the title (in `likeness_text`)."""
-    return " ".join([paper.id, paper.short_name, *paper.aliases, *([paper.arxiv] if paper.arxiv else [])])
-
-
-def likeness_text(paper: Paper) -> str:
-    """What the Similar button and "for you" compare papers by: title, summary and impact. The
-    index keeps each paper's distinct terms of it (`BM25Index.kept`), from the fields that hold
-    these texts: the title (a name) and the impact and summary (the description)."""
-    return " ".join((paper.title, paper.summary_en, paper.impact_texts))
+def _names_beside_title(paper: Paper) -> list[str]:
+    return [paper.short_name, *paper.aliases, *([paper.arxiv] if paper.arxiv else [])]
 
 
 def _impact_and_summary(paper: Paper) -> str:
     return f"{paper.impact_texts} {paper.summary_en}"
+
+
+def _authors(paper: Paper) -> str:
+    return " ".join(map(display_name, paper.named_authors))
+
+
+def _description(paper: Paper) -> str:
+    """The description field's whole text (the index holds it in two parts of one weight)."""
+    return f"{_impact_and_summary(paper)} {_authors(paper)}"
+
+
+def likeness_text(paper: Paper) -> str:
+    """What the Similar button and "for you" compare papers by: title, impact and summary. The
+    index keeps each paper's distinct terms of it (`BM25Index.kept`), from the fields that hold
+    these texts: the title (a name) and the impact and summary (the description)."""
+    return f"{paper.title} {_impact_and_summary(paper)}"
 
 
 def _org_text(catalog: Catalog, paper: Paper) -> str:
@@ -124,7 +126,7 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
         return [p.title for p in chunk(lo, hi)]
 
     def names(lo: int, hi: int) -> list[str]:
-        return [_other_names(p) for p in chunk(lo, hi)]
+        return [" ".join([p.id, *_names_beside_title(p)]) for p in chunk(lo, hi)]
 
     def impacts_and_summaries(lo: int, hi: int) -> list[str]:
         return [_impact_and_summary(p) for p in chunk(lo, hi)]
@@ -132,8 +134,8 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
     def labels(lo: int, hi: int) -> list[str]:
         return [f"{_org_text(catalog, p)} {_section_text(catalog, p)}" for p in chunk(lo, hi)]
 
-    def descriptions(lo: int, hi: int) -> list[str]:
-        return [_description(p) for p in chunk(lo, hi)]
+    def authors(lo: int, hi: int) -> list[str]:
+        return [_authors(p) for p in chunk(lo, hi)]
 
     def abstracts(lo: int, hi: int) -> list[str]:
         return [p.abstract_zh for p in chunk(lo, hi)]
@@ -141,7 +143,7 @@ def build(catalog: Catalog, *, workers: int | None = None) -> Parts:
     bm25, named = build_bm25([Field(NAME_WEIGHT, titles, kept=True), Field(NAME_WEIGHT, names),
                               Field(DESCRIPTION_WEIGHT, labels, label=True),
                               Field(DESCRIPTION_WEIGHT, impacts_and_summaries, kept=True),
-                              Field(DESCRIPTION_WEIGHT, descriptions), Field(1, abstracts)],
+                              Field(DESCRIPTION_WEIGHT, authors), Field(1, abstracts)],
                              len(papers), workers=workers, also=normal_names)
     exact: dict[str, tuple[int, ...]] = {}
     typed: set[str] = set()   # compact names people type: not ids or arXiv ids
