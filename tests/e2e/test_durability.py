@@ -166,18 +166,21 @@ async def test_a_live_backlog_is_answered_once_across_heartbeats(server: BotAPIS
 
 async def test_a_kill_inside_a_reply_does_not_send_its_start_again(server: BotAPIServer, tmp_path: Path) -> None:
     """The bundle's reply is a line, then the zip: killed while the zips wait, the restart must
-    not send the lines again (a reply's first request marks the update answered)."""
+    not send the lines again (a reply's first request marks the update answered), and must answer
+    the updates still queued behind them once."""
     store = tmp_path / "store.sqlite3"
     env = {"DATABASE_URL": f"sqlite:///{store}"}
     first = RunningBot(server, tmp_path / "one", **env)
     await server.wait_for("setMyCommands", count=2, timeout=30)
     server.hold("sendDocument")
-    count = 20
-    for n in range(count):
-        server.push(message("LLM论文", chat={"id": FIRST_CHAT + n, "type": "private", "first_name": "Ann"}))
-    await server.wait_for("sendMessage", count=count, since=0, timeout=30)
+    count = 2 * HELD   # every slot holds a zip at the kill; as many wait behind them, accepted, not begun
+    bundles = [message("LLM论文", chat={"id": FIRST_CHAT + n, "type": "private", "first_name": "Ann"}) for n in range(count)]
+    pushed = [server.push(u) or u["update_id"] for u in bundles]
+    await until(lambda: server.confirmed > max(pushed), 20, "the updates confirmed (their rows durable)")
     await until(lambda: server.held >= HELD, 30, "zips waiting to go out")
-    await asyncio.sleep(0.5)
+    await server.wait_for("sendMessage", count=HELD, since=0, timeout=30)
+    await until(lambda: unmarked(store) == count - HELD, MARKED, "the sent lines marked")
+    assert sum(replies(server).values()) == HELD
     kill(first)
     server.release()
     second = RunningBot(server, tmp_path / "two", **env)
