@@ -65,6 +65,8 @@ class Settings(BaseModel):
     admin_ids: list[int] = Field(default_factory=list, validation_alias="PAPERBOT_ADMIN_IDS")
     keyword_cooldown: float = Field(default=60.0, validation_alias="PAPERBOT_KEYWORD_COOLDOWN")
     reload_interval: float = Field(default=30.0, validation_alias="PAPERBOT_RELOAD_INTERVAL")
+    # Seconds between two looks for new papers to push and for roundups whose period ended.
+    push_interval: float = Field(default=5.0, gt=0, validation_alias="PAPERBOT_PUSH_INTERVAL")
     stats_db: Path | None = Field(default=None, validation_alias="PAPERBOT_STATS_DB")
     stats_store_users: bool = Field(default=False, validation_alias="STATS_STORE_USERS")
     webhook_url: str | None = None

@@ -121,3 +121,4 @@ async def push_job(context: object) -> None:
         store, lambda lang: renderer(context, lang), language, send, pacer, state.library.catalog.get))
     if outcome is not None and (outcome.sent or outcome.dropped):
         log.info("push: %d sent, %d chats dropped, %d deferred", outcome.sent, outcome.dropped, outcome.deferred)
+    log.debug("push: run done")

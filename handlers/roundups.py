@@ -109,6 +109,7 @@ async def roundup_job(context: object) -> None:
     if outcome is not None and (outcome.sent or outcome.dropped or outcome.deferred):
         log.info("roundups: %d sent, %d chats dropped, %d not delivered", outcome.sent, outcome.dropped,
                  outcome.deferred)
+    log.debug("roundups: run done")
 
 
 async def roundup_page(update: Update, context: object, roundup_id: str, page: int, lang: Lang) -> Reply | None:

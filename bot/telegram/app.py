@@ -59,7 +59,6 @@ from handlers.common import PaperApp, PaperContext
 log = logging.getLogger(__name__)
 
 MENU = ("paper", "list", "random", "digest", "saved", "foryou", "subscribe", "subscriptions", "tz", "lang", "help")
-PUSH_INTERVAL = 5.0   # seconds between looks for pushes to send
 STORE_CHECK = 1.0     # seconds between looks at the SQLite store's file (a stat)
 # Updates handled at once. An answer is CPU (tens of ms on a loaded core); with PTB's 256, a
 # backlog puts hundreds of them in the event loop's ready queue, where every store commit's
@@ -91,10 +90,10 @@ async def on_start(application: PaperApp) -> None:
             await guarded("writing a heartbeat", state.store.owners.beat())
             await journal.replay_dead(application, state.store)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(push.push_job, interval=PUSH_INTERVAL, first=PUSH_INTERVAL,
-                                            name="push-new-papers")
+        every = state.settings.push_interval
+        application.job_queue.run_repeating(push.push_job, interval=every, first=every, name="push-new-papers")
         # Roundups look as often as pushes: a period that ended is sent within seconds of its end.
-        application.job_queue.run_repeating(roundups.roundup_job, interval=PUSH_INTERVAL, first=1.0,
+        application.job_queue.run_repeating(roundups.roundup_job, interval=every, first=min(1.0, every),
                                             name="send-roundups")
         if state.store is not None and state.journal_replay:
             from bot.store.owners import HEARTBEAT  # SQLAlchemy, only where a store is open

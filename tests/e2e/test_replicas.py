@@ -38,7 +38,39 @@ def numbered(update: dict[str, Any]) -> dict[str, Any]:
 def replica(server: BotAPIServer, folder: Path, port: int, database: str, catalog: Path, **env: str) -> RunningBot:
     return RunningBot(server, folder, WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", WEBHOOK_LISTEN="127.0.0.1",
                       WEBHOOK_PORT=str(port), WEBHOOK_SECRET=SECRET, DATABASE_URL=database,
-                      PAPERBOT_CATALOG=str(catalog), PAPERBOT_RELOAD_INTERVAL="1", **env)
+                      PAPERBOT_CATALOG=str(catalog), PAPERBOT_RELOAD_INTERVAL="1", PAPERBOT_PUSH_INTERVAL="1", **env)
+
+
+def logged(bots: list[RunningBot]) -> list[int]:
+    """Where each replica's log stands now (see `runs_after`)."""
+    return [len(bot.log_path.read_text()) for bot in bots]
+
+
+async def runs_after(bots: list[RunningBot], marks: list[int], job: str) -> None:
+    """Each replica has run `job` ("push" or "roundups") from start to end since its mark: two runs
+    ended after it, so the second began after it (the first may have begun before)."""
+    def done() -> bool:
+        return all(bot.log_path.read_text()[mark:].count(f"{job}: run done") >= 2
+                   for bot, mark in zip(bots, marks, strict=True))
+
+    deadline = time.monotonic() + 30
+    while not done():
+        assert time.monotonic() < deadline, f"no two {job} runs on every replica within 30 s"
+        await asyncio.sleep(0.05)
+
+
+async def handled(database: str, update: dict[str, Any]) -> None:
+    """A replica has handled this update: its journal row, durable before the webhook's 200, is closed."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database)
+    try:
+        deadline = time.monotonic() + 20
+        while await conn.fetchval("SELECT count(*) FROM journal WHERE update_id = $1", update["update_id"]):
+            assert time.monotonic() < deadline, "the update was not handled within 20 s"
+            await asyncio.sleep(0.05)
+    finally:
+        await conn.close()
 
 
 async def collected(database: str) -> list[tuple[str, str | None]]:
@@ -112,8 +144,9 @@ async def test_two_replicas_share_one_postgresql(server: BotAPIServer, tmp_path:
         mark = server.mark()
         await post(a, numbered(message("LLM论文", GROUP)))
         await server.wait_for("sendDocument", timeout=30, since=mark)
-        await post(b, numbered(message("LLM论文", GROUP)))
-        await asyncio.sleep(2)
+        repeated = numbered(message("LLM论文", GROUP))
+        await post(b, repeated)
+        await handled(database, repeated)
         assert len([m for m, _ in server.calls[mark:] if m == "sendDocument"]) == 1
         mark = server.mark()
         await post(b, numbered(message("LLM论文")))
@@ -132,13 +165,13 @@ async def test_two_replicas_share_one_postgresql(server: BotAPIServer, tmp_path:
         [push] = await server.wait_for("sendMessage", timeout=40, since=mark)
         assert "AgentBench" in push["text"] and int(push["chat_id"]) == PRIVATE["id"]
         assert "Seeing Further" not in push["text"]
-        await asyncio.sleep(7)                                       # past both replicas' next push runs
+        await runs_after(replicas, logged(replicas), "push")         # a whole run more on each replica
         assert len(sent_about(server, mark, "AgentBench")) == 1
         assert await collected(database) == [("vision-e2e", None)]
 
         # A restart in the middle of the week: the paper stays collected and nothing is sent.
         start = await restart(server, replicas, [0], folders, ports, database, catalog)
-        await asyncio.sleep(2)                                       # past the restarted replica's first run
+        await runs_after(replicas[:1], [0], "roundups")             # the restarted replica's first runs
         assert sent_about(server, mark, "Seeing Further") == []
         assert await collected(database) == [("vision-e2e", None)]
 
@@ -149,7 +182,7 @@ async def test_two_replicas_share_one_postgresql(server: BotAPIServer, tmp_path:
         [roundup] = await server.wait_for("sendMessage", timeout=30, since=start)
         assert "“Multimodal” this past week: 1 new paper" in roundup["text"] and "Seeing Further" in roundup["text"]
         assert int(roundup["chat_id"]) == PRIVATE["id"]
-        await asyncio.sleep(6)                                       # past both replicas' next runs
+        await runs_after(replicas, logged(replicas), "roundups")     # a whole run more on each replica
         assert len(sent_about(server, start, "Seeing Further")) == 1
         [(paper, period)] = await collected(database)
         assert paper == "vision-e2e" and period is not None and period.startswith("weekly:")
