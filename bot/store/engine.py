@@ -43,7 +43,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.store.shm import ShmGuard
-from bot.store.tables import MIGRATIONS, create_newest, schema_version
+from bot.store.tables import MIGRATIONS, create_newest, newest_sqlite_script, schema_version
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,11 @@ class Database:
                                                connect_args={"timeout": CONNECT_TIMEOUT,
                                                              "command_timeout": STATEMENT_TIMEOUT})
         async with self.write() as conn:
-            await conn.run_sync(_migrate)
+            if url.endswith(":memory:"):
+                raw = await conn.get_raw_connection()
+                await raw.driver_connection.executescript(newest_sqlite_script())  # type: ignore[union-attr]
+            else:
+                await conn.run_sync(_migrate)
         self._file = _identity(url)
         if self._file is not None:
             from sqlalchemy.pool import StaticPool

@@ -48,6 +48,14 @@ def _versions(conn: sa.Connection) -> list[int]:
     return sorted(conn.execute(sa.select(schema_version.c.version)).scalars())
 
 
+def _steps(conn: sa.Connection) -> None:
+    """The migrations in order, as an old database met them."""
+    schema_version.create(conn)
+    for version, step in enumerate(MIGRATIONS, 1):
+        step(conn)
+        conn.execute(schema_version.insert().values(version=version))
+
+
 async def _read(url: str, how: Any) -> Any:
     engine = create_async_engine(engine_url(url))
     try:
@@ -63,13 +71,7 @@ async def test_a_new_database_gets_the_schema_the_migrations_build(urls: tuple[s
     await store.open()  # a new database: created in one pass
     await store.close()
 
-    def steps(conn: sa.Connection) -> None:  # the migrations in order, as an old database met them
-        schema_version.create(conn)
-        for version, step in enumerate(MIGRATIONS, 1):
-            step(conn)
-            conn.execute(schema_version.insert().values(version=version))
-
-    await _read(stepped, steps)
+    await _read(stepped, _steps)
     assert await _read(newest, _shape) == await _read(stepped, _shape)
     assert await _read(newest, _versions) == await _read(stepped, _versions) == list(range(1, len(MIGRATIONS) + 1))
 
@@ -95,3 +97,19 @@ async def test_a_database_holding_a_table_is_migrated_step_by_step(urls: tuple[s
     rows = await _read(url, lambda conn: conn.execute(sa.text("SELECT query FROM queries")).scalars().all())
     assert rows == ["medusa"]
     assert await _read(url, _versions) == list(range(1, len(MIGRATIONS) + 1))
+
+
+async def test_an_in_memory_store_gets_the_schema_the_migrations_build(tmp_path: Path) -> None:
+    """`chat`, `ask` and a test's bot keep their store in memory, built from one script: the same
+    shape and versions as a file that took the migrations in order."""
+    stepped = f"sqlite:///{tmp_path / 'stepped.sqlite3'}"
+    store = Store("sqlite:///:memory:")
+    await store.open()
+    try:
+        async with store.db.write() as conn:
+            in_memory = await conn.run_sync(lambda c: (_shape(c), _versions(c)))
+    finally:
+        await store.close()
+
+    await _read(stepped, _steps)
+    assert in_memory == (await _read(stepped, _shape), list(range(1, len(MIGRATIONS) + 1)))
