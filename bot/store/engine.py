@@ -119,7 +119,7 @@ class Database:
                                                connect_args={"timeout": CONNECT_TIMEOUT,
                                                              "command_timeout": STATEMENT_TIMEOUT})
         async with self.write() as conn:
-            if url.endswith(":memory:"):
+            if url.startswith("sqlite") and not await conn.run_sync(lambda c: sa.inspect(c).get_table_names()):
                 raw = await conn.get_raw_connection()
                 await raw.driver_connection.executescript(newest_sqlite_script())  # type: ignore[union-attr]
             else:

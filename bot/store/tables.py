@@ -124,9 +124,10 @@ def create_newest(conn: sa.Connection) -> bool:
 
 @functools.cache
 def newest_sqlite_script() -> str:
-    """The newest schema as one SQLite script, in a transaction of its own: for an in-memory
-    database (`chat`, `ask`, a test's bot), new by definition, which it builds in one call to the
-    driver instead of a round trip through aiosqlite's thread per statement (opening one: 15 -> 4 ms)."""
+    """The newest schema as one SQLite script, in a transaction of its own, for a database that
+    holds no table yet (a new file; in memory, what `chat`, `ask` and a test's bot keep): one call
+    to the driver instead of a round trip through aiosqlite's thread per statement (opening an
+    in-memory store: 15 -> 4 ms)."""
     from sqlalchemy.dialects import sqlite
     from sqlalchemy.schema import CreateIndex, CreateTable
 
