@@ -1,4 +1,4 @@
-"""How `pytest` runs the suite: the whole suite on a worker per core, chosen paths in one process."""
+"""How `pytest` runs the suite: the whole suite on two workers per core, chosen paths in one process."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ def config(source: pytest.Config.ArgsSource, numprocesses: int | None = None, *,
     return made
 
 
-@pytest.mark.parametrize("cores", [2, 8])
-def test_the_whole_suite_runs_on_a_worker_per_core(monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
+@pytest.mark.parametrize(("cores", "workers"), [(2, 4), (3, 6), (8, 8)])
+def test_the_whole_suite_runs_on_two_workers_per_core(monkeypatch: pytest.MonkeyPatch, cores: int, workers: int) -> None:
     monkeypatch.setattr("os.cpu_count", lambda: cores)
     whole = config(pytest.Config.ArgsSource.TESTPATHS)
     conftest.pytest_cmdline_main(whole)
-    assert whole.option.numprocesses == min(cores, conftest.MAX_WORKERS) and whole.option.dist == "worksteal"
+    assert whole.option.numprocesses == workers and whole.option.dist == "worksteal"
 
 
 @pytest.mark.parametrize("case", [
