@@ -8,16 +8,16 @@ import logging
 import multiprocessing
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.catalog.bundle import Bundle, build_bundle_parts
 from bot.catalog.schema import Paper
 from bot.catalog.yamlfile import DataError
-from bot.conversation.follow import Pacer
+from bot.conversation.follow import Pacer, collected, deliveries, new_papers
 from bot.conversation.library import Library, compile_library, load_library
 from bot.conversation.understand import ChatContext
 from bot.memo import Memo, OneRead
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.store.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,6 +77,8 @@ class BotState:
     language_reads: OneRead[int, str] = field(init=False)       # the reads filling those two, one per reader
     saved_reads: OneRead[int, frozenset[str]] = field(init=False)
     seen_files: tuple[tuple[str, int, int], ...] = ()
+    failed_files: tuple[tuple[str, int, int], ...] | None = None   # a version whose reload broke, reported once
+    unlogged: tuple[str, ...] = ()    # new papers whose pushes and roundups the store has not taken yet
 
     def __post_init__(self) -> None:
         self.seen_files = self.file_signature()
@@ -100,11 +103,15 @@ class BotState:
 
         None: nothing changed. []: the new version is served. Otherwise the problems, and
         the last good version keeps being served; queries meanwhile use the old index.
+        A broken file waits for its next edit; a reload that broke for any other reason (no
+        worker, no memory, a cache another replica was writing) is tried again at the next
+        check, and reported once.
         """
         signature = self.file_signature()
         if not force and signature == self.seen_files:
+            await self.log_new_papers()
             return None
-        self.seen_files = signature
+        previous, self.seen_files = self.seen_files, signature
         try:
             try:
                 await compile_in_worker(self.settings)
@@ -116,28 +123,40 @@ class BotState:
             log.warning("reload refused, still serving the last good version:\n%s", exc)
             return [str(p) for p in exc.problems]
         except (MemoryError, OSError, RecursionError, ValueError, BrokenProcessPool) as exc:
-            # Anything else that breaks a reload is reported the same way (the admins are told).
-            log.warning("reload failed, still serving the last good version: %s: %s", type(exc).__name__, exc)
-            return [f"reload failed: {type(exc).__name__}: {exc}"]
-        old, self.library = self.library, library
+            self.seen_files = previous
+            reported, self.failed_files = self.failed_files == signature, signature
+            log.warning("reload failed, still serving the last good version (trying again at the next check): "
+                        "%s: %s", type(exc).__name__, exc)
+            return None if reported and not force else [f"reload failed: {type(exc).__name__}: {exc}"]
+        old, self.library, self.failed_files = self.library, library, None
         log.info("reloaded: %d papers, version %s", len(library.catalog), library.version)
-        await self.enqueue_pushes(old, library)
+        if self.store is not None:
+            fresh = tuple(p.id for p in new_papers(old.catalog, library.catalog))
+            self.unlogged = tuple(dict.fromkeys(self.unlogged + fresh))
+            await self.log_new_papers()
         return []
 
-    async def enqueue_pushes(self, old: Library, new: Library) -> int:
-        """Log a push of each new paper to every chat with a matching follow (once, whichever
-        replica gets there first); the push job sends them."""
-        from bot.conversation.follow import deliveries, new_papers
-
-        fresh = new_papers(old.catalog, new.catalog)
-        if not fresh or self.store is None:
+    async def log_new_papers(self) -> int:
+        """Log a push of each new paper to every chat with a matching follow, and keep it for the
+        roundups of daily and weekly follows (each once, whichever replica gets there first; the
+        push job sends them). Until the store has taken them all, they are tried again at every
+        check: a store that was down or slow at the reload loses no push."""
+        if not self.unlogged or self.store is None:
             return 0
-        subs = await guarded("reading subscriptions", self.store.all_subscriptions(), [])
-        curated = {t.id for t in new.topics}
-        pairs = await asyncio.to_thread(deliveries, subs, fresh, new.index, curated)
-        added = await guarded("logging pushes", self.store.enqueue(pairs), 0)
-        log.info("%d new paper(s): %d push(es) to %d chat(s) logged", len(fresh), added, len({c for c, _ in pairs}))
-        await self.collect_roundups(subs, fresh, new)
+        library = self.library
+        papers = [p for p in map(library.catalog.get, self.unlogged) if p is not None]  # still in the catalog
+        curated = {t.id for t in library.topics}
+        try:
+            subs = await within_job(self.store.all_subscriptions())
+            pairs = await asyncio.to_thread(deliveries, subs, papers, library.index, curated)
+            added = await within_job(self.store.enqueue(pairs))
+            await self.collect_roundups(subs, papers, library)
+        except Exception as exc:  # the store is down or slow: these papers wait for the next check
+            log.warning("store: logging pushes of %d new paper(s) failed (%s: %s); trying again at the next check",
+                        len(papers), type(exc).__name__, exc)
+            return 0
+        self.unlogged = ()
+        log.info("%d new paper(s): %d push(es) to %d chat(s) logged", len(papers), added, len({c for c, _ in pairs}))
         return int(added)
 
     def now(self) -> float:
@@ -146,14 +165,12 @@ class BotState:
 
     async def collect_roundups(self, subs: list[Subscription], fresh: list[Paper], new: Library) -> int:
         """Keep each new paper for the next roundup of every daily or weekly follow it matches."""
-        from bot.conversation.follow import collected
-
         if self.store is None:
             return 0
         items = await asyncio.to_thread(collected, subs, fresh, new.index, {t.id for t in new.topics})
         if not items:
             return 0
-        added = await guarded("collecting roundups", self.store.roundups.collect(items, self.now()), 0)
+        added = await within_job(self.store.roundups.collect(items, self.now()))
         log.info("%d paper(s) kept for %d roundup(s)", added, len({f for f, _ in items}))
         return int(added)
 
@@ -191,8 +208,26 @@ class BotState:
         return user_id is not None and user_id in self.settings.admin_ids
 
 
+async def within_job(action: Awaitable[T]) -> T:
+    """A store call of a job no reader waits on: TimeoutError past 30 s (the job tries again
+    later). Never cancelled midway (see `guarded`): it finishes on its own."""
+    return await asyncio.wait_for(asyncio.shield(action), 30.0)
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Where a reload's worker comes from: never a fork of this process (it has threads and an
+    event loop). A fork server is started clean once, with the library's modules imported, and
+    forks each later worker from itself: a reload pays Python's start and those imports (a
+    second of CPU) once per process instead of once per reload. Spawn where there is none."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["bot.conversation.library"])
+    return context
+
+
 async def compile_in_worker(settings: Settings) -> None:
-    """`compile_library` in a fresh worker process ("spawn": never a fork of a process with
-    threads and an event loop); its DataError comes back as it was raised."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    """`compile_library` in a fresh worker process (see `worker_context`); its DataError comes
+    back as it was raised."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
         await asyncio.get_running_loop().run_in_executor(pool, compile_library, settings)

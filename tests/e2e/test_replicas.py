@@ -188,6 +188,8 @@ async def test_two_replicas_share_one_postgresql(server: BotAPIServer, tmp_path:
         assert paper == "vision-e2e" and period is not None and period.startswith("weekly:")
         assert not server.errors
     finally:
-        for bot in replicas:
-            assert await asyncio.to_thread(bot.stop) == 0
+        for n, bot in enumerate(replicas):
+            code = await asyncio.to_thread(bot.stop)
+            print(f"--- replica {n}'s log (its end) ---\n{bot.log_path.read_text()[-6000:]}")  # shown on a failure
+            assert code == 0
 

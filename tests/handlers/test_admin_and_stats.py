@@ -215,3 +215,42 @@ async def test_without_a_worker_process_a_reload_still_happens(settings: Setting
         assert "reload worker unavailable" in caplog.text
         [card] = [c for c in await bot.say("/paper 海蛇女") if c.method == "sendMessage"]
         assert "Medusa" in card.params["text"]
+
+
+async def test_a_reload_that_broke_for_no_fault_of_the_files_is_tried_again_and_reported_once(
+        settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bot.telegram import state as state_mod
+
+    catalog = tmp_path / "papers.yaml"
+    good = settings.catalog.read_text(encoding="utf-8")
+    catalog.write_text(good, encoding="utf-8")
+    cfg = settings.model_copy(update={"catalog": catalog, "admin_ids": [42]})
+    async with LocalBot(cfg) as bot:
+        context = PaperContext(bot.app)
+        breaks = [BrokenProcessPool("the worker was killed"), BrokenProcessPool("the worker was killed")]
+        real = state_mod.compile_in_worker
+
+        async def flaky(cfg: Settings) -> None:
+            if breaks:
+                raise breaks.pop()
+            await real(cfg)
+        monkeypatch.setattr(state_mod, "compile_in_worker", flaky)
+        catalog.write_text(good.replace("aliases: [美杜莎,", "aliases: [海蛇女, 美杜莎,"), encoding="utf-8")
+        os.utime(catalog, ns=(6, 6))
+        start = len(bot.request.calls)
+        for _ in range(3):                       # broke, broke again (not told twice), then served
+            await admin.watch_files(context)
+        told = [c for c in bot.request.calls[start:] if c.method == "sendMessage"]
+        assert len(told) == 1 and "BrokenProcessPool" in told[0].params["text"]
+        [card] = [c for c in await bot.say("/paper 海蛇女") if c.method == "sendMessage"]
+        assert "Medusa" in card.params["text"]
+        assert await bot.state.refresh() is None  # served: nothing more to do
+
+
+def test_a_reload_worker_is_never_a_fork_of_the_serving_process() -> None:
+    from bot.telegram.state import worker_context
+
+    # A fork would copy the event loop and the threads' locks mid-use; a fork server starts clean.
+    assert worker_context().get_start_method() in ("forkserver", "spawn")

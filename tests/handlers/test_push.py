@@ -166,3 +166,25 @@ async def test_a_push_run_longer_than_a_readers_store_deadline_is_not_cut_short(
     await push_job(PaperContext(bot.app))  # type: ignore[arg-type]
     chats = sorted(int(c.params["chat_id"]) for c in bot.request.calls[mark:] if c.method == "sendMessage")
     assert chats == list(range(1, 9))
+
+
+async def test_new_papers_the_store_could_not_take_at_the_reload_are_pushed_after_it(
+        bot: LocalBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = bot.state.store
+    assert store is not None
+    await follow(bot, 1, 1, "section", "agent")
+    real = store.all_subscriptions
+
+    async def down() -> Any:
+        raise OSError("connection refused")
+    monkeypatch.setattr(store, "all_subscriptions", down)
+    await add_paper_and_reload(bot, NEW)                        # served, but nothing could be logged
+    await run(bot, early := Sender())
+    assert early.sent == []
+    monkeypatch.setattr(store, "all_subscriptions", real)
+    assert await bot.state.refresh() is None                    # the next check: no file changed
+    await run(bot, sender := Sender())
+    assert [c for c, _ in sender.sent] == [1] and "AgentBench" in sender.sent[0][1]
+    await bot.state.refresh()
+    await run(bot, again := Sender())
+    assert again.sent == []                                     # logged once
