@@ -111,7 +111,10 @@ class Recommender:
         near = accumulate.near_top(scores, limit)
         # The few near the top, summed exactly: each save's share, whose largest names the save a
         # pick is close to (the oldest of equals, as `naive_scores` picks).
-        shares = asks @ self.accumulator.weights_at(terms, near)
+        # Not a matrix product: BLAS sums in an order that depends on how many picks there are,
+        # and the same pick would score a last bit apart on another page size.
+        weights = self.accumulator.weights_at(terms, near)
+        shares = np.stack([(row[:, None] * weights).sum(axis=0) for row in asks])
         exact = shares.sum(axis=0)
         ranked = sorted((j for j in range(len(near)) if exact[j] > 0), key=lambda j: (-exact[j], int(near[j])))
         return tuple(Pick(int(near[j]), int(saved[int(np.argmax(shares[:, j]))]), float(exact[j])) for j in ranked[:limit])
