@@ -21,7 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.conversation.follow import Pacer, deliveries  # noqa: E402
+from bot.conversation.follow import Pacer, Patience, deliveries  # noqa: E402
 from bot.conversation.library import load_library  # noqa: E402
 from bot.render.renderer import Renderer  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -66,7 +66,7 @@ async def broadcast(followers: int, rate: float | None) -> dict[str, Any]:
         pacer = Pacer(rate or 1e12, clock.time, clock.sleep)  # one pace across runs, as the bot keeps it
         t = time.perf_counter()
         while await store.pending_chats(1):
-            await push_pending(store, lambda lang: renderer, _en, send, pacer, library.catalog.get)
+            await push_pending(store, lambda lang: renderer, _en, send, pacer, library.catalog.get, Patience())
         wall = time.perf_counter() - t
         await store.close()
     times = [s for _, s in sent]

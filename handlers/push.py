@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.conversation.follow import Pacer
+from bot.conversation.follow import Pacer, Patience
 from bot.render.locale import Lang
 from bot.render.renderer import Renderer
 from bot.store.records import Claim, guarded, logged
@@ -45,17 +45,22 @@ class Broadcast:
 
 
 async def push_pending(store: Store, renderer_for: Callable[[Lang], Renderer], language: Callable[[int], Awaitable[Lang]],
-                       send: Send, pacer: Pacer, catalog_get: Callable[[str], object]) -> Broadcast:
+                       send: Send, pacer: Pacer, catalog_get: Callable[[str], object], patience: Patience) -> Broadcast:
     """Send every pending push this replica can claim. Pure of Telegram but for `send`."""
     outcome = Broadcast()
     for chat_id in await store.pending_chats(PER_RUN):
-        claim = await store.claim(chat_id)
-        if claim is None:
+        taken = await store.claim(chat_id)
+        if taken is None:
             continue  # another replica took it
-        papers = [p for i in claim.paper_ids if (p := catalog_get(i)) is not None]
-        if not papers:
-            await store.finish(claim, "dropped")
+        found = {i: p for i in taken.paper_ids if (p := catalog_get(i)) is not None}
+        unknown = [i for i in taken.paper_ids if i not in found]
+        if gone := tuple(i for i in unknown if patience.given_up(i)):
+            await store.finish(Claim(chat_id, gone), "dropped")
+        if waiting := tuple(i for i in unknown if i not in gone):
+            await store.release(Claim(chat_id, waiting))   # this replica's reload has not come yet
+        if not found:
             continue
+        claim, papers = Claim(chat_id, tuple(found)), list(found.values())
         reply = renderer_for(await language(chat_id)).lists.push(papers)  # type: ignore[arg-type]
         await pacer.wait()
         try:
@@ -118,7 +123,8 @@ async def push_job(context: object) -> None:
         return "en" if chosen == "en" else "zh"
 
     outcome = await logged("pushing new papers", push_pending(
-        store, lambda lang: renderer(context, lang), language, send, pacer, state.library.catalog.get))
+        store, lambda lang: renderer(context, lang), language, send, pacer, state.library.catalog.get,
+        state.push_patience))
     if outcome is not None and (outcome.sent or outcome.dropped):
         log.info("push: %d sent, %d chats dropped, %d deferred", outcome.sent, outcome.dropped, outcome.deferred)
     log.debug("push: run done")

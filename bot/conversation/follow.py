@@ -120,6 +120,25 @@ def collected(subs: Iterable[Subscription], papers: Sequence[Paper], index: Sear
     return [(s.follow, p.id) for s, p in matched(periodic, papers, index, curated)]
 
 
+
+@dataclass
+class Patience:
+    """How long a replica waits for a paper it does not know yet. A push is logged by the
+    replica that reloaded first; another replica's push run may claim it before its own reload
+    (the catalog is shared; each replica checks it on its own clock). It gives the push back for
+    `grace` seconds from its first sight of the paper, and drops it after that only (the paper
+    left the catalog)."""
+
+    grace: float = 300.0
+    clock: Callable[[], float] = time.monotonic
+    _first: dict[str, float] = field(default_factory=dict)
+
+    def given_up(self, paper_id: str) -> bool:
+        now = self.clock()
+        if len(self._first) > 10_000:  # bounded: forget the oldest sightings
+            self._first = dict(sorted(self._first.items(), key=lambda kv: kv[1])[-5_000:])
+        return now - self._first.setdefault(paper_id, now) > self.grace
+
 @dataclass
 class Pacer:
     """At most `rate` sends per second: waits until the next send is allowed."""

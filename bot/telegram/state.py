@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.catalog.bundle import Bundle, build_bundle_parts
 from bot.catalog.schema import Paper
 from bot.catalog.yamlfile import DataError
-from bot.conversation.follow import Pacer, collected, deliveries, new_papers
+from bot.conversation.follow import Pacer, Patience, collected, deliveries, new_papers
 from bot.conversation.library import Library, compile_library, load_library
 from bot.conversation.understand import ChatContext
 from bot.memo import Memo, OneRead
@@ -67,6 +67,7 @@ class BotState:
     stats: StatsStore | None = None
     store: Store | None = None
     push_pacer: Pacer | None = None   # one pace for every push run of this replica
+    push_patience: Patience = field(default_factory=Patience)   # pushes of papers this replica has not loaded yet
     journal_replay: bool = False      # `paperbot run` replays unhandled journalled updates; chat/ask do not
     started: float = field(default_factory=time.time)
     clock: Callable[[], float] = time.time   # the wall clock roundups' periods are read on (tests set it)

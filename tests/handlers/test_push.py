@@ -12,7 +12,7 @@ import pytest
 from telegram.error import Forbidden, RetryAfter
 
 from bot.catalog.curate import entries_yaml, insert_papers
-from bot.conversation.follow import Pacer
+from bot.conversation.follow import Pacer, Patience
 from bot.settings import Settings
 from bot.store.records import Subscription
 from bot.telegram.local import LocalBot
@@ -66,7 +66,7 @@ async def add_paper_and_reload(bot: LocalBot, entry: dict[str, Any]) -> None:
     assert await bot.state.refresh(force=True) == []
 
 
-async def run(bot: LocalBot, sender: Sender, pacer: Pacer | None = None) -> Any:
+async def run(bot: LocalBot, sender: Sender, pacer: Pacer | None = None, patience: Patience | None = None) -> Any:
     store = bot.state.store
     assert store is not None
     context: Any = type("Ctx", (), {"state": bot.state})()
@@ -75,7 +75,7 @@ async def run(bot: LocalBot, sender: Sender, pacer: Pacer | None = None) -> Any:
         return "en" if await store.chat_language(chat_id) == "en" else "zh"
 
     return await push_pending(store, lambda lang: renderer(context, lang), language, sender,
-                              pacer or Pacer(1000.0), bot.state.library.catalog.get)
+                              pacer or Pacer(1000.0), bot.state.library.catalog.get, patience or bot.state.push_patience)
 
 
 async def follow(bot: LocalBot, user: int, chat: int, kind: str, value: str, lang: str = "en") -> None:
@@ -188,3 +188,26 @@ async def test_new_papers_the_store_could_not_take_at_the_reload_are_pushed_afte
     await bot.state.refresh()
     await run(bot, again := Sender())
     assert again.sent == []                                     # logged once
+
+
+async def test_a_push_of_a_paper_this_replica_has_not_loaded_yet_waits_for_its_reload(bot: LocalBot) -> None:
+    # Another replica reloaded first and logged the push; this one's push run comes before its
+    # own reload: it gives the push back, sends it once it has the paper, and drops only a push
+    # of a paper still unknown past its patience (the paper left the catalog).
+    store = bot.state.store
+    assert store is not None
+    clock = Clock()
+    patience = Patience(grace=60.0, clock=clock.time)
+    await follow(bot, 1, 1, "section", "agent")
+    await store.enqueue([(1, "agentbench"), (1, "left-the-catalog")])
+    await run(bot, early := Sender(), patience=patience)
+    assert early.sent == [] and sorted(s for _, _, s in await store.delivered()) == ["pending", "pending"]
+    clock.now += 30
+    await add_paper_and_reload(bot, NEW)
+    await run(bot, sender := Sender(), patience=patience)
+    assert [c for c, _ in sender.sent] == [1] and "AgentBench" in sender.sent[0][1]
+    assert dict((p, s) for _, p, s in await store.delivered()) == {"agentbench": "sent", "left-the-catalog": "pending"}
+    clock.now += 31
+    await run(bot, late := Sender(), patience=patience)
+    assert late.sent == []
+    assert dict((p, s) for _, p, s in await store.delivered()) == {"agentbench": "sent", "left-the-catalog": "dropped"}
