@@ -12,6 +12,8 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 
 from aiohttp import web
@@ -158,14 +160,18 @@ class BotAPIServer:
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "multipart/form-data":
+            # Parsed whole by the standard library: aiohttp's part reader warns (unread_data is
+            # deprecated) on a body whose chunks cross a part's boundary.
+            head = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode()
+            form = BytesParser(policy=HTTP).parsebytes(head + await request.read())
             out: dict[str, Any] = {}
-            reader = await request.multipart()
-            async for part in reader:
-                data = await part.read()  # type: ignore[union-attr]
-                if part.filename:  # type: ignore[union-attr]
-                    out[part.name or "file"] = {"filename": part.filename, "bytes": len(data)}  # type: ignore[union-attr]
+            for part in form.iter_parts():
+                name, data = part.get_param("name", header="content-disposition"), part.get_payload(decode=True)
+                assert isinstance(name, str) and isinstance(data, bytes), part
+                if part.get_filename():
+                    out[name] = {"filename": part.get_filename(), "bytes": len(data)}
                 else:
-                    out[part.name or ""] = _maybe_json(data.decode())
+                    out[name] = _maybe_json(data.decode())
             return out
         if request.can_read_body:
             if request.content_type == "application/json":
