@@ -83,8 +83,14 @@ async def run(settings: Settings, n: int, url: str | None) -> dict[str, Any]:
     app = build_application(state, LOCAL_TOKEN, request=request, rate_limit=False)
     await app.initialize()
     if state.store is not None:
+        from bot.store.owners import HEARTBEAT
+        from bot.telegram.app import heartbeat_job
+
         await state.store.open()
         await state.store.owners.beat()
+        # As `paperbot run`: the heartbeats that keep this process's journal rows its own.
+        assert app.job_queue is not None
+        app.job_queue.run_repeating(heartbeat_job, interval=HEARTBEAT, first=HEARTBEAT)
     began: dict[int, float] = {}
     timings: list[float] = []
     finished = asyncio.Event()

@@ -8,9 +8,11 @@
   the webhook's 200 waits for its row.
 - `JournalledApplication.process_update` runs an update's handlers with its id in context and
   closes its row afterwards. The rate limiter calls `before_call` just before each Bot API
-  request: an update's first request asks the journal whether this process may answer it (the
-  decision and the `answering` mark are one statement), and `after_call` marks the row answered
-  once a reply went out, so a replay after a crash does not send it again.
+  request: an update's first request may go at once when no other process can have taken its
+  row (`Owners.owns`: the heartbeats held since before it was journalled); otherwise it asks
+  the journal whether this process may answer it (the decision and the `answering` mark are
+  one statement). `after_call` marks the row answered once a reply went out, so a replay after
+  a crash does not send it again.
 - `replay_dead` hands this process the rows of dead owners: at start, before polling or the
   webhook take anything new, and on every heartbeat.
 """
@@ -68,6 +70,7 @@ class JournalQueue(asyncio.Queue[object]):
         self._began: dict[int, float] = {}   # updates in flight: when their first request went
         self._undecided: set[int] = set()
         self._bodies: dict[int, str] = {}   # updates as Telegram sent them, journalled as they came
+        self._journalled: dict[int, float] = {}   # updates in flight: when their row was queued (monotonic)
         self.undecided = 0        # replies sent without a durable decision (a hung store)
         self.skipped = 0          # updates journalled before: not handled again
         self.unjournalled = 0     # updates handled without a durable row (a slow or broken store)
@@ -116,6 +119,7 @@ class JournalQueue(asyncio.Queue[object]):
         try:
             await asyncio.wait_for(asyncio.shield(accepted), DURABLE_WAIT)
         except Exception as exc:
+            self._journalled.pop(update.update_id, None)
             log.warning("store: journalling update %d failed (%s); answering 503", update.update_id,
                         type(exc).__name__ if isinstance(exc, TimeoutError) else exc)
             return False
@@ -143,11 +147,13 @@ class JournalQueue(asyncio.Queue[object]):
             elif future.result():
                 hand_over()
             elif not queued:
+                self._journalled.pop(update.update_id, None)
                 self.skipped += 1
                 log.debug("update %d is journalled already: not handled again", update.update_id)
 
         try:
             body = self._bodies.pop(update.update_id, None) or update.to_json()
+            self._journalled[update.update_id] = time.monotonic()
             accepted = self.store.journal.accept(update.update_id, body)
         except RuntimeError:   # the store never opened: answered, not journalled
             self.unjournalled += 1
@@ -183,14 +189,21 @@ class JournalQueue(asyncio.Queue[object]):
                 return
 
     async def before_call(self, endpoint: str) -> None:
-        """Just before a Bot API request made while handling an update: its first request waits
-        for the journal's durable decision (the row `answering`, this process its owner), so a
-        reply goes out only with its row saying it may have; a hung store (a call in flight
-        STALL seconds) is not waited for: the card goes without (counted in `undecided`)."""
+        """Just before a Bot API request made while handling an update. When no other process
+        can have taken its row (`Owners.owns`), it goes at once: nothing of the store on a
+        card's path. Otherwise (a replayed update, or heartbeats that lapsed since its row was
+        journalled) its first request waits for the journal's durable decision (the row
+        `answering`, this process its owner), so a reply goes out only with its row saying it
+        may have; a hung store (a call in flight STALL seconds) is not waited for: the card goes
+        without (counted in `undecided`)."""
         update_id = CURRENT_UPDATE.get()
         if update_id is None or self.store is None:
             return
         decision = self._decisions.get(update_id)
+        journalled = self._journalled.get(update_id)
+        if decision is None and journalled is not None and self.store.owners.owns(journalled):
+            self._began.setdefault(update_id, time.monotonic())   # its row is this process's: no question to ask
+            return
         if decision is None:
             decision = self._decisions[update_id] = self.store.journal.answer(update_id)
         loop = asyncio.get_running_loop()
@@ -225,6 +238,7 @@ class JournalQueue(asyncio.Queue[object]):
         self._undecided.discard(update_id)
         self._began.pop(update_id, None)
         self._decisions.pop(update_id, None)
+        self._journalled.pop(update_id, None)
         if self.store is not None:
             with contextlib.suppress(RuntimeError):   # the store closed under a late update
                 self.store.journal.close(update_id)

@@ -4,6 +4,13 @@ journal belongs to the process that accepted it until that process is dead.
 A process is dead when its row is gone (it stopped and said so), its heartbeat is older than
 the lease, or, on this very host, its pid no longer runs (a restart after SIGKILL is seen at
 once, not a lease later).
+
+A process also knows when no one can take its rows (`owns`): while its heartbeats come within
+half a lease of each other, every other process counts it alive, so a row it journalled is
+still its own and its reply needs no question to the store (the journal's `answer`). After a
+lapse (a freeze, a store outage) another process may have taken its rows: the store is asked
+again, for every row journalled before the heartbeats have come steadily for HEARTBEAT
+seconds more (a replayer reads who is alive, then claims, in two statements).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from bot.store.tables import owners
 
 LEASE = 15.0      # seconds without a heartbeat after which an owner counts as dead
 HEARTBEAT = 3.0   # seconds between heartbeats
+HOLD = 0.5        # of the lease: how long after a heartbeat this process counts on it (clocks differ)
 
 
 def new_owner_id() -> str:
@@ -49,15 +57,31 @@ class Owners:
         self.db = db
         self.owner = owner
         self.lease = lease
+        self._held_until = (0.0, 0.0)         # (wall, monotonic): both, so neither a suspend nor a clock step fools it
+        self._held_since: float | None = None   # monotonic: when the unbroken run of heartbeats began
 
     async def beat(self) -> None:
-        now = time.time()
+        now, steady = time.time(), time.monotonic()
         stmt = self.db.insert(owners).values(owner=self.owner, beat=now)
         async with self.db.write() as conn:
             await conn.execute(stmt.on_conflict_do_update(index_elements=["owner"], set_={"beat": now}))
+        if not self.holds():   # the run of heartbeats broke (or begins): it begins again from here
+            self._held_since = time.monotonic()
+        self._held_until = (now + self.lease * HOLD, steady + self.lease * HOLD)
+
+    def holds(self) -> bool:
+        wall, steady = self._held_until
+        return time.time() < wall and time.monotonic() < steady
+
+    def owns(self, journalled: float) -> bool:
+        """No other process can have taken a row this process journalled at `journalled`
+        (monotonic, at or before the row's commit): the heartbeats have come steadily since
+        HEARTBEAT seconds before it, and still do."""
+        return self.holds() and self._held_since is not None and self._held_since + HEARTBEAT <= journalled
 
     async def leave(self) -> None:
         """A clean stop: what this process leaves in the journal is anyone's at once."""
+        self._held_until, self._held_since = (0.0, 0.0), None
         async with self.db.write() as conn:
             await conn.execute(owners.delete().where(owners.c.owner == self.owner))
 

@@ -100,7 +100,7 @@ async def on_start(application: PaperApp) -> None:
 
             # The heartbeat keeps this process's updates its own; a replica that died meanwhile
             # leaves its updates to whoever beats next.
-            application.job_queue.run_repeating(_heartbeat_job, interval=HEARTBEAT, first=HEARTBEAT,
+            application.job_queue.run_repeating(heartbeat_job, interval=HEARTBEAT, first=HEARTBEAT,
                                                 name="journal-heartbeat")
             application.job_queue.run_repeating(store_watch.watch_store, interval=STORE_CHECK, first=STORE_CHECK,
                                                 name="store-watch", data={"told": False})
@@ -439,7 +439,7 @@ async def serve_webhook(app: PaperApp, state: BotState, allowed: list[str]) -> N
         await on_stop(app)
 
 
-async def _heartbeat_job(context: PaperContext) -> None:
+async def heartbeat_job(context: PaperContext) -> None:
     store = context.state.store
     if store is not None:
         await guarded("writing a heartbeat", store.owners.beat())
