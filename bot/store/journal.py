@@ -158,8 +158,9 @@ class Journal:
     def _statements(self, conn: sa.Connection, batch: list[_Op]) -> list[bool]:
         accepts = {op.update_id: op for op in reversed(batch) if op.kind == "accept"}   # the first wins
         answers = {op.update_id for op in batch if op.kind == "answer"}
-        sent = {op.update_id for op in batch if op.kind == "answered"}
         closes = {op.update_id for op in batch if op.kind == "close"}
+        # A row closed in this same transaction needs no answered mark first.
+        sent = {op.update_id for op in batch if op.kind == "answered"} - closes
         inserted: set[int] = set()
         mine: set[int] = set()
         others: set[int] = set()

@@ -177,8 +177,8 @@ class BotState:
 
     async def cooldown_allows(self, chat_id: int, rule_id: str) -> bool:
         """The keyword cooldown, shared by every replica through the store (this process's own
-        memory when the store is unreachable)."""
-        if self.store is not None:
+        memory when the store is unreachable). No cooldown (0 s): nothing to share, no store write."""
+        if self.store is not None and self.cooldown.seconds > 0:
             if self.cooldown.fired_within(chat_id, rule_id):   # a busy group costs no store write per message
                 return False
             allowed = await guarded("keyword cooldown", self.store.cooldown_allows(

@@ -308,3 +308,20 @@ async def test_buttons_on_an_inline_card_edit_it_in_place(bot: LocalBot) -> None
     [edit] = sent(calls, "editMessageText")
     assert edit.params["inline_message_id"] == "inl-1" and "GPTQ" in edit.params["text"]
     assert not sent(calls)
+
+
+async def test_without_a_keyword_cooldown_a_group_keyword_is_answered_every_time_and_costs_no_store_write(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    async with LocalBot(settings.model_copy(update={"keyword_cooldown": 0.0})) as bot:
+        store = bot.state.store
+        assert store is not None
+
+        writes: list[tuple[object, ...]] = []
+
+        async def write(*args: object) -> bool:
+            writes.append(args)
+            return True
+        monkeypatch.setattr(store, "cooldown_allows", write)
+        for _ in range(2):
+            assert sent(await bot.say("LLM论文", group=True), "sendDocument")
+        assert writes == []
