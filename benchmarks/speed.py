@@ -212,7 +212,7 @@ def cold_start(size: str, cache: Path, reader: str) -> dict[str, float]:
     from bot.search import index_cache
 
     if reader == "pyyaml":
-        yaml_fast._fast_text = lambda text: None  # type: ignore[assignment]
+        yaml_fast._fast = lambda raw: None  # type: ignore[assignment]
     path = ROOT / "data" / "papers.yaml" if int(size) <= 26 else _generated(int(size))
     t, cpu = time.perf_counter(), time.process_time()
     catalog = catalog_mod.load(path, cache)

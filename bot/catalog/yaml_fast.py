@@ -46,11 +46,15 @@ def _one_match(regexes: list[re.Pattern[str]]) -> Callable[[str], object]:
 # How YAML 1.1 (PyYAML) types a plain scalar, by its first character.
 _RESOLVERS = {first: _one_match([regex for _, regex in found])
               for first, found in yaml.resolver.Resolver.yaml_implicit_resolvers.items()}
-_QUOTES = "'\""
-_BEFORE_PLAIN = " \t\n[{,"  # what may precede a plain scalar
-_AFTER_PLAIN = " \t\r\n,]}#:"  # ...and follow it
-_LEADING_ZERO = re.compile(r"0[0-9_oO]")
-_OCTAL_LOOKING = re.compile(r"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
+# Single bytes, each looked up as a one-byte slice (`b"x" in _QUOTES`; an empty slice, past
+# the file's end, is never asked).
+_QUOTES = b"'\""
+_BEFORE_PLAIN = b" \t\n[{,"  # what may precede a plain scalar
+_AFTER_PLAIN = b" \t\r\n,]}#:"  # ...and follow it
+_SPACE_OR_FLOW = b" \t\r\n[]{},"
+_INDICATORS = b":-?[{"
+_LEADING_ZERO = re.compile(rb"0[0-9_oO]")
+_OCTAL_LOOKING = re.compile(rb"[-+]?0(?:[0-9_]+|[oO][0-7_]+)")
 
 
 def parse(raw: bytes, file: str, *, keep_bytes: bool = True) -> Document:
@@ -65,41 +69,34 @@ def parse(raw: bytes, file: str, *, keep_bytes: bool = True) -> Document:
 
 def read(path: Path) -> tuple[Document, str]:
     """`parse` of the file at `path` without keeping its bytes, and the SHA-256 of the bytes read.
-    The bytes are let go once decoded, before yaml-rs reads the text: at 100,000 papers both
-    beside the values read were most of a gigabyte. OSError when the file cannot be read."""
+    yaml-rs reads the bytes themselves: a decoded copy beside them (and the UTF-8 copy PyO3
+    caches in a str that is not ASCII) were a third of the peak at 100,000 papers. OSError when
+    the file cannot be read."""
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return yamlfile.parse(raw, str(path)), digest   # PyYAML says where
-    del raw
-    data = _fast_text(text.removeprefix("\ufeff"))
+    data = _fast(raw)
     if data is None:
-        return yamlfile.parse(text.encode("utf-8"), str(path)), digest   # the same bytes again
+        return yamlfile.parse(raw, str(path)), digest   # PyYAML says where
     return Document(str(path), data, None, b""), digest
 
 
+_BOM = "\ufeff".encode()
+
+
 def _fast(raw: bytes) -> dict[str, Any] | None:
-    """yaml-rs's reading of the file when it certainly equals PyYAML's, else None."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return _fast_text(text.removeprefix("\ufeff"))
-
-
-def _fast_text(text: str) -> dict[str, Any] | None:
-    """`_fast` of the file's text, its checks made on the text itself."""
+    """yaml-rs's reading of the file when it certainly equals PyYAML's, else None. The checks
+    read the bytes: every character they look at is ASCII, which UTF-8 never uses inside a
+    longer character."""
     try:
         import yaml_rs
     except ImportError:  # an install without it reads every file with PyYAML
         return None
-    if _unusual(text):
+    raw = raw.removeprefix(_BOM)
+    if _unusual(raw):
         return None
     try:
-        data = yaml_rs.loads(text, parse_datetime=False)
-    except Exception:  # any refusal: PyYAML reads it and says what is wrong, with the line
+        data = yaml_rs.load(raw, parse_datetime=False, encoder_errors="strict")
+    except Exception:  # any refusal (not UTF-8, too): PyYAML reads it and says what is wrong, with the line
         return None
     if not isinstance(data, dict):
         return None
@@ -108,25 +105,25 @@ def _fast_text(text: str) -> dict[str, Any] | None:
         return None
     typed, has_int = found
     ambiguous = _untyped_in_1_2(typed)
-    if ambiguous is None or len(ambiguous) > MAX_AMBIGUOUS or any(_plain_in(text, s) for s in ambiguous):
+    if ambiguous is None or len(ambiguous) > MAX_AMBIGUOUS or any(_plain_in(raw, s.encode()) for s in ambiguous):
         return None
-    if has_int and _leading_zero_number(text):
+    if has_int and _leading_zero_number(raw):
         return None
     return data
 
 
-def _unusual(text: str) -> bool:
+def _unusual(text: bytes) -> bool:
     """An anchor or alias (refused, with its line, by yamlfile), a tag, a directive or a
-    document marker may be in the file: PyYAML reads it. Looked for character by character
-    (str.find is many times faster than a regular expression over 170 MB)."""
-    if text.startswith(("%", "---", "...")) or any(m in text for m in ("\n%", "\n---", "\n...")):
+    document marker may be in the file: PyYAML reads it. Looked for byte by byte (bytes.find
+    is many times faster than a regular expression over 170 MB)."""
+    if text.startswith((b"%", b"---", b"...")) or any(m in text for m in (b"\n%", b"\n---", b"\n...")):
         return True
-    for mark in "&*!":
+    for mark in (b"&", b"*", b"!"):
         at = text.find(mark)
         while at >= 0:
-            after = text[at + 1] if at + 1 < len(text) else " "
+            after = text[at + 1:at + 2] or b" "
             # (After `:`, `-` or `?` an indicator needs a space first: "**Affiliations:**" is text.)
-            if after not in " \t\r\n[]{}," and _may_start_scalar(text, at):
+            if after not in _SPACE_OR_FLOW and _may_start_scalar(text, at):
                 return True
             at = text.find(mark, at + 1)
     return False
@@ -178,48 +175,48 @@ def _untyped_in_1_2(strings: set[str]) -> set[str] | None:
     return {s for s, value in zip(ordered, read, strict=True) if isinstance(value, str)}
 
 
-def _plain_in(text: str, value: str) -> bool:
+def _plain_in(text: bytes, value: bytes) -> bool:
     """Whether `value` may stand in the file as a whole plain scalar (not quoted, not part of
     a longer scalar). Erring towards yes only costs the slow path."""
     at = text.find(value)
     while at >= 0:
-        before = text[at - 1] if at else "\n"
+        before = text[at - 1:at] if at else b"\n"
         end = at + len(value)
-        after = text[end] if end < len(text) else "\n"
+        after = text[end:end + 1] or b"\n"
         if before not in _QUOTES and after in _AFTER_PLAIN and _may_start_scalar(text, at):
             return True
         at = text.find(value, at + 1)
     return False
 
 
-def _may_start_scalar(text: str, at: int) -> bool:
+def _may_start_scalar(text: bytes, at: int) -> bool:
     """Whether a value may begin at `at`: at a line's start (after its indentation), or after
     an indicator (`key:`, `- `, `? `) or a flow collection's bracket or comma, and spaces; a
     comma only on a line that may be in a flow collection (prose says "800,000" on a line
     `key: text`). Words before it ("Re-read 2026-12-02") make it part of a longer scalar."""
-    if at and text[at - 1] not in _BEFORE_PLAIN:
+    if at and text[at - 1:at] not in _BEFORE_PLAIN:
         return False
-    start = text.rfind("\n", 0, at) + 1
-    before = text[start:at].rstrip(" \t")
-    if not before or before.lstrip(" \t-") == "":
+    start = text.rfind(b"\n", 0, at) + 1
+    before = text[start:at].rstrip(b" \t")
+    if not before or before.lstrip(b" \t-") == b"":
         return True  # a line's first value, or a sequence entry's
-    last = before[-1]
-    if last == ",":
-        return "[" in before or "{" in before or ": " not in before
-    return last in ":-?[{"
+    last = before[-1:]
+    if last == b",":
+        return b"[" in before or b"{" in before or b": " not in before
+    return last in _INDICATORS
 
 
-def _leading_zero_number(text: str) -> bool:
+def _leading_zero_number(text: bytes) -> bool:
     """Whether a scalar may start with 0 and a digit, or 0o: octal in YAML 1.1, decimal or
     octal in 1.2 (010 is 8 to PyYAML, 10 to yaml-rs). Zeros inside ids and dates do not count."""
     for match in _LEADING_ZERO.finditer(text):
         at = match.start()
-        if at and text[at - 1] in "+-":
+        if at and text[at - 1:at] in b"+-":
             at -= 1
         if not _may_start_scalar(text, at):
             continue
         end = at
-        while end < len(text) and text[end] not in _AFTER_PLAIN:
+        while end < len(text) and text[end:end + 1] not in _AFTER_PLAIN:
             end += 1
         if _OCTAL_LOOKING.fullmatch(text, at, end):
             return True

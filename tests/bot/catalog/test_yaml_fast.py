@@ -134,6 +134,27 @@ def test_files_with_a_possible_disagreement_go_to_pyyaml(text: str) -> None:
     assert yaml_fast._fast(text.encode()) is None
 
 
+@pytest.mark.parametrize(
+    "text, fast",
+    [("\ufeffa: 中文\nb: [中文, yes]", False),           # the checks read bytes: a plain `yes` after CJK is seen
+     ("a: 中文 yes\nb: 「010」", True),                  # inside a longer scalar, or after a CJK bracket: text
+     ("a: 中文\nb: 010", False),
+     ("a: 'é'\nb: 1", True)],
+)
+def test_the_fast_path_reads_the_bytes_and_agrees_with_pyyaml_beside_non_ascii_text(text: str, fast: bool) -> None:
+    raw = text.encode()
+    assert (yaml_fast._fast(raw) is not None) is fast
+    assert yaml_fast.parse(raw, "f.yaml").data == yaml.load(raw, Loader=yamlfile.Loader)
+
+
+def test_a_file_that_is_not_utf8_is_read_by_pyyaml(tmp_path: Path) -> None:
+    path = tmp_path / "papers.yaml"
+    path.write_bytes("a: café\n".encode("latin-1"))
+    assert yaml_fast._fast(path.read_bytes()) is None
+    with pytest.raises(DataError):
+        yaml_fast.read(path)
+
+
 def test_the_catalog_reads_the_same_and_fast() -> None:
     raw = (ROOT / "data" / "papers.yaml").read_bytes()
     assert yaml_fast._fast(raw) is not None
