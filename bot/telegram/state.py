@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from bot.memo import Memo, OneRead
 from bot.settings import Settings
 from bot.store.records import Subscription, guarded
 from bot.store.stats import StatsStore
+from bot.workers import worker_context
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -213,18 +213,6 @@ async def within_job(action: Awaitable[T]) -> T:
     """A store call of a job no reader waits on: TimeoutError past 30 s (the job tries again
     later). Never cancelled midway (see `guarded`): it finishes on its own."""
     return await asyncio.wait_for(asyncio.shield(action), 30.0)
-
-
-def worker_context() -> multiprocessing.context.BaseContext:
-    """Where a reload's worker comes from: never a fork of this process (it has threads and an
-    event loop). A fork server is started clean once, with the library's modules imported, and
-    forks each later worker from itself: a reload pays Python's start and those imports (a
-    second of CPU) once per process instead of once per reload. Spawn where there is none."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["bot.conversation.library"])
-    return context
 
 
 async def compile_in_worker(settings: Settings) -> None:

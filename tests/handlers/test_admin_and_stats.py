@@ -250,7 +250,7 @@ async def test_a_reload_that_broke_for_no_fault_of_the_files_is_tried_again_and_
 
 
 async def test_a_reload_worker_is_never_a_fork_of_the_serving_process() -> None:
-    from bot.telegram.state import worker_context
+    from bot.workers import worker_context
 
     # A fork would copy the event loop and the threads' locks mid-use; a fork server starts clean.
     assert worker_context().get_start_method() in ("forkserver", "spawn")
