@@ -337,13 +337,13 @@ async def replay_dead(app: Application[Any, Any, Any, Any, Any, Any], store: Sto
     queue = app.update_queue
     if not isinstance(queue, JournalQueue) or queue.store is None:
         return 0
-    alive = await guarded("reading which processes are alive", store.owners.alive())
-    if alive is None:
+    view = await guarded("reading which processes are alive", store.owners.liveness())
+    if view is None:
         return 0
     # No deadline: a claim cancelled after its commit would leave the rows this process's,
     # never handled (PostgreSQL's statement timeout and SQLite's busy timeout bound it).
-    rows = await logged("claiming a dead process's updates", store.journal.claim_dead(alive), [])
-    await guarded("forgetting dead processes", store.owners.prune(alive))
+    rows = await logged("claiming a dead process's updates", store.journal.claim_dead(view), [])
+    await guarded("forgetting dead processes", store.owners.prune(view))
     for body in rows:
         try:
             update = Update.de_json(json.loads(body), app.bot)

@@ -32,7 +32,8 @@ from typing import Literal
 import sqlalchemy as sa
 
 from bot.store.engine import Database, StoreGone
-from bot.store.tables import journal
+from bot.store.owners import Liveness
+from bot.store.tables import journal, owners
 
 log = logging.getLogger(__name__)
 
@@ -240,12 +241,17 @@ class Journal:
         _, late = await asyncio.wait(waiting, timeout=timeout)
         return not late
 
-    async def claim_dead(self, alive: set[str]) -> list[str]:
-        """Take the rows of every owner not `alive` for this process (oldest first): an answered
+    async def claim_dead(self, view: Liveness | set[str]) -> list[str]:
+        """Take the rows of every owner not alive for this process (oldest first): an answered
         one is only deleted; the others (accepted, answering but not sent, or claimed by a
-        replayer that died) are returned to be handled again."""
-        alive = alive | {self.owner}
+        replayer that died) are returned to be handled again. With a `Liveness`, an owner is
+        judged again in the statement itself: one that has beaten since the read keeps its rows
+        (its replies go without asking the store: `Owners.owns`)."""
+        alive = set(view.alive if isinstance(view, Liveness) else view) | {self.owner}
         dead = journal.c.owner.not_in(alive) | journal.c.owner.is_(None)
+        if isinstance(view, Liveness):
+            dead = dead & (journal.c.owner.is_(None)
+                           | journal.c.owner.not_in(sa.select(owners.c.owner).where(view.fresh(self.owner))))
         async with self.db.write() as conn:
             await conn.execute(journal.delete().where(dead, journal.c.status == "answered"))
             rows = await conn.execute(journal.update().where(dead).values(status="replaying", owner=self.owner)

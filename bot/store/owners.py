@@ -6,11 +6,12 @@ the lease, or, on this very host, its pid no longer runs (a restart after SIGKIL
 once, not a lease later).
 
 A process also knows when no one can take its rows (`owns`): while its heartbeats come within
-half a lease of each other, every other process counts it alive, so a row it journalled is
-still its own and its reply needs no question to the store (the journal's `answer`). After a
-lapse (a freeze, a store outage) another process may have taken its rows: the store is asked
-again, for every row journalled before the heartbeats have come steadily for HEARTBEAT
-seconds more (a replayer reads who is alive, then claims, in two statements).
+half a lease of each other, every other process counts it alive, so a row it journalled since
+the heartbeat that began that unbroken run is still its own, and its reply needs no question to
+the store (the journal's `answer`). That holds because a claim and a prune judge liveness in
+their own statement (`Liveness.fresh`), never by an earlier read alone: a replayer that read
+this process as dead just before its heartbeat cannot take a row journalled after it. After a
+lapse (a freeze, a store outage) its older rows may have been taken: the store is asked.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -27,6 +29,19 @@ from bot.store.tables import owners
 LEASE = 15.0      # seconds without a heartbeat after which an owner counts as dead
 HEARTBEAT = 3.0   # seconds between heartbeats
 HOLD = 0.5        # of the lease: how long after a heartbeat this process counts on it (clocks differ)
+
+
+@dataclass(frozen=True)
+class Liveness:
+    """Who was alive at a read, and what a later statement needs to judge it again itself."""
+
+    alive: frozenset[str]   # lease held, and not gone from this host (this process always)
+    gone: frozenset[str]    # processes of this host that no longer run (a fresh heartbeat or not)
+    cutoff: float           # a heartbeat at or after this (wall clock) holds the lease
+
+    def fresh(self, me: str) -> sa.ColumnElement[bool]:
+        """An owner row that holds its lease as the statement runs (so also one that beat after the read)."""
+        return (owners.c.owner == me) | ((owners.c.beat >= self.cutoff) & owners.c.owner.not_in(self.gone))
 
 
 def new_owner_id() -> str:
@@ -76,8 +91,8 @@ class Owners:
     def owns(self, journalled: float) -> bool:
         """No other process can have taken a row this process journalled at `journalled`
         (monotonic, at or before the row's commit): the heartbeats have come steadily since
-        HEARTBEAT seconds before it, and still do."""
-        return self.holds() and self._held_since is not None and self._held_since + HEARTBEAT <= journalled
+        before it, and still do."""
+        return self.holds() and self._held_since is not None and self._held_since <= journalled
 
     async def leave(self) -> None:
         """A clean stop: what this process leaves in the journal is anyone's at once."""
@@ -85,14 +100,20 @@ class Owners:
         async with self.db.write() as conn:
             await conn.execute(owners.delete().where(owners.c.owner == self.owner))
 
-    async def alive(self) -> set[str]:
-        """Owners whose lease holds (this process always among them)."""
+    async def liveness(self) -> Liveness:
         cutoff = time.time() - self.lease
         async with self.db.read() as conn:
             rows = (await conn.execute(sa.select(owners.c.owner, owners.c.beat))).all()
-        return {o for o, beat in rows if beat >= cutoff and not gone_from_this_host(o, self.owner)} | {self.owner}
+        gone = {o for o, _ in rows if gone_from_this_host(o, self.owner)}
+        alive = {o for o, beat in rows if beat >= cutoff and o not in gone} | {self.owner}
+        return Liveness(frozenset(alive), frozenset(gone), cutoff)
 
-    async def prune(self, alive: set[str]) -> None:
-        """Forget the heartbeats of owners found dead (their journal rows have been taken)."""
+    async def alive(self) -> set[str]:
+        """Owners whose lease holds (this process always among them)."""
+        return set((await self.liveness()).alive)
+
+    async def prune(self, view: Liveness) -> None:
+        """Forget the heartbeats of owners found dead (their journal rows have been taken), but
+        never one that has beaten since the read."""
         async with self.db.write() as conn:
-            await conn.execute(owners.delete().where(owners.c.owner.not_in(alive | {self.owner})))
+            await conn.execute(owners.delete().where(owners.c.owner.not_in(view.alive), ~view.fresh(self.owner)))

@@ -253,3 +253,23 @@ async def test_a_broadcast_cut_by_a_stop_resumes_without_sending_twice(store: St
         assert await restarted.claim(1) is None and await restarted.claim(2) is not None
     finally:
         await restarted.close()
+
+
+async def test_a_replayer_that_read_an_owner_as_dead_leaves_it_alone_once_it_has_beaten(store: Store, url: str) -> None:
+    """Liveness is judged again in the claim's and the prune's own statements: a replayer's read
+    from before an owner's heartbeat takes none of the rows that owner journals after it (their
+    replies go without asking the store), and does not forget its heartbeat."""
+    other = Store(url, owner="replica-b")
+    await other.open()
+    try:
+        stale = await other.owners.liveness()                           # replica-a has never beaten: dead
+        assert "replica-a" not in stale.alive
+        await store.owners.beat()
+        assert await store.journal.accept(7, "{}")
+        assert await other.journal.claim_dead(stale) == []               # its own statement sees the heartbeat
+        await other.owners.prune(stale)
+        assert "replica-a" in await other.owners.alive()
+        assert [(u, o) for u, _, o in await store.journal.rows()] == [(7, "replica-a")]
+        assert await other.journal.claim_dead(stale.alive) == ["{}"]     # the read alone would have taken it
+    finally:
+        await other.close()
