@@ -471,7 +471,7 @@ def load(path: Path, cache_dir: Path | None = None, *, use_cache: bool = True) -
                 if cached is not None:
                     return cached
     except OSError as exc:
-        raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
+        raise _unreadable(path, exc) from None
     catalog, digest = _parsed(path)
     if not use_cache:
         return catalog
@@ -489,10 +489,14 @@ def _parsed(path: Path) -> tuple[Catalog, str]:
         # held through the parse, validation and the store's writing (170 MB at 100,000 papers).
         doc, digest = yaml_fast.read(path)
     except OSError as exc:
-        raise DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]) from None
+        raise _unreadable(path, exc) from None
     catalog = _validated(doc, path)
     del doc   # what is left of the parsed values, before the store is written
     return Catalog(catalog.papers, catalog.sections, catalog.organisations, source=str(path), digest_sha=digest), digest
+
+
+def _unreadable(path: Path, exc: OSError) -> DataError:
+    return DataError([Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")])
 
 
 def _stored(catalog: Catalog, folder: Path, path_key: str, digest: str) -> Path | None:

@@ -73,11 +73,7 @@ def read(path: Path) -> tuple[Document, str]:
     caches in a str that is not ASCII) were a third of the peak at 100,000 papers. OSError when
     the file cannot be read."""
     raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    data = _fast(raw)
-    if data is None:
-        return yamlfile.parse(raw, str(path)), digest   # PyYAML says where
-    return Document(str(path), data, None, b""), digest
+    return parse(raw, str(path), keep_bytes=False), hashlib.sha256(raw).hexdigest()
 
 
 _BOM = "\ufeff".encode()

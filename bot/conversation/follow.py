@@ -120,7 +120,6 @@ def collected(subs: Iterable[Subscription], papers: Sequence[Paper], index: Sear
     return [(s.follow, p.id) for s, p in matched(periodic, papers, index, curated)]
 
 
-
 @dataclass
 class Patience:
     """How long a replica waits for a paper it does not know yet. A push is logged by the
@@ -138,6 +137,7 @@ class Patience:
         if len(self._first) > 10_000:  # bounded: forget the oldest sightings
             self._first = dict(sorted(self._first.items(), key=lambda kv: kv[1])[-5_000:])
         return now - self._first.setdefault(paper_id, now) > self.grace
+
 
 @dataclass
 class Pacer:

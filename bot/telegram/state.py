@@ -8,7 +8,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
@@ -23,7 +22,7 @@ from bot.memo import Memo, OneRead
 from bot.settings import Settings
 from bot.store.records import Subscription, guarded
 from bot.store.stats import StatsStore
-from bot.workers import worker_context
+from bot.workers import run_in_worker
 
 if TYPE_CHECKING:
     from bot.store.store import Store
@@ -216,7 +215,6 @@ async def within_job(action: Awaitable[T]) -> T:
 
 
 async def compile_in_worker(settings: Settings) -> None:
-    """`compile_library` in a fresh worker process (see `worker_context`); its DataError comes
-    back as it was raised."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=worker_context()) as pool:
-        await asyncio.get_running_loop().run_in_executor(pool, compile_library, settings)
+    """`compile_library` in a fresh worker process (`bot.workers`), waited for off the event
+    loop; its DataError comes back as it was raised."""
+    await asyncio.to_thread(run_in_worker, compile_library, settings)

@@ -199,7 +199,7 @@ async def test_a_reload_builds_in_a_worker_process_and_serves_the_mapped_result(
 async def test_without_a_worker_process_a_reload_still_happens(settings: Settings, tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                caplog: pytest.LogCaptureFixture) -> None:
-    from bot.telegram import state as state_mod
+    from bot import workers as workers_mod
 
     catalog = tmp_path / "papers.yaml"
     good = settings.catalog.read_text(encoding="utf-8")
@@ -208,7 +208,7 @@ async def test_without_a_worker_process_a_reload_still_happens(settings: Setting
         class NoProcesses:
             def __init__(self, *args: object, **kwargs: object) -> None:
                 raise OSError(11, "Resource temporarily unavailable")
-        monkeypatch.setattr(state_mod, "ProcessPoolExecutor", NoProcesses)
+        monkeypatch.setattr(workers_mod, "ProcessPoolExecutor", NoProcesses)
         catalog.write_text(good.replace("aliases: [美杜莎,", "aliases: [海蛇女, 美杜莎,"), encoding="utf-8")
         os.utime(catalog, ns=(5, 5))
         assert await bot.state.refresh() == []
